@@ -1,0 +1,160 @@
+// The only contract between the extension host and the chat webview. Both sides import these types,
+// so a renamed field is a compile error on both. The host validates every incoming message with
+// `parseWebviewMessage` (the webview is treated as untrusted input).
+import type { AppMode, Citation, RunStatus, TraceNode, Usage } from './run/types';
+
+export interface AppSummary {
+  name: string;
+  mode?: AppMode;
+  server: string;
+  provider: 'dify' | 'flowise';
+}
+
+export type ErrorAction = 'setApiKey' | 'openSettings' | 'retry' | 'showLog' | 'addApp';
+
+export interface ErrorView {
+  /** One clear sentence, already translated. Never contains the API key. */
+  message: string;
+  actions: { action: ErrorAction; label: string }[];
+}
+
+/** One run (workflow/completion) or one turn of a conversation (chat/chatflow/agent/Flowise). */
+export interface EntryView {
+  id: string;
+  app: string;
+  mode?: AppMode;
+  /** What was asked (the query, or a one-line summary of the inputs). */
+  question: string;
+  /** Inputs as shown to the user (strings, files by name). */
+  inputs?: Record<string, string>;
+  conversationId?: string;
+  answer: string;
+  thinking: string;
+  /** True once the answer proper has started (the thinking part collapses). */
+  thinkingDone: boolean;
+  nodes: TraceNode[];
+  outputs?: Record<string, unknown>;
+  usage?: Usage;
+  citations?: Citation[];
+  files?: { url: string; fileType?: string }[];
+  suggestions?: string[];
+  paused?: string;
+  status: RunStatus;
+  error?: ErrorView;
+  startedAt: number;
+  /** Whether "Replace Selection" can act (the run started from a selection still known to the host). */
+  canReplaceSelection: boolean;
+}
+
+/** A partial update of a running entry; the host sends at most one per animation frame per entry. */
+export interface EntryPatch {
+  id: string;
+  answerAppend?: string;
+  /** Replaces the whole answer (text_replace / message_replace). Applied before answerAppend. */
+  answer?: string;
+  thinkingAppend?: string;
+  thinkingDone?: boolean;
+  /** Upserts by node id, in arrival order. */
+  nodes?: TraceNode[];
+  outputs?: Record<string, unknown>;
+  usage?: Usage;
+  citations?: Citation[];
+  files?: { url: string; fileType?: string }[];
+  suggestions?: string[];
+  paused?: string;
+  conversationId?: string;
+  status?: RunStatus;
+  error?: ErrorView;
+}
+
+export interface ConversationSummary {
+  id: string;
+  name: string;
+  updatedAt?: number;
+}
+
+export interface PanelState {
+  apps: AppSummary[];
+  selectedApp?: string;
+  /** The conversation follow-ups continue (chat-style apps). */
+  conversationId?: string;
+  entries: EntryView[];
+  /** The selected app's opening statement and suggested questions (chat apps). */
+  opening?: { statement?: string; questions: string[] };
+  running: boolean;
+}
+
+export type HostMessage =
+  | { type: 'init'; state: PanelState; l10n: Record<string, string> }
+  | { type: 'apps'; apps: AppSummary[]; selectedApp?: string; opening?: PanelState['opening'] }
+  | { type: 'entryAdded'; entry: EntryView }
+  | { type: 'entryPatch'; patch: EntryPatch }
+  | { type: 'entries'; entries: EntryView[]; conversationId?: string }
+  | { type: 'conversations'; app: string; conversations: ConversationSummary[] }
+  | { type: 'running'; running: boolean }
+  | { type: 'focusInput' };
+
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'send'; text: string; app?: string }
+  | { type: 'stop' }
+  | { type: 'retry'; id: string }
+  | { type: 'copy'; text: string }
+  | { type: 'insert'; text: string }
+  | { type: 'replaceSelection'; id: string }
+  | { type: 'openInEditor'; id: string }
+  | { type: 'openLink'; href: string }
+  | { type: 'newConversation' }
+  | { type: 'selectApp'; app: string }
+  | { type: 'listConversations' }
+  | { type: 'resumeConversation'; conversationId: string }
+  | { type: 'errorAction'; id: string; action: ErrorAction };
+
+const MAX_TEXT = 1_000_000;
+const str = (v: unknown, max = MAX_TEXT): v is string => typeof v === 'string' && v.length <= max;
+const ERROR_ACTIONS: readonly ErrorAction[] = ['setApiKey', 'openSettings', 'retry', 'showLog', 'addApp'];
+
+/** Validates a message from the webview. Returns undefined for anything malformed or unknown. */
+export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+    case 'stop':
+    case 'newConversation':
+    case 'listConversations':
+      return { type: m.type };
+    case 'send':
+      if (!str(m.text) || (m.app !== undefined && !str(m.app, 200))) return undefined;
+      return { type: 'send', text: m.text, app: m.app as string | undefined };
+    case 'copy':
+    case 'insert':
+      return str(m.text) ? { type: m.type, text: m.text } : undefined;
+    case 'retry':
+    case 'replaceSelection':
+    case 'openInEditor':
+      return str(m.id, 200) ? { type: m.type, id: m.id } : undefined;
+    case 'openLink':
+      return str(m.href, 8192) ? { type: 'openLink', href: m.href } : undefined;
+    case 'selectApp':
+      return str(m.app, 200) ? { type: 'selectApp', app: m.app } : undefined;
+    case 'resumeConversation':
+      return str(m.conversationId, 200) ? { type: 'resumeConversation', conversationId: m.conversationId } : undefined;
+    case 'errorAction':
+      return str(m.id, 200) && ERROR_ACTIONS.includes(m.action as ErrorAction)
+        ? { type: 'errorAction', id: m.id, action: m.action as ErrorAction }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Links the host opens for the webview: http(s) only. */
+export function isOpenableLink(href: string): boolean {
+  try {
+    const u = new URL(href);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,68 @@
+// The one error type every provider throws. No `vscode` import; user-facing wording lives in the
+// glue (src/editor/errorMessages.ts) so it can be translated.
+
+export type ApiErrorKind =
+  /** The server answered with a non-2xx status (status, code, message from the body). */
+  | 'http'
+  /** An `error` event inside a 200 stream. */
+  | 'stream'
+  /** Host name did not resolve. */
+  | 'dns'
+  /** TCP connection refused (nothing listening). */
+  | 'refused'
+  /** Connection reset / closed by the peer while a request or stream was in flight. */
+  | 'reset'
+  /** TLS failure: untrusted/self-signed certificate, host name mismatch, handshake failure. */
+  | 'tls'
+  /** Could not connect within the connect timeout. */
+  | 'connect-timeout'
+  /** No bytes (not even a ping) within the idle timeout. */
+  | 'idle-timeout'
+  /** The proxy asked for authentication (407) or refused the tunnel. */
+  | 'proxy'
+  /** The stream ended before its terminal event. */
+  | 'incomplete'
+  /** A frame or body that could not be understood. */
+  | 'malformed'
+  /** Cancelled by the caller (Stop). */
+  | 'aborted'
+  /** Any other network failure. */
+  | 'network';
+
+export interface ApiErrorInit {
+  kind: ApiErrorKind;
+  message: string;
+  status?: number;
+  code?: string;
+  /** Seconds from a Retry-After header (429/503). */
+  retryAfterSeconds?: number;
+  /** Underlying error code (ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT, DEPTH_ZERO_SELF_SIGNED_CERT, …). */
+  cause?: unknown;
+  causeCode?: string;
+  /** Request method and path (never the query string, never headers). */
+  route?: string;
+}
+
+export class ApiError extends Error {
+  readonly kind: ApiErrorKind;
+  readonly status?: number;
+  readonly code?: string;
+  readonly retryAfterSeconds?: number;
+  readonly causeCode?: string;
+  readonly route?: string;
+
+  constructor(init: ApiErrorInit) {
+    super(init.message, { cause: init.cause });
+    this.name = 'ApiError';
+    this.kind = init.kind;
+    this.status = init.status;
+    this.code = init.code;
+    this.retryAfterSeconds = init.retryAfterSeconds;
+    this.causeCode = init.causeCode;
+    this.route = init.route;
+  }
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return e instanceof ApiError;
+}

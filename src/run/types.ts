@@ -1,0 +1,182 @@
+// The provider-neutral run model. src/dify and src/flowise implement `AppClient`; everything above
+// (run orchestration, panel, chat participant, LM tool) consumes `RunEvent`s and never sees wire events.
+// No `vscode` import here.
+
+/** Dify app modes from GET /info, plus Flowise chatflows. Unknown future modes are kept as strings. */
+export type AppMode = 'workflow' | 'advanced-chat' | 'chat' | 'agent-chat' | 'completion' | 'flowise' | (string & {});
+
+export interface AppInfo {
+  name: string;
+  description?: string;
+  mode: AppMode;
+  tags?: string[];
+  author?: string;
+}
+
+/** One field of an app's input form (Dify `user_input_form`, normalized). */
+export type InputFieldKind =
+  | 'text-input' | 'paragraph' | 'select' | 'number' | 'checkbox' | 'json_object' | 'file' | 'file-list'
+  | 'external_data_tool' | (string & {});
+
+export interface InputField {
+  kind: InputFieldKind;
+  variable: string;
+  label: string;
+  required: boolean;
+  default?: unknown;
+  maxLength?: number;
+  options?: string[];
+  hide?: boolean;
+  description?: string;
+  allowedFileTypes?: string[];
+  allowedFileExtensions?: string[];
+  allowedFileUploadMethods?: string[];
+  jsonSchema?: unknown;
+}
+
+export interface FileUploadConfig {
+  enabled: boolean;
+  allowedFileTypes?: string[];
+  allowedFileExtensions?: string[];
+  allowedUploadMethods?: string[];
+  numberLimits?: number;
+}
+
+export interface SystemLimits {
+  fileSizeLimitMb: number;
+  imageFileSizeLimitMb: number;
+  audioFileSizeLimitMb: number;
+  videoFileSizeLimitMb: number;
+  workflowFileUploadLimit: number;
+}
+
+export interface AppParameters {
+  openingStatement?: string;
+  suggestedQuestions: string[];
+  fields: InputField[];
+  fileUpload?: FileUploadConfig;
+  limits: SystemLimits;
+}
+
+/** A file reference as Dify's inputs / `files` take it. */
+export interface FileRef {
+  type: 'document' | 'image' | 'audio' | 'video' | 'custom';
+  transfer_method: 'local_file' | 'remote_url';
+  upload_file_id?: string;
+  url?: string;
+}
+
+export interface UploadedFile {
+  id: string;
+  name: string;
+  size: number;
+  extension?: string;
+  mimeType?: string;
+}
+
+export interface RunRequest {
+  /** Start-node / prompt variables. */
+  inputs: Record<string, unknown>;
+  /** The user's question (chat, chatflow, agent, Flowise; optional legacy field for completion). */
+  query?: string;
+  /** Continue a conversation (Dify conversation_id, Flowise sessionId). */
+  conversationId?: string;
+  /** sys.files for Dify; uploads for Flowise. */
+  files?: FileRef[];
+  /** Stable end-user id (per install). */
+  user: string;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'partial-succeeded' | 'paused';
+
+export type NodeStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'exception' | 'retry' | 'paused' | (string & {});
+
+/** One step of the trace: a workflow node, an iteration/loop round, an agent tool call, a Flowise agent step. */
+export interface TraceNode {
+  /** Stable id for updates (node execution id, thought id, …). */
+  id: string;
+  nodeId?: string;
+  kind: string; // node_type ('llm', 'code', 'iteration', …), 'tool', 'agent'
+  title: string;
+  status: NodeStatus;
+  /** Parent grouping: the iteration/loop node execution this node ran inside. */
+  parentId?: string;
+  /** Iteration/loop index inside the parent. */
+  index?: number;
+  elapsedSeconds?: number;
+  totalTokens?: number;
+  error?: string;
+  /** Tool name and input/observation for agent thoughts and Flowise tools. */
+  detail?: string;
+}
+
+export interface Usage {
+  promptTokens?: number;
+  completionTokens?: number;
+  totalTokens?: number;
+  totalPrice?: string;
+  currency?: string;
+  latencySeconds?: number;
+}
+
+export interface Citation {
+  position?: number;
+  datasetName?: string;
+  documentName?: string;
+  score?: number;
+  content?: string;
+}
+
+export type RunEvent =
+  /** Ids learned from the stream; may arrive more than once as more become known. */
+  | { type: 'meta'; taskId?: string; runId?: string; conversationId?: string; messageId?: string }
+  /** A delta of the answer text (may contain `<think>` tags; the run layer splits them). */
+  | { type: 'answer'; text: string }
+  /** The whole answer so far is replaced (text_replace, message_replace, closing full-answer repeats). */
+  | { type: 'answerReplace'; text: string }
+  /** A delta of model reasoning sent out of band (reasoning_chunk, Flowise `thinking`). */
+  | { type: 'reasoning'; text: string }
+  | { type: 'node'; node: TraceNode }
+  /** Workflow outputs (workflow_finished), shown when complete. */
+  | { type: 'outputs'; outputs: Record<string, unknown> }
+  | { type: 'usage'; usage: Usage }
+  | { type: 'citations'; citations: Citation[] }
+  | { type: 'file'; url: string; fileType?: string }
+  /** The run waits for a person (Human Input node). */
+  | { type: 'paused'; reason: string }
+  | { type: 'suggestions'; questions: string[] }
+  /** The terminal event. A stream that ends without one is an error (the client throws). */
+  | { type: 'finished'; status: RunStatus; error?: string; elapsedSeconds?: number; totalTokens?: number };
+
+/** Ids needed to stop a run on the server. */
+export interface StopHandle {
+  taskId?: string;
+  conversationId?: string;
+}
+
+export interface Conversation {
+  id: string;
+  name: string;
+  updatedAt?: number;
+}
+
+export interface ConversationMessage {
+  id: string;
+  query: string;
+  answer: string;
+  createdAt: number;
+}
+
+/** What every provider implements. All methods honour the AbortSignal. */
+export interface AppClient {
+  readonly provider: 'dify' | 'flowise';
+  info(signal?: AbortSignal): Promise<AppInfo>;
+  parameters(signal?: AbortSignal): Promise<AppParameters>;
+  /** Streams one run. Throws a provider error (see src/dify/errors.ts) on failure, keeping partial state in the caller. */
+  run(mode: AppMode, request: RunRequest, signal: AbortSignal): AsyncIterable<RunEvent>;
+  /** Asks the server to stop the run (Dify stop routes, Flowise abort). Never throws for an already-finished run. */
+  stop(mode: AppMode, handle: StopHandle, user: string): Promise<void>;
+  upload?(file: { name: string; data: Uint8Array; mimeType: string }, user: string, signal?: AbortSignal): Promise<UploadedFile>;
+  conversations?(user: string, signal?: AbortSignal): Promise<Conversation[]>;
+  messages?(conversationId: string, user: string, signal?: AbortSignal): Promise<ConversationMessage[]>;
+}
