@@ -1,0 +1,97 @@
+// App profiles from the `dify.apps` / `dify.defaultApp` settings. Keys are never here (see secrets.ts).
+import * as vscode from 'vscode';
+
+export const DEFAULT_BASE_URL = 'https://api.dify.ai/v1';
+
+export interface AppProfile {
+  name: string;
+  baseUrl: string;
+  provider: 'dify' | 'flowise';
+  /** Flowise chatflow id. */
+  chatflowId?: string;
+  /** Dify workflow version to pin (`/workflows/{id}/run`, `workflow_id` for chatflows). */
+  workflowId?: string;
+  inputs?: Record<string, string>;
+  proxy?: string;
+  allowSelfSignedCertificate?: boolean;
+}
+
+function section(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration('dify');
+}
+
+/** The configured apps, normalized; entries without a name are skipped. */
+export function readApps(): AppProfile[] {
+  const raw = section().get<unknown[]>('apps') ?? [];
+  const apps: AppProfile[] = [];
+  const seen = new Set<string>();
+  for (const item of raw) {
+    if (typeof item !== 'object' || item === null) continue;
+    const a = item as Record<string, unknown>;
+    const name = typeof a.name === 'string' ? a.name.trim() : '';
+    if (!name || seen.has(name)) continue;
+    seen.add(name);
+    apps.push({
+      name,
+      baseUrl: (typeof a.baseUrl === 'string' && a.baseUrl.trim()) || DEFAULT_BASE_URL,
+      provider: a.provider === 'flowise' ? 'flowise' : 'dify',
+      chatflowId: typeof a.chatflowId === 'string' ? a.chatflowId : undefined,
+      workflowId: typeof a.workflowId === 'string' && a.workflowId ? a.workflowId : undefined,
+      inputs: isStringRecord(a.inputs) ? a.inputs : undefined,
+      proxy: typeof a.proxy === 'string' && a.proxy ? a.proxy : undefined,
+      allowSelfSignedCertificate: a.allowSelfSignedCertificate === true,
+    });
+  }
+  return apps;
+}
+
+export function defaultAppName(): string | undefined {
+  return section().get<string>('defaultApp') || undefined;
+}
+
+/** The default app if set and configured, else the only app, else undefined. */
+export function defaultApp(apps = readApps()): AppProfile | undefined {
+  const name = defaultAppName();
+  return apps.find((a) => a.name === name) ?? (apps.length === 1 ? apps[0] : undefined);
+}
+
+/** Adds or replaces an app in the user's settings (global target). */
+export async function saveApp(app: AppProfile): Promise<void> {
+  const raw = (section().inspect<unknown[]>('apps')?.globalValue ?? []) as Record<string, unknown>[];
+  const stored: Record<string, unknown> = { name: app.name, baseUrl: app.baseUrl };
+  if (app.provider !== 'dify') stored.provider = app.provider;
+  if (app.chatflowId) stored.chatflowId = app.chatflowId;
+  if (app.workflowId) stored.workflowId = app.workflowId;
+  if (app.inputs) stored.inputs = app.inputs;
+  const next = raw.filter((a) => a?.name !== app.name).concat(stored);
+  await section().update('apps', next, vscode.ConfigurationTarget.Global);
+}
+
+/** Removes an app from every settings scope where it is defined. */
+export async function removeApp(name: string): Promise<void> {
+  const info = section().inspect<Record<string, unknown>[]>('apps');
+  const targets: [Record<string, unknown>[] | undefined, vscode.ConfigurationTarget][] = [
+    [info?.globalValue, vscode.ConfigurationTarget.Global],
+    [info?.workspaceValue, vscode.ConfigurationTarget.Workspace],
+    [info?.workspaceFolderValue, vscode.ConfigurationTarget.WorkspaceFolder],
+  ];
+  for (const [value, target] of targets) {
+    if (value?.some((a) => a?.name === name)) {
+      await section().update('apps', value.filter((a) => a?.name !== name), target);
+    }
+  }
+  if (defaultAppName() === name) await section().update('defaultApp', undefined, vscode.ConfigurationTarget.Global);
+}
+
+/** A short server label for pickers: host (and port) of the base URL. */
+export function serverLabel(app: AppProfile): string {
+  try {
+    return new URL(app.baseUrl).host;
+  } catch {
+    return app.baseUrl;
+  }
+}
+
+function isStringRecord(v: unknown): v is Record<string, string> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+}

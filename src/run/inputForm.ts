@@ -1,0 +1,128 @@
+// Validation and coercion of input values against an app's form (Dify `user_input_form`), so that
+// Dify's 400 invalid_param is the exception. Mirrors the server's `_validate_inputs`. No `vscode`.
+import type { FileRef, InputField } from './types';
+
+export type FieldValue = string | number | boolean | object | FileRef | FileRef[] | undefined;
+
+/** Fields a person fills in: hidden fields and external data tools are filled by the server. */
+export function visibleFields(fields: InputField[]): InputField[] {
+  return fields.filter((f) => !f.hide && f.kind !== 'external_data_tool');
+}
+
+const TRUE = new Set(['true', '1', 'yes', 'on', 'y']);
+const FALSE = new Set(['false', '0', 'no', 'off', 'n']);
+
+export interface Coerced {
+  value?: FieldValue;
+  /** Why the value is not acceptable (English; the glue translates the known shapes). */
+  error?: string;
+}
+
+/** Coerces text typed by a person (or a template) into the field's value and validates it. */
+export function coerceText(field: InputField, raw: string): Coerced {
+  const text = raw;
+  if (text.trim() === '') {
+    return field.required ? { error: `${field.label} is required.` } : { value: undefined };
+  }
+  switch (field.kind) {
+    case 'number': {
+      const n = Number(text.trim());
+      return Number.isFinite(n) ? { value: n } : { error: `${field.label} must be a number.` };
+    }
+    case 'checkbox': {
+      const t = text.trim().toLowerCase();
+      if (TRUE.has(t)) return { value: true };
+      if (FALSE.has(t)) return { value: false };
+      return { error: `${field.label} must be yes or no.` };
+    }
+    case 'select':
+      return field.options && !field.options.includes(text)
+        ? { error: `${field.label} must be one of: ${field.options.join(', ')}.` }
+        : { value: text };
+    case 'json_object': {
+      try {
+        const v: unknown = JSON.parse(text);
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) return { error: `${field.label} must be a JSON object.` };
+        return { value: v as object };
+      } catch (e) {
+        return { error: `${field.label} is not valid JSON: ${(e as Error).message}` };
+      }
+    }
+    case 'file':
+    case 'file-list':
+      return { error: `${field.label} needs a file.` };
+    default:
+      if (field.maxLength && [...text].length > field.maxLength) {
+        return { error: `${field.label} is longer than ${field.maxLength} characters.` };
+      }
+      return { value: text };
+  }
+}
+
+/** Validates a complete input object before sending; returns the problems (empty when fine). */
+export function validateInputs(fields: InputField[], inputs: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const f of fields) {
+    if (f.kind === 'external_data_tool') continue;
+    const v = inputs[f.variable];
+    const empty = v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+    if (empty) {
+      if (f.required) problems.push(`${f.label} is required.`);
+      continue;
+    }
+    switch (f.kind) {
+      case 'text-input':
+      case 'paragraph':
+      case 'select':
+        if (typeof v !== 'string') problems.push(`${f.label} must be text.`);
+        else if (f.kind === 'select' && f.options && !f.options.includes(v)) problems.push(`${f.label} must be one of: ${f.options.join(', ')}.`);
+        else if (f.maxLength && [...v].length > f.maxLength) problems.push(`${f.label} is longer than ${f.maxLength} characters.`);
+        break;
+      case 'number':
+        if (!(typeof v === 'number' && Number.isFinite(v)) && !(typeof v === 'string' && Number.isFinite(Number(v)))) problems.push(`${f.label} must be a number.`);
+        break;
+      case 'checkbox':
+        if (typeof v !== 'boolean') problems.push(`${f.label} must be yes or no.`);
+        break;
+      case 'json_object':
+        if (typeof v !== 'object' || Array.isArray(v)) problems.push(`${f.label} must be a JSON object.`);
+        break;
+      case 'file':
+        if (!isFileRef(v)) problems.push(`${f.label} needs one file.`);
+        break;
+      case 'file-list':
+        if (!Array.isArray(v) || !v.every(isFileRef)) problems.push(`${f.label} needs a list of files.`);
+        else if (f.maxLength && v.length > f.maxLength) problems.push(`${f.label} takes at most ${f.maxLength} files.`);
+        break;
+    }
+  }
+  return problems;
+}
+
+export function isFileRef(v: unknown): v is FileRef {
+  if (typeof v !== 'object' || v === null) return false;
+  const f = v as FileRef;
+  return (f.transfer_method === 'local_file' && typeof f.upload_file_id === 'string') || (f.transfer_method === 'remote_url' && typeof f.url === 'string');
+}
+
+/** Dify's file type for a file name, from its extension (document when unsure). */
+export function fileTypeFor(name: string): FileRef['type'] {
+  const ext = name.slice(name.lastIndexOf('.') + 1).toLowerCase();
+  if (['jpg', 'jpeg', 'png', 'gif', 'webp', 'svg'].includes(ext)) return 'image';
+  if (['mp3', 'm4a', 'wav', 'webm', 'amr', 'mpga'].includes(ext)) return 'audio';
+  if (['mp4', 'mov', 'mpeg'].includes(ext)) return 'video';
+  return 'document';
+}
+
+/** Whether an app field accepts a file of that name (allowed types / extensions from /parameters). */
+export function fileAllowed(field: { allowedFileTypes?: string[]; allowedFileExtensions?: string[] }, name: string): boolean {
+  const type = fileTypeFor(name);
+  const ext = '.' + name.slice(name.lastIndexOf('.') + 1).toLowerCase();
+  const types = field.allowedFileTypes ?? [];
+  if (types.length === 0 || types.includes(type)) return true;
+  if (types.includes('custom')) {
+    const exts = (field.allowedFileExtensions ?? []).map((e) => (e.startsWith('.') ? e : '.' + e).toLowerCase());
+    return exts.length === 0 || exts.includes(ext);
+  }
+  return false;
+}
