@@ -1,0 +1,152 @@
+// Server-Sent Events over a byte stream, built on eventsource-parser: streaming UTF-8 decoding (characters
+// split across reads are joined), CR/LF/CRLF, comments and pings as activity, an idle timeout, and prompt abort.
+import type { EventSourceMessage, EventSourceParser } from 'eventsource-parser' with { 'resolution-mode': 'import' };
+import { ApiError } from '../run/errors';
+import { toApiError } from './errors';
+
+/** One SSE event. Dify keeps the event name inside `data`; a keep-alive ping arrives as `{event:'ping', data:''}`. */
+export interface SseMessage {
+  event?: string;
+  data: string;
+  id?: string;
+}
+
+/** Options for `readSse`. */
+export interface ReadSseOptions {
+  /** No bytes at all (not even a ping or comment) for this long → ApiError 'idle-timeout'. 0/undefined: none. */
+  idleTimeoutMs?: number;
+  /** Abort → ApiError 'aborted' promptly; the body is destroyed (socket released). */
+  signal?: AbortSignal;
+  /** `METHOD /path`, for messages. */
+  route?: string;
+  /** Largest single event in characters before failing as 'malformed' (default 64 MiB). */
+  maxEventChars?: number;
+}
+
+/** A byte stream that can optionally be destroyed (undici's body, a Node Readable, …). */
+export type ByteStream = AsyncIterable<Uint8Array> & { destroy?(err?: Error): unknown };
+
+type ParserModule = { createParser: typeof import('eventsource-parser', { with: { 'resolution-mode': 'import' } }).createParser };
+let parserModule: Promise<ParserModule> | undefined;
+function loadParser(): Promise<ParserModule> {
+  // eventsource-parser is ESM-only; this file compiles to CommonJS, so load it with a dynamic import (once).
+  return (parserModule ??= import('eventsource-parser') as Promise<ParserModule>);
+}
+
+const STREAM = { stream: true } as const;
+// A bare `event: ping` frame has no data line, so the parser would drop it; give it an empty data line.
+const PING_LINE = /^(event: ?ping)(\r\n|\r|\n)/gm;
+const MAX_HELD = 32;
+
+/**
+ * Reads SSE events from `body`. The idle clock only runs while waiting for the network (time the consumer
+ * spends between events does not count). Ends when the body ends; an incomplete trailing event is dropped
+ * (as the SSE spec says). Breaking out of the loop destroys the body.
+ */
+export async function* readSse(body: ByteStream, opts: ReadSseOptions = {}): AsyncGenerator<SseMessage, void, undefined> {
+  const { createParser } = await loadParser();
+  const route = opts.route ?? 'stream';
+  const queue: EventSourceMessage[] = [];
+  let tooLarge = false;
+  const parser: EventSourceParser = createParser({
+    onEvent: (m) => queue.push(m),
+    onComment: () => {},
+    onError: (e) => {
+      if ((e as { type?: string }).type === 'max-buffer-size-exceeded') tooLarge = true;
+    },
+    maxBufferSize: opts.maxEventChars ?? 64 * 1024 * 1024,
+  });
+  const decoder = new TextDecoder('utf-8');
+  let carry = '';
+  const feed = (input: string): void => {
+    let text = carry ? carry + input : input;
+    carry = '';
+    const last = text.length - 1;
+    if (last >= 0 && text.charCodeAt(last) !== 10 && text.charCodeAt(last) !== 13) {
+      const start = text.lastIndexOf('\n') + 1;
+      if (text.charCodeAt(start) === 101 /* e */ && text.length - start <= MAX_HELD && text.indexOf('\r', start) === -1) {
+        carry = text.slice(start);
+        text = text.slice(0, start);
+      }
+    }
+    if (text.indexOf('event:') !== -1) text = text.replace(PING_LINE, '$1$2data:$2');
+    if (text) parser.feed(text);
+  };
+
+  let failure: ApiError | undefined;
+  let rejectStop!: (e: ApiError) => void;
+  const stopped = new Promise<never>((_, reject) => (rejectStop = reject));
+  stopped.catch(() => {});
+  const stop = (e: ApiError): void => {
+    if (failure) return;
+    failure = e;
+    rejectStop(e);
+    try {
+      // No error argument: an 'error' event without listeners would be uncaught; `stopped` carries the reason.
+      body.destroy?.();
+    } catch {
+      /* already gone */
+    }
+  };
+  const idle = opts.idleTimeoutMs && opts.idleTimeoutMs > 0 ? opts.idleTimeoutMs : 0;
+  const timer = idle
+    ? setTimeout(
+        () =>
+          stop(new ApiError({
+            kind: 'idle-timeout',
+            message: `The server sent nothing for ${formatSeconds(idle)} (${route}); the connection looks stalled.`,
+            route,
+          })),
+        idle,
+      )
+    : undefined;
+  timer?.unref?.();
+  const onAbort = (): void => stop(new ApiError({ kind: 'aborted', message: `The request was cancelled (${route}).`, route }));
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const it = body[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      if (failure) throw failure;
+      timer?.refresh();
+      const r = await Promise.race([it.next(), stopped]);
+      if (r.done) break;
+      feed(decoder.decode(r.value, STREAM));
+      if (tooLarge) {
+        throw new ApiError({ kind: 'malformed', message: `An event in the stream was larger than the limit (${route}).`, route });
+      }
+      if (queue.length) {
+        for (let i = 0; i < queue.length; i++) yield queue[i];
+        queue.length = 0;
+      }
+    }
+    feed(decoder.decode());
+    if (carry) {
+      parser.feed(carry.replace(PING_LINE, '$1$2data:$2'));
+      carry = '';
+    }
+    for (let i = 0; i < queue.length; i++) yield queue[i];
+    queue.length = 0;
+    finished = true;
+  } catch (err) {
+    if (failure) throw failure;
+    throw toApiError(err, { route, signal: opts.signal });
+  } finally {
+    if (timer) clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+    if (!finished) {
+      try {
+        body.destroy?.();
+      } catch {
+        /* ignore */
+      }
+      void Promise.resolve(it.return?.()).catch(() => {});
+    }
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
+}
