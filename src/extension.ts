@@ -1,7 +1,45 @@
+// Wiring only: builds the services and registers commands, the panel serializer and chat integrations.
 import * as vscode from 'vscode';
+import { ChatController } from './chat/controller';
+import { PANEL_VIEW_TYPE } from './chat/panel';
+import { AppCatalog } from './config/catalog';
+import { KeyStore } from './config/secrets';
+import { stableUserId } from './config/userId';
+import { registerCommands, type CommandDeps } from './editor/commands';
+import { captureEditorContext } from './editor/editorContext';
+import { Log } from './editor/log';
+import { prepareRun } from './editor/runPreparation';
+import { RunStatusBar } from './editor/statusBar';
+import { webviewStrings } from './chat/webviewStrings';
+import { History } from './run/history';
 
-export function activate(_context: vscode.ExtensionContext): void {
-  // wired in src/extension.ts as the glue lands
+export function activate(context: vscode.ExtensionContext): void {
+  const log = new Log();
+  const keys = new KeyStore(context.secrets);
+  const userId = stableUserId(context.globalState);
+  const catalog = new AppCatalog(keys, context.globalState, (level, m) => log.write(level, m), (key) => log.addSecret(key));
+  const history = new History(context.workspaceState);
+  const statusBar = new RunStatusBar();
+  const controller: ChatController = new ChatController(context.extensionUri, catalog, history, log, userId, {
+    onRunningChanged: (running) => statusBar.update(running),
+    strings: webviewStrings,
+    askForMissingInputs: (app, text) => prepareRun(catalog, userId, app, captureEditorContext(), { kind: 'text', text }),
+  });
+  const deps: CommandDeps = { catalog, keys, log, controller, userId, onAppsChanged: () => controller.refreshApps() };
+
+  context.subscriptions.push(
+    log,
+    catalog,
+    statusBar,
+    controller,
+    ...registerCommands(deps),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => controller.panel.restore(panel),
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('dify.apps') || e.affectsConfiguration('dify.defaultApp')) controller.refreshApps();
+    }),
+  );
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,312 @@
+// Owns the runs the user starts (palette, context menu, panel), their history and the panel.
+// Commands and the panel both come here; the chat participant and the LM tool use `execute` directly.
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { AppProfile } from '../config/apps';
+import type { AppCatalog } from '../config/catalog';
+import { describeApiError } from '../editor/errorMessages';
+import type { SelectionRef } from '../editor/editorContext';
+import type { Log } from '../editor/log';
+import type { AppSummary, EntryPatch, EntryView, ErrorView, PanelState, WebviewMessage } from '../protocol';
+import { isOpenableLink } from '../protocol';
+import type { History } from '../run/history';
+import { RunExecution } from '../run/runner';
+import type { AppMode, RunRequest } from '../run/types';
+import { ChatPanel } from './panel';
+import { PatchBatcher } from './patchBatcher';
+
+export const CHAT_MODES: readonly string[] = ['chat', 'advanced-chat', 'agent-chat', 'agent', 'flowise'];
+
+export function isChatMode(mode: AppMode | undefined): boolean {
+  return !!mode && CHAT_MODES.includes(mode);
+}
+
+export interface StartRun {
+  app: AppProfile;
+  mode: AppMode;
+  inputs: Record<string, unknown>;
+  query?: string;
+  /** What the panel shows as the question. */
+  question: string;
+  inputsView?: Record<string, string>;
+  selection?: SelectionRef;
+  /** Continue the app's current conversation (chat-style apps). */
+  continueConversation?: boolean;
+}
+
+/** Hooks the glue around the controller provides (commands for actions, status bar). */
+export interface ControllerHooks {
+  onRunningChanged(running: { app: string; entryId: string }[]): void;
+  askForMissingInputs?(app: AppProfile, text: string): Promise<StartRun | undefined>;
+  strings(): Record<string, string>;
+}
+
+interface Active {
+  run: RunExecution;
+  app: AppProfile;
+  start: StartRun;
+}
+
+export class ChatController implements vscode.Disposable {
+  readonly panel: ChatPanel;
+  private readonly active = new Map<string, Active>();
+  private readonly started = new Map<string, StartRun>();
+  private readonly batcher: PatchBatcher;
+  private selectedApp?: string;
+  private saveTimer?: NodeJS.Timeout;
+
+  constructor(
+    extensionUri: vscode.Uri,
+    private readonly catalog: AppCatalog,
+    private readonly history: History,
+    private readonly log: Log,
+    private readonly userId: string,
+    private readonly hooks: ControllerHooks,
+  ) {
+    this.batcher = new PatchBatcher((patch) => this.panel.post({ type: 'entryPatch', patch }));
+    this.panel = new ChatPanel(extensionUri, {
+      state: () => this.panelState(),
+      strings: () => hooks.strings(),
+      onMessage: (m) => void this.onMessage(m).catch((e) => this.log.write('error', `Panel action failed: ${(e as Error).message}`)),
+    });
+  }
+
+  get running(): boolean {
+    return this.active.size > 0;
+  }
+
+  /** Starts a run, shows it in the panel and resolves with the finished entry. */
+  async start(s: StartRun, opts: { showPanel?: boolean } = { showPanel: true }): Promise<EntryView> {
+    const client = await this.catalog.client(s.app);
+    const chat = isChatMode(s.mode);
+    const conversationId = chat && s.continueConversation !== false ? this.history.conversationOf(s.app.name) : undefined;
+    const request: RunRequest = { inputs: s.inputs, query: s.query, conversationId, user: this.userId };
+    const entry: EntryView = {
+      id: randomUUID(),
+      app: s.app.name,
+      mode: s.mode,
+      question: s.question,
+      inputs: s.inputsView,
+      conversationId,
+      answer: '',
+      thinking: '',
+      thinkingDone: false,
+      nodes: [],
+      status: 'running',
+      startedAt: Date.now(),
+      canReplaceSelection: !!s.selection,
+    };
+    this.selectedApp = s.app.name;
+    this.history.add(entry);
+    this.started.set(entry.id, s);
+    if (opts.showPanel !== false) this.panel.show();
+    this.panel.post({ type: 'entryAdded', entry });
+    const server = this.catalog.server(s.app);
+    const run = new RunExecution(client, s.mode, request, entry, {
+      onPatch: (p) => this.onPatch(s.app.name, p),
+      describeError: (e) => describeApiError(e, s.app.name, server),
+      log: (level, message) => this.log.write(level, `[${s.app.name}] ${message}`),
+      maxRunMs: undefined,
+    });
+    this.active.set(entry.id, { run, app: s.app, start: s });
+    this.runningChanged();
+    this.log.write('info', `[${s.app.name}] ${s.mode} run started (${server})`);
+    try {
+      await run.start();
+    } finally {
+      this.active.delete(entry.id);
+      this.runningChanged();
+      this.batcher.flush();
+      await this.history.save();
+      this.log.write('info', `[${s.app.name}] run ended: ${entry.status}`);
+    }
+    return entry;
+  }
+
+  /** Stops every active run (Dify: Stop, the panel's Stop, the status-bar item). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.active.values()].map((a) => a.run.stop()));
+  }
+
+  find(entryId: string): EntryView | undefined {
+    return this.history.find(entryId);
+  }
+
+  selectionOf(entryId: string): SelectionRef | undefined {
+    return this.started.get(entryId)?.selection;
+  }
+
+  newConversation(): void {
+    const app = this.currentApp();
+    if (app) this.history.setConversation(app.name, undefined);
+    this.panel.post({ type: 'entries', entries: [...this.history.entries], conversationId: undefined });
+    void this.history.save();
+  }
+
+  /** Errors that happen before a run starts (no key, /parameters unreachable) shown like run errors. */
+  showFailure(app: AppProfile, question: string, error: ErrorView): void {
+    const entry: EntryView = {
+      id: randomUUID(), app: app.name, question, answer: '', thinking: '', thinkingDone: true, nodes: [],
+      status: 'failed', error, startedAt: Date.now(), canReplaceSelection: false,
+    };
+    this.history.add(entry);
+    this.panel.show();
+    this.panel.post({ type: 'entryAdded', entry });
+  }
+
+  refreshApps(): void {
+    this.panel.post({ type: 'apps', apps: this.appSummaries(), selectedApp: this.currentApp()?.name });
+  }
+
+  dispose(): void {
+    void this.stopAll();
+    this.batcher.dispose();
+    clearTimeout(this.saveTimer);
+    void this.history.save();
+    this.panel.dispose();
+  }
+
+  private onPatch(app: string, patch: EntryPatch): void {
+    if (patch.conversationId) this.history.setConversation(app, patch.conversationId);
+    this.batcher.push(patch);
+    // Partial answers are persisted too, at most every two seconds while streaming.
+    this.saveTimer ??= setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.history.save();
+    }, 2000);
+  }
+
+  private runningChanged(): void {
+    this.hooks.onRunningChanged([...this.active.entries()].map(([entryId, a]) => ({ app: a.app.name, entryId })));
+    this.panel.post({ type: 'running', running: this.running });
+  }
+
+  private currentApp(): AppProfile | undefined {
+    const apps = this.catalog.apps();
+    return apps.find((a) => a.name === this.selectedApp) ?? apps[0];
+  }
+
+  private appSummaries(): AppSummary[] {
+    return this.catalog.apps().map((a) => ({ name: a.name, server: this.catalog.server(a), provider: a.provider, mode: this.catalog.cachedMode(a) }));
+  }
+
+  private panelState(): PanelState {
+    const app = this.currentApp();
+    return {
+      apps: this.appSummaries(),
+      selectedApp: app?.name,
+      conversationId: app ? this.history.conversationOf(app.name) : undefined,
+      entries: [...this.history.entries],
+      running: this.running,
+    };
+  }
+
+  private async onMessage(m: WebviewMessage): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        return;
+      case 'send': {
+        const app = (m.app && this.catalog.find(m.app)) || this.currentApp();
+        if (!app) {
+          void vscode.commands.executeCommand('dify.addApp');
+          return;
+        }
+        const start = await this.hooks.askForMissingInputs?.(app, m.text);
+        if (start) await this.start({ ...start, continueConversation: true });
+        return;
+      }
+      case 'stop':
+        return this.stopAll();
+      case 'retry': {
+        const s = this.started.get(m.id);
+        if (s) {
+          await this.start(s);
+        } else {
+          const e = this.history.find(m.id);
+          const app = e && this.catalog.find(e.app);
+          if (e && app) await this.onMessage({ type: 'send', text: e.question, app: app.name });
+        }
+        return;
+      }
+      case 'copy':
+        await vscode.env.clipboard.writeText(m.text);
+        return;
+      case 'insert':
+        return void vscode.commands.executeCommand('dify.insertText', m.text);
+      case 'replaceSelection':
+        return void vscode.commands.executeCommand('dify.replaceSelection', m.id);
+      case 'openInEditor':
+        return void vscode.commands.executeCommand('dify.openInEditor', m.id);
+      case 'openLink':
+        if (isOpenableLink(m.href)) await vscode.env.openExternal(vscode.Uri.parse(m.href, true));
+        else this.log.write('warn', `Blocked a link that is not http(s) from the panel.`);
+        return;
+      case 'newConversation':
+        return this.newConversation();
+      case 'selectApp': {
+        const app = this.catalog.find(m.app);
+        if (!app) return;
+        this.selectedApp = app.name;
+        const opening = await this.opening(app);
+        this.panel.post({ type: 'apps', apps: this.appSummaries(), selectedApp: app.name, opening });
+        return;
+      }
+      case 'listConversations': {
+        const app = this.currentApp();
+        if (!app) return;
+        const client = await this.catalog.client(app);
+        const list = client.conversations ? await client.conversations(this.userId) : [];
+        this.panel.post({ type: 'conversations', app: app.name, conversations: list });
+        return;
+      }
+      case 'resumeConversation':
+        return this.resume(m.conversationId);
+      case 'errorAction':
+        return this.errorAction(m.id, m.action);
+    }
+  }
+
+  private async opening(app: AppProfile): Promise<PanelState['opening']> {
+    try {
+      const p = await this.catalog.parameters(app);
+      return { statement: p.openingStatement, questions: p.suggestedQuestions };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async resume(conversationId: string): Promise<void> {
+    const app = this.currentApp();
+    if (!app) return;
+    const client = await this.catalog.client(app);
+    if (!client.messages) return;
+    const messages = await client.messages(conversationId, this.userId);
+    this.history.setConversation(app.name, conversationId);
+    const mode = this.catalog.cachedMode(app);
+    for (const msg of messages) {
+      if (this.history.find(msg.id)) continue;
+      this.history.add({
+        id: msg.id, app: app.name, mode, question: msg.query, conversationId, answer: msg.answer, thinking: '',
+        thinkingDone: true, nodes: [], status: 'succeeded', startedAt: msg.createdAt * 1000, canReplaceSelection: false,
+      });
+    }
+    await this.history.save();
+    this.panel.post({ type: 'entries', entries: [...this.history.entries], conversationId });
+  }
+
+  private async errorAction(entryId: string, action: string): Promise<void> {
+    const entry = this.history.find(entryId);
+    switch (action) {
+      case 'setApiKey':
+        return void vscode.commands.executeCommand('dify.setApiKey', entry?.app);
+      case 'openSettings':
+        return void vscode.commands.executeCommand('workbench.action.openSettings', 'dify');
+      case 'showLog':
+        return this.log.show();
+      case 'addApp':
+        return void vscode.commands.executeCommand('dify.addApp');
+      case 'retry':
+        return this.onMessage({ type: 'retry', id: entryId });
+    }
+  }
+}

@@ -1,0 +1,91 @@
+// The chat panel host: one WebviewPanel beside the editor, restored after reload by a serializer.
+// Messages from the webview are validated before anything acts on them.
+import * as vscode from 'vscode';
+import { parseWebviewMessage, type HostMessage, type PanelState, type WebviewMessage } from '../protocol';
+import { panelHtml } from './panelHtml';
+
+export const PANEL_VIEW_TYPE = 'dify.chat';
+
+export interface PanelHost {
+  state(): PanelState;
+  strings(): Record<string, string>;
+  onMessage(message: WebviewMessage): void;
+}
+
+export class ChatPanel implements vscode.Disposable {
+  private panel?: vscode.WebviewPanel;
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly host: PanelHost) {}
+
+  get visible(): boolean {
+    return !!this.panel?.visible;
+  }
+
+  /** Shows the panel beside the editor (creating it if needed). */
+  show(preserveFocus = true): void {
+    if (this.panel) {
+      this.panel.reveal(undefined, preserveFocus);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      vscode.l10n.t('Dify Chat'),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      this.webviewOptions(),
+    );
+    this.attach(panel);
+  }
+
+  /** Adopts a panel VS Code restored after a reload. */
+  restore(panel: vscode.WebviewPanel): void {
+    panel.webview.options = this.webviewOptions();
+    this.attach(panel);
+  }
+
+  post(message: HostMessage): void {
+    if (this.panel && this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.disposables.forEach((d) => d.dispose());
+  }
+
+  private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+      retainContextWhenHidden: false,
+    };
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    this.ready = false;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'panel-icon.svg');
+    panel.webview.html = panelHtml(panel.webview, this.extensionUri, vscode.l10n.t('Dify Chat'));
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((raw: unknown) => {
+        const message = parseWebviewMessage(raw);
+        if (!message) return;
+        if (message.type === 'ready') {
+          // (Re)load of the webview: it gets the whole state, then live patches.
+          this.ready = true;
+          void panel.webview.postMessage({ type: 'init', state: this.host.state(), l10n: this.host.strings() } satisfies HostMessage);
+          return;
+        }
+        this.host.onMessage(message);
+      }),
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+      panel.onDidDispose(() => {
+        if (this.panel === panel) this.panel = undefined;
+        this.ready = false;
+      }),
+    );
+  }
+}

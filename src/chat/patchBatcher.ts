@@ -1,0 +1,35 @@
+// Coalesces entry patches so the webview gets at most one message per entry per frame (~60/s),
+// whatever the chunk rate of the stream. No `vscode` import.
+import type { EntryPatch } from '../protocol';
+import { mergePatch } from '../run/entryState';
+
+export class PatchBatcher {
+  private pending = new Map<string, EntryPatch>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly send: (patch: EntryPatch) => void, private readonly intervalMs = 16) {}
+
+  push(patch: EntryPatch): void {
+    const cur = this.pending.get(patch.id);
+    this.pending.set(patch.id, cur ? mergePatch(cur, patch) : { ...patch, nodes: patch.nodes && [...patch.nodes] });
+    // A status change ends the entry's stream: deliver without waiting for the next frame.
+    if (patch.status !== undefined && patch.status !== 'running') {
+      this.flush();
+      return;
+    }
+    this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of batch) this.send(p);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.pending.clear();
+  }
+}

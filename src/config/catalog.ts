@@ -1,0 +1,130 @@
+// One place that turns an app profile into a ready client (key from SecretStorage, transport from
+// settings) and caches what the app says about itself (/info mode, /parameters form) per app.
+import * as vscode from 'vscode';
+import { DifyClient } from '../dify/client';
+import { FlowiseClient } from '../flowise/client';
+import type { Dispatcher } from 'undici';
+import { createDispatcher } from '../net/transport';
+import type { AppClient, AppInfo, AppParameters } from '../run/types';
+import { readApps, serverLabel, type AppProfile } from './apps';
+import { readCaCertificates, readTimeouts, transportOptions } from './network';
+import type { KeyStore } from './secrets';
+
+export class MissingKeyError extends Error {
+  constructor(readonly app: string) {
+    super(`No API key is stored for "${app}".`);
+    this.name = 'MissingKeyError';
+  }
+}
+
+interface Cached {
+  info?: AppInfo;
+  parameters?: AppParameters;
+}
+
+type Logger = (level: 'trace' | 'info' | 'warn' | 'error', message: string) => void;
+
+export class AppCatalog implements vscode.Disposable {
+  private readonly cache = new Map<string, Cached>();
+  /** One connection pool per distinct transport (proxy, CA, TLS switch), reused across runs. */
+  private readonly dispatchers = new Map<string, Dispatcher>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly keys: KeyStore,
+    private readonly state: vscode.Memento,
+    private readonly log: Logger,
+    private readonly onKey: (key: string) => void,
+  ) {
+    // Settings that change what a client looks like invalidate the cached forms and modes.
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('dify.apps')) this.cache.clear();
+        if (e.affectsConfiguration('http') || e.affectsConfiguration('dify')) this.closeDispatchers();
+      }),
+    );
+  }
+
+  apps(): AppProfile[] {
+    return readApps();
+  }
+
+  find(name: string): AppProfile | undefined {
+    return readApps().find((a) => a.name === name);
+  }
+
+  /** A client for the app, or MissingKeyError when a Dify app has no key (Flowise keys are optional). */
+  async client(app: AppProfile, keyOverride?: string): Promise<AppClient> {
+    const key = keyOverride ?? (await this.keys.get(app.name));
+    if (!key && app.provider === 'dify') throw new MissingKeyError(app.name);
+    if (key) this.onKey(key);
+    const timeouts = readTimeouts();
+    const ca = await readCaCertificates((file, e) => this.log('warn', `Cannot read CA certificate ${file}: ${e.message}`));
+    const options = transportOptions(app, ca, timeouts);
+    const poolKey = JSON.stringify(options);
+    let dispatcher = this.dispatchers.get(poolKey);
+    if (!dispatcher) this.dispatchers.set(poolKey, (dispatcher = createDispatcher(options)));
+    const common = { apiKey: key ?? undefined, dispatcher, connectTimeoutMs: timeouts.connectTimeoutMs, idleTimeoutMs: timeouts.idleTimeoutMs, log: this.log };
+    if (app.provider === 'flowise') {
+      return new FlowiseClient({ ...common, baseUrl: app.baseUrl, chatflowId: app.chatflowId ?? '', name: app.name });
+    }
+    return new DifyClient({ ...common, baseUrl: app.baseUrl, apiKey: key!, workflowId: app.workflowId });
+  }
+
+  /** The app's /info (mode), cached in memory and across sessions; `refresh` asks the server again. */
+  async info(app: AppProfile, refresh = false, signal?: AbortSignal): Promise<AppInfo> {
+    const c = this.entry(app);
+    if (!refresh && c.info) return c.info;
+    const stateKey = `dify.info:${app.name}:${app.baseUrl}`;
+    if (!refresh) {
+      const stored = this.state.get<AppInfo>(stateKey);
+      if (stored) return (c.info = stored);
+    }
+    const info = await (await this.client(app)).info(signal);
+    c.info = info;
+    await this.state.update(stateKey, info);
+    return info;
+  }
+
+  async parameters(app: AppProfile, refresh = false, signal?: AbortSignal): Promise<AppParameters> {
+    const c = this.entry(app);
+    if (!refresh && c.parameters) return c.parameters;
+    const params = await (await this.client(app)).parameters(signal);
+    c.parameters = params;
+    return params;
+  }
+
+  /** The app's mode if already known (no network). */
+  cachedMode(app: AppProfile): AppInfo['mode'] | undefined {
+    if (app.provider === 'flowise') return 'flowise';
+    return this.entry(app).info?.mode ?? this.state.get<AppInfo>(`dify.info:${app.name}:${app.baseUrl}`)?.mode;
+  }
+
+  /** Forgets what is cached about an app (after its key or settings changed). */
+  forget(name: string): void {
+    for (const k of this.cache.keys()) if (k.startsWith(`${name}\u0000`)) this.cache.delete(k);
+    for (const k of this.state.keys()) if (k.startsWith(`dify.info:${name}:`)) void this.state.update(k, undefined);
+  }
+
+  server(app: AppProfile): string {
+    return serverLabel(app);
+  }
+
+  dispose(): void {
+    this.disposables.forEach((d) => d.dispose());
+    this.closeDispatchers();
+  }
+
+  private closeDispatchers(): void {
+    // Running streams keep their sockets: close() lets in-flight requests finish.
+    for (const d of this.dispatchers.values()) void d.close().catch(() => undefined);
+    this.dispatchers.clear();
+  }
+
+  private entry(app: AppProfile): Cached {
+    const k = `${app.name}\u0000${app.baseUrl}`;
+    let c = this.cache.get(k);
+    if (!c) this.cache.set(k, (c = {}));
+    return c;
+  }
+}

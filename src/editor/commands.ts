@@ -1,0 +1,84 @@
+// The commands users run: palette, context menu, panel and status bar all end up here.
+import * as vscode from 'vscode';
+import { defaultApp, serverLabel, type AppProfile } from '../config/apps';
+import { isInsecureRemote } from '../config/network';
+import type { ChatController, StartRun } from '../chat/controller';
+import { addApp, pickApp, removeAppCommand, setApiKey, showError, testConnection, type SetupDeps } from './appSetup';
+import { captureEditorContext } from './editorContext';
+import { insertAtCursor, openInEditor, replaceSelection } from './resultActions';
+import { prepareRun, type RunOrigin } from './runPreparation';
+
+export interface CommandDeps extends SetupDeps {
+  controller: ChatController;
+  userId: string;
+}
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const t = vscode.l10n.t;
+  const reg = vscode.commands.registerCommand;
+  return [
+    reg('dify.run', async (appName?: string) => {
+      const app = (typeof appName === 'string' && deps.catalog.find(appName)) || (await pickApp(deps.catalog, t('Run which Dify app?')));
+      if (app) await runFromEditor(deps, app, { kind: 'palette' });
+    }),
+    reg('dify.askSelection', async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor || editor.selection.isEmpty) {
+        void vscode.window.showInformationMessage(t('Select some text in an editor first, then ask Dify about it.'));
+        return;
+      }
+      const app = defaultApp(deps.catalog.apps()) ?? (await pickApp(deps.catalog, t('Ask which Dify app? (Set "dify.defaultApp" to skip this step.)')));
+      if (app) await runFromEditor(deps, app, { kind: 'selection' });
+    }),
+    reg('dify.openChat', () => deps.controller.panel.show(false)),
+    reg('dify.stop', () => deps.controller.stopAll()),
+    reg('dify.showLog', () => deps.log.show()),
+    reg('dify.setApiKey', (appName?: string) => setApiKey(deps, typeof appName === 'string' ? appName : undefined)),
+    reg('dify.addApp', () => addApp(deps)),
+    reg('dify.removeApp', () => removeAppCommand(deps)),
+    reg('dify.testConnection', (appName?: string) => testConnection(deps, typeof appName === 'string' ? appName : undefined)),
+    // Used by the panel's actions (not in the palette).
+    reg('dify.insertText', (text: string) => insertAtCursor(String(text ?? ''))),
+    reg('dify.replaceSelection', (entryId: string) => replaceSelection(deps.controller, String(entryId))),
+    reg('dify.openInEditor', (entryId: string) => openInEditor(deps.controller, String(entryId))),
+  ];
+}
+
+/** Prepares and starts a run from the active editor; every failure ends in one message with its action. */
+export async function runFromEditor(deps: CommandDeps, app: AppProfile, origin: RunOrigin): Promise<StartRun | undefined> {
+  const ctx = captureEditorContext();
+  let start: StartRun | undefined;
+  try {
+    warnIfInsecure(app);
+    start = await prepareRun(deps.catalog, deps.userId, app, ctx, origin);
+  } catch (e) {
+    await showError(deps, app, e);
+    return undefined;
+  }
+  if (!start) return undefined;
+  start.selection = ctx.selectionRef;
+  await startWithProgress(deps, start);
+  return start;
+}
+
+export async function startWithProgress(deps: CommandDeps, start: StartRun): Promise<void> {
+  try {
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Dify: running {0}', start.app.name) },
+      () => deps.controller.start(start),
+    );
+  } catch (e) {
+    await showError(deps, start.app, e);
+  }
+}
+
+const warned = new Set<string>();
+
+/** Warns once per session when a key would go over plain http:// to another machine. */
+function warnIfInsecure(app: AppProfile): void {
+  if (!isInsecureRemote(app.baseUrl) || warned.has(app.name)) return;
+  warned.add(app.name);
+  void vscode.window.showWarningMessage(
+    vscode.l10n.t('"{0}" sends its API key over plain http:// to {1}. Use https:// if the server offers it.', app.name, serverLabel(app)),
+  );
+}

@@ -1,0 +1,217 @@
+// Asks for an app's inputs, one quick-input step per field of its /parameters form: text prefilled
+// from templates or the selection, select → quick pick, number → validated box, checkbox → yes/no,
+// JSON → validated box, file → current file / selection as file / choose file / URL / skip.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { coerceText, fileAllowed, fileTypeFor, visibleFields, type FieldValue } from '../run/inputForm';
+import type { AppParameters, FileRef, InputField } from '../run/types';
+import type { CapturedContext } from './editorContext';
+
+export interface UploadRequest {
+  name: string;
+  data: Uint8Array;
+  mimeType: string;
+}
+
+export interface PromptOptions {
+  title: string;
+  params: AppParameters;
+  /** Values from templates / the selection; a field with a value is shown prefilled. */
+  prefill: Record<string, string>;
+  /** When false, fields that already have a prefilled value are not asked (Ask About Selection). */
+  askPrefilled: boolean;
+  context: CapturedContext;
+  upload(file: UploadRequest): Promise<FileRef>;
+}
+
+/** Returns the inputs, or undefined if the person cancelled. */
+export async function askInputs(opts: PromptOptions): Promise<Record<string, unknown> | undefined> {
+  const fields = visibleFields(opts.params.fields);
+  const inputs: Record<string, unknown> = {};
+  // Hidden fields with a default still go to the server.
+  for (const f of opts.params.fields) if (f.hide && f.default !== undefined && f.default !== '') inputs[f.variable] = f.default;
+  const steps = fields.filter((f) => opts.askPrefilled || opts.prefill[f.variable] === undefined || isFile(f));
+  let step = 0;
+  for (const f of fields) {
+    const pre = opts.prefill[f.variable];
+    if (!steps.includes(f)) {
+      const c = coerceText(f, pre ?? '');
+      if (c.error) return failValidation(c.error);
+      if (c.value !== undefined) inputs[f.variable] = c.value;
+      continue;
+    }
+    step++;
+    const title = `${opts.title} (${step}/${steps.length})`;
+    const value = await askField(f, pre, title, opts);
+    if (value === CANCEL) return undefined;
+    if (value !== undefined) inputs[f.variable] = value;
+  }
+  return inputs;
+}
+
+const CANCEL = Symbol('cancel');
+type Answer = FieldValue | typeof CANCEL;
+
+async function askField(f: InputField, pre: string | undefined, title: string, opts: PromptOptions): Promise<Answer> {
+  const t = vscode.l10n.t;
+  const optional = f.required ? '' : t(' (optional — Enter to skip)');
+  const placeholder = (f.description || f.label) + optional;
+  switch (f.kind) {
+    case 'select': {
+      const items: (vscode.QuickPickItem & { value?: string })[] = (f.options ?? []).map((o) => ({ label: o, value: o }));
+      if (!f.required) items.push({ label: t('$(circle-slash) Skip'), value: undefined });
+      const def = pre ?? (typeof f.default === 'string' ? f.default : undefined);
+      const picked = await pickOne(items, title, placeholder, items.find((i) => i.value === def));
+      return picked === undefined ? CANCEL : picked.value;
+    }
+    case 'checkbox': {
+      const items: (vscode.QuickPickItem & { value?: boolean })[] = [
+        { label: t('Yes'), value: true },
+        { label: t('No'), value: false },
+      ];
+      if (!f.required) items.push({ label: t('$(circle-slash) Skip'), value: undefined });
+      const def = pre !== undefined ? coerceText(f, pre).value : f.default;
+      const picked = await pickOne(items, title, placeholder, items.find((i) => i.value === def));
+      return picked === undefined ? CANCEL : picked.value;
+    }
+    case 'file':
+    case 'file-list':
+      return askFiles(f, title, opts);
+    default: {
+      const value = pre ?? (f.default !== undefined && f.default !== null ? String(typeof f.default === 'object' ? JSON.stringify(f.default) : f.default) : '');
+      const typed = await vscode.window.showInputBox({
+        title,
+        prompt: f.label + (f.maxLength ? t(' (up to {0} characters)', f.maxLength) : ''),
+        placeHolder: placeholder,
+        value,
+        ignoreFocusOut: true,
+        validateInput: (text) => coerceText(f, text).error,
+      });
+      if (typed === undefined) return CANCEL;
+      return coerceText(f, typed).value;
+    }
+  }
+}
+
+function pickOne<T extends vscode.QuickPickItem>(items: T[], title: string, placeholder: string, active?: T): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const qp = vscode.window.createQuickPick<T>();
+    qp.title = title;
+    qp.placeholder = placeholder;
+    qp.items = items;
+    qp.ignoreFocusOut = true;
+    if (active) qp.activeItems = [active];
+    let done = false;
+    qp.onDidAccept(() => {
+      done = true;
+      resolve(qp.selectedItems[0] ?? qp.activeItems[0]);
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      if (!done) resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
+}
+
+function isFile(f: InputField): boolean {
+  return f.kind === 'file' || f.kind === 'file-list';
+}
+
+type FileChoice = 'current' | 'selection' | 'choose' | 'url' | 'skip';
+
+async function askFiles(f: InputField, title: string, opts: PromptOptions): Promise<Answer> {
+  const t = vscode.l10n.t;
+  const ctx = opts.context;
+  const methods = f.allowedFileUploadMethods ?? ['local_file', 'remote_url'];
+  const local = methods.includes('local_file');
+  const items: (vscode.QuickPickItem & { choice: FileChoice })[] = [];
+  if (local && ctx.document) items.push({ label: t('$(file) Current file'), description: ctx.fileName, choice: 'current' });
+  if (local && ctx.selection) items.push({ label: t('$(selection) The selection as a file'), choice: 'selection' });
+  if (local) items.push({ label: t('$(folder-opened) Choose file…'), choice: 'choose' });
+  if (methods.includes('remote_url')) items.push({ label: t('$(link) Remote URL…'), choice: 'url' });
+  if (!f.required) items.push({ label: t('$(circle-slash) Skip'), choice: 'skip' });
+  const picked = await pickOne(items, title, f.label + (f.required ? '' : t(' (optional)')));
+  if (!picked) return CANCEL;
+  const many = f.kind === 'file-list';
+  const wrap = (refs: FileRef[]): FieldValue => (many ? refs : refs[0]);
+  switch (picked.choice) {
+    case 'skip':
+      return undefined;
+    case 'url': {
+      const url = await vscode.window.showInputBox({
+        title,
+        prompt: t('URL of the file for {0}', f.label),
+        ignoreFocusOut: true,
+        validateInput: (s) => (/^https?:\/\/\S+$/i.test(s.trim()) ? undefined : t('Enter an http(s) URL.')),
+      });
+      if (url === undefined) return CANCEL;
+      const name = new URL(url.trim()).pathname.split('/').pop() || 'file';
+      return wrap([{ type: fileTypeFor(name), transfer_method: 'remote_url', url: url.trim() }]);
+    }
+    case 'current':
+    case 'selection': {
+      const doc = ctx.document!;
+      const text = picked.choice === 'current' ? doc.getText() : ctx.selection!;
+      const base = path.basename(doc.fileName) || 'untitled.txt';
+      const name = picked.choice === 'current' ? base : `selection-${base}`;
+      const ref = await uploadChecked(f, { name: uploadName(f, name), data: new TextEncoder().encode(text), mimeType: 'text/plain' }, opts);
+      return ref === CANCEL ? CANCEL : wrap([ref]);
+    }
+    case 'choose': {
+      const uris = await vscode.window.showOpenDialog({ canSelectMany: many, openLabel: t('Attach'), title: f.label });
+      if (!uris?.length) return CANCEL;
+      const refs: FileRef[] = [];
+      for (const uri of uris) {
+        const data = await vscode.workspace.fs.readFile(uri);
+        const name = path.basename(uri.path);
+        const ref = await uploadChecked(f, { name, data, mimeType: mimeFor(name) }, opts);
+        if (ref === CANCEL) return CANCEL;
+        refs.push(ref);
+      }
+      return wrap(refs);
+    }
+  }
+}
+
+async function uploadChecked(f: InputField, file: UploadRequest, opts: PromptOptions): Promise<FileRef | typeof CANCEL> {
+  const t = vscode.l10n.t;
+  if (!fileAllowed(f, file.name)) {
+    void vscode.window.showWarningMessage(t('"{0}" does not accept {1}: allowed are {2}.', f.label, file.name, [...(f.allowedFileTypes ?? []), ...(f.allowedFileExtensions ?? [])].join(', ')));
+    return CANCEL;
+  }
+  const limitMb = fileTypeFor(file.name) === 'image' ? opts.params.limits.imageFileSizeLimitMb : opts.params.limits.fileSizeLimitMb;
+  if (file.data.byteLength > limitMb * 1024 * 1024) {
+    void vscode.window.showWarningMessage(t('{0} is larger than the {1} MB the app accepts.', file.name, limitMb));
+    return CANCEL;
+  }
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: t('Uploading {0}…', file.name) },
+    () => opts.upload(file),
+  );
+}
+
+/** Source files go up as text documents when the field takes documents but not their extension. */
+function uploadName(f: InputField, name: string): string {
+  if (fileAllowed(f, name) && fileTypeFor(name) !== 'document') return name;
+  const ext = path.extname(name).toLowerCase();
+  const docExts = ['.txt', '.md', '.markdown', '.mdx', '.pdf', '.html', '.xlsx', '.xls', '.docx', '.csv', '.eml', '.msg', '.pptx', '.xml', '.epub'];
+  const customOk = (f.allowedFileExtensions ?? []).some((e) => e.toLowerCase().replace(/^\.?/, '.') === ext);
+  return docExts.includes(ext) || customOk ? name : `${name}.txt`;
+}
+
+function mimeFor(name: string): string {
+  const ext = path.extname(name).toLowerCase().slice(1);
+  const map: Record<string, string> = {
+    png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', svg: 'image/svg+xml',
+    pdf: 'application/pdf', md: 'text/markdown', txt: 'text/plain', csv: 'text/csv', html: 'text/html', json: 'application/json',
+    mp3: 'audio/mpeg', wav: 'audio/wav', mp4: 'video/mp4',
+  };
+  return map[ext] ?? 'text/plain';
+}
+
+function failValidation(message: string): undefined {
+  void vscode.window.showErrorMessage(message);
+  return undefined;
+}

@@ -1,0 +1,125 @@
+// Turns "run this app" into a complete StartRun: the app's mode (/info), its form (/parameters),
+// the editor context mapped through the app's templates, and quick-input steps for what is missing.
+import * as vscode from 'vscode';
+import type { AppProfile } from '../config/apps';
+import type { AppCatalog } from '../config/catalog';
+import { isChatMode, type StartRun } from '../chat/controller';
+import { fileTypeFor, validateInputs, visibleFields } from '../run/inputForm';
+import { expandTemplates } from '../run/templates';
+import type { AppParameters, InputField } from '../run/types';
+import { fenced, type CapturedContext } from './editorContext';
+import { askInputs } from './inputPrompts';
+
+export type RunOrigin =
+  | { kind: 'palette' }
+  | { kind: 'selection' }
+  /** Text typed in the panel's composer, or by the chat participant / LM tool. */
+  | { kind: 'text'; text: string; inputs?: Record<string, unknown> };
+
+const EMPTY_PARAMS: AppParameters = {
+  suggestedQuestions: [],
+  fields: [],
+  limits: { fileSizeLimitMb: 15, imageFileSizeLimitMb: 10, audioFileSizeLimitMb: 50, videoFileSizeLimitMb: 100, workflowFileUploadLimit: 10 },
+};
+
+/** Returns the run to start, or undefined when the person cancelled or the inputs are invalid. Throws provider errors. */
+export async function prepareRun(catalog: AppCatalog, user: string, app: AppProfile, ctx: CapturedContext, origin: RunOrigin, interactive = true): Promise<StartRun | undefined> {
+  const t = vscode.l10n.t;
+  const info = await catalog.info(app);
+  const params = app.provider === 'flowise' ? await catalog.parameters(app).catch(() => EMPTY_PARAMS) : await catalog.parameters(app);
+  const chat = isChatMode(info.mode);
+  const typed = origin.kind === 'text' ? origin.text : undefined;
+  const prefill = expandTemplates(app.inputs, { ...ctx, input: typed });
+  let query: string | undefined;
+
+  // Where the selection / typed text goes when no template says otherwise: the query of chat apps,
+  // else the first text field the templates leave empty.
+  const freeText = visibleFields(params.fields).find((f) => (f.kind === 'paragraph' || f.kind === 'text-input') && prefill[f.variable] === undefined);
+  if (chat) {
+    if (origin.kind === 'text') {
+      query = origin.text;
+    } else if (origin.kind === 'selection' && ctx.selection) {
+      const ask = interactive
+        ? await vscode.window.showInputBox({
+            title: t('Ask {0} about the selection', app.name),
+            prompt: t('Your question (Enter alone: "Explain this code.")'),
+            ignoreFocusOut: true,
+          })
+        : '';
+      if (ask === undefined) return undefined;
+      query = `${ask.trim() || t('Explain this code.')}\n\n${fenced(ctx.selection, ctx.languageId)}`;
+    } else {
+      const ask = await vscode.window.showInputBox({ title: t('Ask {0}', app.name), prompt: t('Your question'), ignoreFocusOut: true, validateInput: (s) => (s.trim() ? undefined : t('Type a question.')) });
+      if (ask === undefined) return undefined;
+      query = ask;
+    }
+  } else if (freeText) {
+    const text = typed ?? (ctx.selection || undefined);
+    if (text !== undefined) prefill[freeText.variable] = text;
+  }
+
+  let inputs: Record<string, unknown>;
+  if (origin.kind === 'text' && origin.inputs) {
+    inputs = { ...prefill, ...origin.inputs };
+  } else if (!interactive) {
+    inputs = { ...prefill };
+  } else {
+    const asked = await askInputs({
+      title: app.name,
+      params,
+      prefill,
+      askPrefilled: origin.kind === 'palette',
+      context: ctx,
+      upload: async (file) => {
+        const client = await catalog.client(app);
+        if (!client.upload) throw new Error(t('{0} does not take file uploads.', app.name));
+        const up = await client.upload(file, user);
+        return { type: fileTypeFor(file.name), transfer_method: 'local_file', upload_file_id: up.id };
+      },
+    });
+    if (!asked) return undefined;
+    inputs = asked;
+  }
+
+  const problems = validateInputs(params.fields, inputs);
+  if (problems.length) {
+    void vscode.window.showErrorMessage(t('Cannot run {0}: {1}', app.name, problems.join(' ')));
+    return undefined;
+  }
+  return {
+    app,
+    mode: info.mode,
+    inputs,
+    query,
+    question: query ?? summarize(params.fields, inputs),
+    inputsView: inputsView(params.fields, inputs),
+  };
+}
+
+function display(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map(display).join(', ');
+  if (v && typeof v === 'object' && 'transfer_method' in v) {
+    const f = v as { url?: string; upload_file_id?: string };
+    return f.url ?? vscode.l10n.t('uploaded file');
+  }
+  return JSON.stringify(v);
+}
+
+function inputsView(fields: InputField[], inputs: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fields) {
+    const v = inputs[f.variable];
+    if (v === undefined || f.hide) continue;
+    const s = display(v);
+    out[f.label || f.variable] = s.length > 400 ? s.slice(0, 400) + '…' : s;
+  }
+  return out;
+}
+
+/** A one-line question for runs without a query: the first text input, else the app's form labels. */
+function summarize(fields: InputField[], inputs: Record<string, unknown>): string {
+  const first = fields.find((f) => typeof inputs[f.variable] === 'string' && (inputs[f.variable] as string).trim());
+  const text = first ? (inputs[first.variable] as string) : Object.keys(inputs).join(', ');
+  return text.length > 300 ? text.slice(0, 300) + '…' : text;
+}
