@@ -1,0 +1,121 @@
+// Building the Flowise prediction body from a provider-neutral RunRequest (Interface.ts::IncomingInput).
+import type { FileRef, RunRequest } from '../run/types';
+
+/** One message of explicit history (`history` field). The legacy `{type, message}` form is also accepted. */
+export interface FlowiseHistoryMessage {
+  role: 'userMessage' | 'apiMessage';
+  content: string;
+}
+
+/** A file for Flowise: a `data:` URI (sent as `type:'file'`) or an http(s) URL (`type:'url'`). */
+export interface FlowiseFileRef extends FileRef {
+  name?: string;
+  mimeType?: string;
+}
+
+/** A RunRequest with the Flowise-only extras. */
+export interface FlowiseRunRequest extends RunRequest {
+  history?: Array<FlowiseHistoryMessage | { role: 'user' | 'assistant'; content: string } | { type: string; message: string }>;
+  files?: FlowiseFileRef[];
+}
+
+export interface FlowiseUpload {
+  data: string;
+  type: 'file' | 'url';
+  name: string;
+  mime: string;
+}
+
+export interface PredictionBody {
+  question: string;
+  chatId: string;
+  streaming?: boolean;
+  overrideConfig?: { sessionId?: string; vars?: Record<string, unknown> };
+  history?: FlowiseHistoryMessage[];
+  uploads?: FlowiseUpload[];
+}
+
+const EXT_MIME: Record<string, string> = {
+  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', svg: 'image/svg+xml',
+  pdf: 'application/pdf', txt: 'text/plain', md: 'text/markdown', csv: 'text/csv', json: 'application/json',
+  html: 'text/html', docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  mp3: 'audio/mpeg', wav: 'audio/wav', webm: 'audio/webm', m4a: 'audio/mp4',
+};
+
+/** The question: the query, or the inputs (one value as is; several as `name: value` lines). */
+export function questionFrom(request: RunRequest): string {
+  if (typeof request.query === 'string' && request.query.trim()) return request.query;
+  const entries = Object.entries(request.inputs ?? {}).filter(([, v]) => v !== undefined && v !== null && v !== '');
+  const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  if (entries.length === 1) return show(entries[0][1]);
+  return entries.map(([k, v]) => `${k}: ${show(v)}`).join('\n');
+}
+
+function nameFromUrl(url: string, index: number): string {
+  if (url.startsWith('data:')) return `file-${index + 1}`;
+  try {
+    const last = new URL(url).pathname.split('/').filter(Boolean).pop();
+    return last ? decodeURIComponent(last) : `file-${index + 1}`;
+  } catch {
+    return `file-${index + 1}`;
+  }
+}
+
+function mimeFor(f: FlowiseFileRef, url: string, name: string): string {
+  if (f.mimeType) return f.mimeType;
+  const m = /^data:([^;,]+)[;,]/i.exec(url);
+  if (m) return m[1].toLowerCase();
+  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase();
+  if (ext && EXT_MIME[ext]) return EXT_MIME[ext];
+  if (f.type === 'image') return 'image/png';
+  if (f.type === 'audio') return 'audio/webm';
+  return 'application/octet-stream';
+}
+
+/** FileRefs → Flowise `uploads`. Refs without a URL (Dify upload ids) cannot be sent and are returned in `skipped`. */
+export function uploadsFrom(files: FlowiseFileRef[] | undefined): { uploads: FlowiseUpload[]; skipped: number } {
+  const uploads: FlowiseUpload[] = [];
+  let skipped = 0;
+  (files ?? []).forEach((f, i) => {
+    const url = f.url?.trim();
+    if (!url || !/^(data:|https?:)/i.test(url)) {
+      skipped++;
+      return;
+    }
+    const name = f.name ?? nameFromUrl(url, i);
+    uploads.push({ data: url, type: url.startsWith('data:') ? 'file' : 'url', name, mime: mimeFor(f, url, name) });
+  });
+  return { uploads, skipped };
+}
+
+function historyFrom(h: FlowiseRunRequest['history']): FlowiseHistoryMessage[] {
+  const out: FlowiseHistoryMessage[] = [];
+  for (const m of h ?? []) {
+    if ('role' in m && typeof m.content === 'string') {
+      const role = m.role === 'user' || m.role === 'userMessage' ? 'userMessage' : 'apiMessage';
+      out.push({ role, content: m.content });
+    } else if ('type' in m && typeof m.message === 'string') {
+      out.push({ role: m.type === 'userMessage' || m.type === 'human' ? 'userMessage' : 'apiMessage', content: m.message });
+    }
+  }
+  return out;
+}
+
+/** The JSON body of `POST /api/v1/prediction/{id}`. */
+export function buildPredictionBody(
+  request: FlowiseRunRequest,
+  opts: { chatId: string; streaming: boolean },
+): { body: PredictionBody; skippedFiles: number } {
+  const body: PredictionBody = { question: questionFrom(request), chatId: opts.chatId };
+  if (opts.streaming) body.streaming = true;
+  const overrideConfig: NonNullable<PredictionBody['overrideConfig']> = {};
+  if (request.conversationId) overrideConfig.sessionId = request.conversationId;
+  const vars = Object.fromEntries(Object.entries(request.inputs ?? {}).filter(([, v]) => v !== undefined && v !== null));
+  if (Object.keys(vars).length) overrideConfig.vars = vars;
+  if (Object.keys(overrideConfig).length) body.overrideConfig = overrideConfig;
+  const history = historyFrom(request.history);
+  if (history.length) body.history = history;
+  const { uploads, skipped } = uploadsFrom(request.files);
+  if (uploads.length) body.uploads = uploads;
+  return { body, skippedFiles: skipped };
+}
