@@ -1,0 +1,71 @@
+import * as assert from 'node:assert/strict';
+import { PatchBatcher } from '../../../src/chat/patchBatcher';
+import type { EntryPatch, EntryView } from '../../../src/protocol';
+import { EntryState, mergePatch } from '../../../src/run/entryState';
+
+const entry = (): EntryView => ({ id: 'e1', app: 'a', question: 'q', answer: '', thinking: '', thinkingDone: false, nodes: [], status: 'running', startedAt: 0, canReplaceSelection: false });
+
+/** Applies patches the way the webview does. */
+function applyPatch(view: { answer: string; thinking: string }, p: EntryPatch): void {
+  if (p.answer !== undefined) view.answer = p.answer;
+  if (p.answerAppend) view.answer += p.answerAppend;
+  if (p.thinkingAppend) view.thinking += p.thinkingAppend;
+}
+
+describe('EntryState', () => {
+  it('splits think tags, collapses thinking when the answer starts, and applies replaces', () => {
+    const s = new EntryState(entry());
+    const patches = ['<thi', 'nk>plan', '</think>', '\n', 'Hello', ' world'].map((text) => s.apply({ type: 'answer', text })).filter(Boolean) as EntryPatch[];
+    assert.equal(s.entry.thinking, 'plan');
+    assert.equal(s.entry.answer, '\nHello world');
+    assert.equal(patches.find((p) => p.thinkingDone)?.answerAppend, 'Hello');
+    s.apply({ type: 'answerReplace', text: '<think>x</think>moderated' });
+    assert.equal(s.entry.answer, 'moderated');
+  });
+
+  it('upserts trace nodes and keeps their order', () => {
+    const s = new EntryState(entry());
+    s.apply({ type: 'node', node: { id: 'n1', kind: 'llm', title: 'LLM', status: 'running' } });
+    s.apply({ type: 'node', node: { id: 'n2', kind: 'code', title: 'Code', status: 'running' } });
+    s.apply({ type: 'node', node: { id: 'n1', kind: 'llm', title: 'LLM', status: 'succeeded', elapsedSeconds: 1.5 } });
+    assert.deepEqual(s.entry.nodes.map((n) => [n.id, n.status]), [['n1', 'succeeded'], ['n2', 'running']]);
+  });
+
+  it('merged patches give the same view as applying each patch', () => {
+    const s = new EntryState(entry());
+    const events = ['a', 'b', '<think>t</think>', 'c'].map((text) => ({ type: 'answer' as const, text }));
+    const each = { answer: '', thinking: '' };
+    let merged: EntryPatch = { id: 'e1' };
+    const all: EntryPatch[] = [];
+    for (const ev of events) {
+      const p = s.apply(ev);
+      if (p) all.push(p);
+    }
+    all.push(s.apply({ type: 'answerReplace', text: 'R' })!);
+    all.push(s.apply({ type: 'answer', text: 'S' })!);
+    for (const p of all) {
+      applyPatch(each, p);
+      merged = mergePatch(merged, structuredClone(p));
+    }
+    const once = { answer: '', thinking: '' };
+    applyPatch(once, merged);
+    assert.deepEqual(once, each);
+  });
+});
+
+describe('PatchBatcher', () => {
+  it('coalesces a fast stream into few messages and delivers the end at once', async () => {
+    const sent: EntryPatch[] = [];
+    const b = new PatchBatcher((p) => sent.push(p), 20);
+    for (let i = 0; i < 1000; i++) b.push({ id: 'e1', answerAppend: 'x' });
+    assert.equal(sent.length, 0);
+    await new Promise((r) => setTimeout(r, 40));
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0].answerAppend, 'x'.repeat(1000));
+    b.push({ id: 'e1', answerAppend: 'y' });
+    b.push({ id: 'e1', status: 'succeeded' });
+    assert.equal(sent.length, 2);
+    assert.deepEqual(sent[1], { id: 'e1', answerAppend: 'y', status: 'succeeded', nodes: undefined });
+    b.dispose();
+  });
+});

@@ -1,0 +1,74 @@
+import * as assert from 'node:assert/strict';
+import { coerceText, fileAllowed, fileTypeFor, validateInputs, visibleFields } from '../../../src/run/inputForm';
+import type { InputField } from '../../../src/run/types';
+
+const field = (kind: string, extra: Partial<InputField> = {}): InputField => ({ kind, variable: kind.replace('-', '_'), label: kind, required: true, ...extra });
+
+describe('input form', () => {
+  it('coerces and validates every field kind from typed text', () => {
+    assert.deepEqual(coerceText(field('text-input', { maxLength: 5 }), 'hello'), { value: 'hello' });
+    assert.match(coerceText(field('text-input', { maxLength: 5 }), 'hello!').error!, /longer than 5/);
+    assert.deepEqual(coerceText(field('paragraph'), '多行\n文本'), { value: '多行\n文本' });
+    assert.deepEqual(coerceText(field('number'), ' 42.5 '), { value: 42.5 });
+    assert.match(coerceText(field('number'), 'abc').error!, /number/);
+    assert.deepEqual(coerceText(field('checkbox'), 'Yes'), { value: true });
+    assert.deepEqual(coerceText(field('checkbox'), 'off'), { value: false });
+    assert.match(coerceText(field('checkbox'), 'maybe').error!, /yes or no/);
+    assert.deepEqual(coerceText(field('select', { options: ['a', 'b'] }), 'b'), { value: 'b' });
+    assert.match(coerceText(field('select', { options: ['a', 'b'] }), 'c').error!, /one of: a, b/);
+    assert.deepEqual(coerceText(field('json_object'), '{"k":[1,2]}'), { value: { k: [1, 2] } });
+    assert.match(coerceText(field('json_object'), '[1]').error!, /JSON object/);
+    assert.match(coerceText(field('json_object'), '{bad').error!, /not valid JSON/);
+    assert.match(coerceText(field('file'), 'x').error!, /needs a file/);
+  });
+
+  it('requires required fields and lets optional ones be skipped', () => {
+    assert.match(coerceText(field('text-input'), '  ').error!, /required/);
+    assert.deepEqual(coerceText(field('text-input', { required: false }), ''), { value: undefined });
+  });
+
+  it('validates a complete input object like the server does', () => {
+    const fields = [
+      field('text-input'),
+      field('select', { options: ['x'] }),
+      field('number', { required: false }),
+      field('checkbox', { required: false }),
+      field('file', { required: false }),
+      field('file-list', { required: false, maxLength: 1 }),
+    ];
+    assert.deepEqual(validateInputs(fields, { text_input: 'hi', select: 'x', number: '3' }), []);
+    const problems = validateInputs(fields, {
+      select: 'y',
+      number: 'NaN!',
+      checkbox: 'true',
+      file: { transfer_method: 'local_file' },
+      file_list: [
+        { type: 'document', transfer_method: 'local_file', upload_file_id: 'a' },
+        { type: 'image', transfer_method: 'remote_url', url: 'https://x/y.png' },
+      ],
+    });
+    assert.deepEqual(problems, [
+      'text-input is required.',
+      'select must be one of: x.',
+      'number must be a number.',
+      'checkbox must be yes or no.',
+      'file needs one file.',
+      'file-list takes at most 1 files.',
+    ]);
+  });
+
+  it('hides hidden fields and external data tools from the person', () => {
+    const fields = [field('text-input', { hide: true }), field('external_data_tool'), field('paragraph')];
+    assert.deepEqual(visibleFields(fields).map((f) => f.kind), ['paragraph']);
+  });
+
+  it('checks files against allowed types and extensions', () => {
+    assert.equal(fileTypeFor('a.PNG'), 'image');
+    assert.equal(fileTypeFor('notes.md'), 'document');
+    assert.equal(fileAllowed({ allowedFileTypes: ['image'] }, 'a.png'), true);
+    assert.equal(fileAllowed({ allowedFileTypes: ['image'] }, 'a.pdf'), false);
+    assert.equal(fileAllowed({ allowedFileTypes: ['custom'], allowedFileExtensions: ['.ts'] }, 'main.ts'), true);
+    assert.equal(fileAllowed({ allowedFileTypes: ['custom'], allowedFileExtensions: ['ts'] }, 'main.py'), false);
+    assert.equal(fileAllowed({}, 'anything.bin'), true);
+  });
+});
