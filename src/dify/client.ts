@@ -1,0 +1,314 @@
+// DifyClient: the whole Dify service API contract behind the provider-neutral AppClient interface.
+// vscode-free; every request goes through src/net (Bearer auth, dispatcher, ApiError mapping, redaction).
+import { Dispatcher, FormData } from 'undici';
+import { openStream, postMultipart, requestJson, HttpEndpoint, HttpRequest, LogFn } from '../net/http';
+import { readSse } from '../net/sse';
+import { createDispatcher, TransportOptions } from '../net/transport';
+import { withRetry } from '../net/retry';
+import { ApiError } from '../run/errors';
+import type {
+  AppClient, AppInfo, AppMode, AppParameters, Conversation, ConversationMessage, RunEvent, RunRequest, StopHandle, UploadedFile,
+} from '../run/types';
+import { blockingToEvents } from './blocking';
+import { parseDifyEvent, DifyStreamEvent } from './events';
+import { normalizeInfo, normalizeParameters } from './parameters';
+import { routeFamily, RunEventMapper } from './runEvents';
+import type {
+  DifyConversation, DifyMessage, DifyPage, DifySite, DifyUploadResponse, DifyWorkflowLog, DifyWorkflowLogQuery, DifyWorkflowRun,
+} from './wire';
+
+/** How to reach one Dify app. */
+export interface DifyClientOptions {
+  /** Service API base, e.g. `https://api.dify.ai/v1` or `http://dify.corp/v1`. */
+  baseUrl: string;
+  /** The app's API key (`app-…`); only ever sent in the Authorization header. */
+  apiKey: string;
+  /** A shared dispatcher; when absent one is created from `transport` (and closed by `close()`). */
+  dispatcher?: Dispatcher;
+  transport?: TransportOptions;
+  /** Connect timeout when the client creates its own dispatcher (default 15 s). */
+  connectTimeoutMs?: number;
+  /** Stream idle timeout: no bytes (pings included) for this long fails the run (default 120 s). */
+  idleTimeoutMs?: number;
+  /** Deadline for introspection and list requests (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Pin a published workflow version (workflow route `/workflows/{id}/run`, advanced-chat `workflow_id`). */
+  workflowId?: string;
+  log?: LogFn;
+  userAgent?: string;
+}
+
+/** Per-run options beyond the provider-neutral RunRequest. */
+export interface DifyRunOptions {
+  /** Default 'streaming'. Agent-chat apps are always streamed (Dify refuses blocking for them). */
+  responseMode?: 'streaming' | 'blocking';
+  /** Overrides the client's pinned workflow id for this run. */
+  workflowId?: string;
+  /** Chat apps: let Dify name a new conversation (default true). */
+  autoGenerateName?: boolean;
+  /** Trace id (`^[A-Za-z0-9_-]{1,128}$`), sent as X-Trace-Id. */
+  traceId?: string;
+}
+
+export class DifyClient implements AppClient {
+  readonly provider = 'dify' as const;
+  private readonly ep: HttpEndpoint;
+  private readonly ownsDispatcher: boolean;
+  private readonly idleTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly stopRequested = new Set<string>();
+
+  constructor(private readonly opts: DifyClientOptions) {
+    const dispatcher = opts.dispatcher ?? createDispatcher({ ...opts.transport, connectTimeoutMs: opts.connectTimeoutMs ?? opts.transport?.connectTimeoutMs });
+    this.ownsDispatcher = !opts.dispatcher;
+    const secrets: string[] = [];
+    if (opts.transport?.proxy) {
+      try {
+        const p = new URL(opts.transport.proxy).password;
+        if (p) secrets.push(decodeURIComponent(p));
+      } catch {
+        /* invalid proxy URL: undici reports it */
+      }
+    }
+    if (opts.transport?.proxyAuthorization) secrets.push(opts.transport.proxyAuthorization);
+    this.ep = {
+      baseUrl: opts.baseUrl,
+      apiKey: opts.apiKey,
+      dispatcher,
+      log: opts.log,
+      headers: { 'user-agent': opts.userAgent ?? 'dify-vscode' },
+      secrets,
+    };
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? 120_000;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+  }
+
+  /** Closes the dispatcher if this client created it. */
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.ep.dispatcher?.close();
+  }
+
+  // ---- introspection -------------------------------------------------------------------------------------
+
+  /** GET /info (old builds without `mode` give mode 'unknown'). */
+  async info(signal?: AbortSignal): Promise<AppInfo> {
+    return normalizeInfo(await this.get('/info', undefined, signal));
+  }
+
+  /** GET /parameters, normalized. */
+  async parameters(signal?: AbortSignal): Promise<AppParameters> {
+    return normalizeParameters(await this.parametersRaw(signal));
+  }
+
+  /** GET /parameters as sent by the server. */
+  parametersRaw(signal?: AbortSignal): Promise<Record<string, unknown>> {
+    return this.get('/parameters', undefined, signal);
+  }
+
+  /** GET /site (403 when the app has no web site). */
+  site(signal?: AbortSignal): Promise<DifySite> {
+    return this.get('/site', undefined, signal);
+  }
+
+  /** GET /meta (`{tool_icons}`). */
+  meta(signal?: AbortSignal): Promise<{ tool_icons?: Record<string, unknown> }> {
+    return this.get('/meta', undefined, signal);
+  }
+
+  // ---- runs ----------------------------------------------------------------------------------------------
+
+  /**
+   * Runs the app and yields the raw Dify events (pings and unknown events included). A blocking answer, or a
+   * 200 JSON answer to a streaming request, is converted to the equivalent events (see blockingToEvents).
+   */
+  async *streamEvents(mode: AppMode, request: RunRequest, signal: AbortSignal, options: DifyRunOptions = {}): AsyncGenerator<DifyStreamEvent> {
+    const req = this.runRequest(mode, request, options, signal);
+    const blocking = (req.json as { response_mode: string }).response_mode === 'blocking';
+    if (blocking) {
+      const body = await requestJson<unknown>(this.ep, req);
+      yield* blockingToEvents(body, `POST ${req.path}`);
+      return;
+    }
+    const stream = await openStream(this.ep, req);
+    if (!stream.isEventStream) {
+      yield* blockingToEvents(await stream.json(), stream.route);
+      return;
+    }
+    for await (const m of readSse(stream.body, { idleTimeoutMs: this.idleTimeoutMs, signal, route: stream.route })) {
+      yield parseDifyEvent(m.data, m.event, stream.route);
+    }
+  }
+
+  /** Runs the app and yields provider-neutral RunEvents; ends with 'finished' or throws ApiError. */
+  async *run(mode: AppMode, request: RunRequest, signal: AbortSignal, options: DifyRunOptions = {}): AsyncGenerator<RunEvent> {
+    const route = `POST ${this.runPath(mode, options)}`;
+    const mapper = new RunEventMapper(mode, { route, stopRequested: (t) => !!t && this.stopRequested.has(t) });
+    try {
+      for await (const ev of this.streamEvents(mode, request, signal, options)) {
+        if (ev.event === 'unknown') this.opts.log?.('debug', `unknown stream event ${JSON.stringify((ev as { name?: string }).name ?? null)}`);
+        const out = mapper.map(ev);
+        for (const r of out) yield r;
+        if (mapper.done) return;
+      }
+      if (signal.aborted) throw new ApiError({ kind: 'aborted', message: `The request was cancelled (${route}).`, route });
+      for (const r of mapper.end()) yield r;
+    } finally {
+      const t = mapper.ids.taskId;
+      if (t) this.stopRequested.delete(t);
+    }
+  }
+
+  /** Asks Dify to stop a streaming run (the route depends on the mode). Never throws; failures are logged. */
+  async stop(mode: AppMode, handle: StopHandle, user: string): Promise<void> {
+    if (!handle.taskId) {
+      this.opts.log?.('debug', 'stop: no task id yet; nothing to stop on the server');
+      return;
+    }
+    this.stopRequested.add(handle.taskId);
+    const family = routeFamily(mode);
+    const id = encodeURIComponent(handle.taskId);
+    const path = family === 'workflow' ? `/workflows/tasks/${id}/stop` : family === 'completion' ? `/completion-messages/${id}/stop` : `/chat-messages/${id}/stop`;
+    try {
+      await requestJson(this.ep, { method: 'POST', path, json: { user }, timeoutMs: this.requestTimeoutMs });
+    } catch (err) {
+      this.opts.log?.('info', `stop ${family} run: ${(err as Error).message} (the run may already have finished)`);
+    }
+  }
+
+  // ---- workflow extras -----------------------------------------------------------------------------------
+
+  /** GET /workflows/run/{id}; `inputs` (a JSON-encoded string on the wire) is parsed. */
+  async workflowRun(runId: string, signal?: AbortSignal): Promise<DifyWorkflowRun> {
+    const raw = await this.get<Record<string, unknown>>(`/workflows/run/${encodeURIComponent(runId)}`, undefined, signal);
+    let inputs: Record<string, unknown> = {};
+    let inputsRaw: string | undefined;
+    if (typeof raw.inputs === 'string') {
+      inputsRaw = raw.inputs;
+      try {
+        const parsed = JSON.parse(raw.inputs);
+        if (parsed && typeof parsed === 'object') inputs = parsed as Record<string, unknown>;
+      } catch {
+        /* keep {} and the raw text */
+      }
+    } else if (raw.inputs && typeof raw.inputs === 'object') {
+      inputs = raw.inputs as Record<string, unknown>;
+    }
+    return { ...(raw as object), inputs, inputsRaw, outputs: (raw.outputs as Record<string, unknown>) ?? null } as DifyWorkflowRun;
+  }
+
+  /** GET /workflows/logs. */
+  workflowLogs(query: DifyWorkflowLogQuery = {}, signal?: AbortSignal): Promise<DifyPage<DifyWorkflowLog>> {
+    return this.get('/workflows/logs', { ...query }, signal);
+  }
+
+  // ---- conversations -------------------------------------------------------------------------------------
+
+  /** GET /conversations (one page, raw). */
+  listConversations(q: { user: string; last_id?: string; limit?: number; sort_by?: string }, signal?: AbortSignal): Promise<DifyPage<DifyConversation>> {
+    return this.get('/conversations', { limit: 20, ...q }, signal);
+  }
+
+  /** The user's most recently updated conversations (up to 100). */
+  async conversations(user: string, signal?: AbortSignal): Promise<Conversation[]> {
+    const page = await this.listConversations({ user, limit: 100, sort_by: '-updated_at' }, signal);
+    return (page.data ?? []).map((c) => ({ id: c.id, name: c.name ?? '', updatedAt: c.updated_at ?? c.created_at }));
+  }
+
+  /** GET /messages (one page, raw). Pass the oldest id as `first_id` to page backwards. */
+  listMessages(q: { conversation_id: string; user: string; first_id?: string; limit?: number }, signal?: AbortSignal): Promise<DifyPage<DifyMessage>> {
+    return this.get('/messages', { limit: 20, ...q }, signal);
+  }
+
+  /** A conversation's messages, oldest first (pages backwards with first_id; at most `maxMessages`). */
+  async messages(conversationId: string, user: string, signal?: AbortSignal, maxMessages = 500): Promise<ConversationMessage[]> {
+    const all = new Map<string, DifyMessage>();
+    let firstId: string | undefined;
+    for (let guard = 0; guard < 50 && all.size < maxMessages; guard++) {
+      const page = await this.listMessages({ conversation_id: conversationId, user, first_id: firstId, limit: 100 }, signal);
+      const data = [...(page.data ?? [])].sort((a, b) => (a.created_at ?? 0) - (b.created_at ?? 0));
+      for (const m of data) all.set(m.id, m);
+      if (!page.has_more || !data.length || data[0].id === firstId) break;
+      firstId = data[0].id;
+    }
+    return [...all.values()]
+      .sort((a, b) => (a.created_at ?? 0) - (b.created_at ?? 0))
+      .map((m) => ({ id: m.id, query: m.query ?? '', answer: m.answer ?? '', createdAt: m.created_at }));
+  }
+
+  /** POST /conversations/{id}/name (a name, or `autoGenerate`). Returns the conversation. */
+  renameConversation(id: string, rename: { name?: string; autoGenerate?: boolean }, user: string, signal?: AbortSignal): Promise<DifyConversation> {
+    return requestJson(this.ep, {
+      method: 'POST',
+      path: `/conversations/${encodeURIComponent(id)}/name`,
+      json: { name: rename.name, auto_generate: rename.autoGenerate ?? false, user },
+      signal,
+      timeoutMs: this.requestTimeoutMs,
+    });
+  }
+
+  /** DELETE /conversations/{id} (204). */
+  async deleteConversation(id: string, user: string, signal?: AbortSignal): Promise<void> {
+    await requestJson(this.ep, { method: 'DELETE', path: `/conversations/${encodeURIComponent(id)}`, json: { user }, signal, timeoutMs: this.requestTimeoutMs });
+  }
+
+  /** POST /messages/{id}/feedbacks; `null` revokes earlier feedback. */
+  async feedback(messageId: string, rating: 'like' | 'dislike' | null, user: string, content?: string, signal?: AbortSignal): Promise<void> {
+    await requestJson(this.ep, { method: 'POST', path: `/messages/${encodeURIComponent(messageId)}/feedbacks`, json: { rating, user, content }, signal, timeoutMs: this.requestTimeoutMs });
+  }
+
+  /** GET /messages/{id}/suggested. */
+  async suggested(messageId: string, user: string, signal?: AbortSignal): Promise<string[]> {
+    const r = await this.get<{ data?: unknown[] }>(`/messages/${encodeURIComponent(messageId)}/suggested`, { user }, signal);
+    return (r.data ?? []).filter((q): q is string => typeof q === 'string');
+  }
+
+  // ---- files ---------------------------------------------------------------------------------------------
+
+  /** POST /files/upload (multipart: part `file` with filename and MIME type, field `user`). */
+  async upload(file: { name: string; data: Uint8Array; mimeType: string }, user: string, signal?: AbortSignal): Promise<UploadedFile> {
+    const form = new FormData();
+    form.append('file', new Blob([file.data as unknown as BlobPart], { type: file.mimeType || 'application/octet-stream' }), file.name);
+    form.append('user', user);
+    const r = await postMultipart<DifyUploadResponse>(this.ep, { path: '/files/upload', form, signal });
+    return { id: r.id, name: r.name, size: r.size, extension: r.extension, mimeType: r.mime_type };
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------
+
+  private get<T>(path: string, query: HttpRequest['query'], signal?: AbortSignal): Promise<T> {
+    return withRetry(() => requestJson<T>(this.ep, { path, query, signal, timeoutMs: this.requestTimeoutMs }), {
+      idempotent: true,
+      signal,
+      log: this.opts.log,
+    });
+  }
+
+  private runPath(mode: AppMode, options: DifyRunOptions): string {
+    const family = routeFamily(mode);
+    if (family === 'workflow') {
+      const pin = options.workflowId ?? this.opts.workflowId;
+      return pin ? `/workflows/${encodeURIComponent(pin)}/run` : '/workflows/run';
+    }
+    return family === 'completion' ? '/completion-messages' : '/chat-messages';
+  }
+
+  private runRequest(mode: AppMode, request: RunRequest, options: DifyRunOptions, signal: AbortSignal): HttpRequest {
+    if (!request.user) throw new ApiError({ kind: 'http', status: 400, code: 'invalid_param', message: 'A user id is required for every run.' });
+    const family = routeFamily(mode);
+    const responseMode = mode === 'agent-chat' ? 'streaming' : options.responseMode ?? 'streaming';
+    const body: Record<string, unknown> = { inputs: request.inputs ?? {}, response_mode: responseMode, user: request.user };
+    if (request.files?.length) body.files = request.files;
+    if (family === 'chat') {
+      body.query = request.query ?? '';
+      if (request.conversationId) body.conversation_id = request.conversationId;
+      body.auto_generate_name = options.autoGenerateName ?? true;
+      const pin = options.workflowId ?? this.opts.workflowId;
+      if (pin && mode === 'advanced-chat') body.workflow_id = pin;
+    } else if (family === 'completion') {
+      if (request.query !== undefined) body.query = request.query;
+    }
+    const headers: Record<string, string> = {};
+    if (options.traceId && /^[A-Za-z0-9_-]{1,128}$/.test(options.traceId)) headers['x-trace-id'] = options.traceId;
+    return { method: 'POST', path: this.runPath(mode, options), json: body, signal, headers };
+  }
+}
