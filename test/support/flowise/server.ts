@@ -573,7 +573,12 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
           if (hbTimer) clearInterval(hbTimer);
           active.delete(runKey);
           openStreams--;
-          res.socket?.destroy();
+          // Let what was written reach the client, then reset the TCP connection (RST).
+          await new Promise<void>((r) => res.write('', () => r()));
+          await sleep(20);
+          const sock = res.socket as (Socket & { resetAndDestroy?: () => void }) | null;
+          if (sock?.resetAndDestroy) sock.resetAndDestroy();
+          else sock?.destroy();
           return;
         }
         if (script.stallAfterTokens === i) {
