@@ -1,7 +1,9 @@
 // Wiring only: builds the services and registers commands, the panel serializer and chat integrations.
 import * as vscode from 'vscode';
 import { ChatController } from './chat/controller';
+import { registerLmTool } from './chat/lmTool';
 import { PANEL_VIEW_TYPE } from './chat/panel';
+import { registerParticipant } from './chat/participant';
 import { AppCatalog } from './config/catalog';
 import { KeyStore } from './config/secrets';
 import { stableUserId } from './config/userId';
@@ -26,6 +28,10 @@ export function activate(context: vscode.ExtensionContext): void {
     askForMissingInputs: (app, text) => prepareRun(catalog, userId, app, captureEditorContext(), { kind: 'text', text }),
   });
   const deps: CommandDeps = { catalog, keys, log, controller, userId, onAppsChanged: () => controller.refreshApps() };
+
+  const chatDeps = { catalog, controller, userId, extensionUri: context.extensionUri };
+  // VS Code's chat and agent tools are optional: where the APIs are missing the rest works unchanged.
+  for (const d of [registerParticipant(chatDeps), registerLmTool(chatDeps)]) if (d) context.subscriptions.push(d);
 
   context.subscriptions.push(
     log,

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
+import { readTimeouts } from '../config/network';
 import { describeApiError } from '../editor/errorMessages';
 import type { SelectionRef } from '../editor/editorContext';
 import type { Log } from '../editor/log';
@@ -32,6 +33,20 @@ export interface StartRun {
   selection?: SelectionRef;
   /** Continue the app's current conversation (chat-style apps). */
   continueConversation?: boolean;
+  /** An explicit conversation to continue (the @dify participant keeps its own per chat thread). */
+  conversationId?: string;
+}
+
+export interface Launched {
+  entry: EntryView;
+  run: RunExecution;
+  done: Promise<EntryView>;
+}
+
+export interface LaunchOptions {
+  showPanel?: boolean;
+  /** Sees every patch of this run (the chat participant streams them into VS Code's chat). */
+  observe?(patch: EntryPatch): void;
 }
 
 /** Hooks the glue around the controller provides (commands for actions, status bar). */
@@ -76,18 +91,23 @@ export class ChatController implements vscode.Disposable {
   }
 
   /** Starts a run, shows it in the panel and resolves with the finished entry. */
-  async start(s: StartRun, opts: { showPanel?: boolean } = { showPanel: true }): Promise<EntryView> {
+  async start(s: StartRun, opts: LaunchOptions = {}): Promise<EntryView> {
+    return (await this.launch(s, opts)).done;
+  }
+
+  /** Starts a run and returns at once with its entry, its execution (for Stop) and its completion. */
+  async launch(s: StartRun, opts: LaunchOptions = {}): Promise<Launched> {
     const client = await this.catalog.client(s.app);
     const chat = isChatMode(s.mode);
-    const conversationId = chat && s.continueConversation !== false ? this.history.conversationOf(s.app.name) : undefined;
-    const request: RunRequest = { inputs: s.inputs, query: s.query, conversationId, user: this.userId };
+    const conversationId = !chat ? undefined : s.conversationId ?? (s.continueConversation !== false ? this.history.conversationOf(s.app.name) : undefined);
+    const request: RunRequest = { inputs: s.inputs, query: s.query, conversationId: conversationId || undefined, user: this.userId };
     const entry: EntryView = {
       id: randomUUID(),
       app: s.app.name,
       mode: s.mode,
       question: s.question,
       inputs: s.inputsView,
-      conversationId,
+      conversationId: conversationId || undefined,
       answer: '',
       thinking: '',
       thinkingDone: false,
@@ -102,25 +122,28 @@ export class ChatController implements vscode.Disposable {
     if (opts.showPanel !== false) this.panel.show();
     this.panel.post({ type: 'entryAdded', entry });
     const server = this.catalog.server(s.app);
+    const ownConversation = s.conversationId === undefined;
     const run = new RunExecution(client, s.mode, request, entry, {
-      onPatch: (p) => this.onPatch(s.app.name, p),
+      onPatch: (p) => {
+        this.onPatch(ownConversation ? s.app.name : undefined, p);
+        opts.observe?.(p);
+      },
       describeError: (e) => describeApiError(e, s.app.name, server),
       log: (level, message) => this.log.write(level, `[${s.app.name}] ${message}`),
-      maxRunMs: undefined,
+      maxRunMs: readTimeouts().maxRunMs,
     });
     this.active.set(entry.id, { run, app: s.app, start: s });
     this.runningChanged();
     this.log.write('info', `[${s.app.name}] ${s.mode} run started (${server})`);
-    try {
-      await run.start();
-    } finally {
+    const done = run.start().then(async () => {
       this.active.delete(entry.id);
       this.runningChanged();
       this.batcher.flush();
       await this.history.save();
       this.log.write('info', `[${s.app.name}] run ended: ${entry.status}`);
-    }
-    return entry;
+      return entry;
+    });
+    return { entry, run, done };
   }
 
   /** Stops every active run (Dify: Stop, the panel's Stop, the status-bar item). */
@@ -166,8 +189,8 @@ export class ChatController implements vscode.Disposable {
     this.panel.dispose();
   }
 
-  private onPatch(app: string, patch: EntryPatch): void {
-    if (patch.conversationId) this.history.setConversation(app, patch.conversationId);
+  private onPatch(app: string | undefined, patch: EntryPatch): void {
+    if (patch.conversationId && app) this.history.setConversation(app, patch.conversationId);
     this.batcher.push(patch);
     // Partial answers are persisted too, at most every two seconds while streaming.
     this.saveTimer ??= setTimeout(() => {

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { DifyClient } from '../dify/client';
 import { FlowiseClient } from '../flowise/client';
 import type { Dispatcher } from 'undici';
+import type { LogFn as Logger } from '../net/http';
 import { createDispatcher } from '../net/transport';
 import type { AppClient, AppInfo, AppParameters } from '../run/types';
 import { readApps, serverLabel, type AppProfile } from './apps';
@@ -22,7 +23,6 @@ interface Cached {
   parameters?: AppParameters;
 }
 
-type Logger = (level: 'trace' | 'info' | 'warn' | 'error', message: string) => void;
 
 export class AppCatalog implements vscode.Disposable {
   private readonly cache = new Map<string, Cached>();

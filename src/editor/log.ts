@@ -2,7 +2,7 @@
 // Bearer tokens and Authorization headers never reach the channel.
 import * as vscode from 'vscode';
 
-export type LogLevel = 'trace' | 'info' | 'warn' | 'error';
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
 const BEARER = /(Bearer\s+)[^\s"',]+/gi;
 const AUTH_HEADER = /(authorization["']?\s*[:=]\s*["']?)[^"',\n]+/gi;

@@ -1,0 +1,81 @@
+// A language-model tool so agent mode can run a configured Dify app: `{ app, inputs, query }` in,
+// the answer (or the workflow's outputs) out as text. Asks for confirmation naming the app and server.
+import * as vscode from 'vscode';
+import { defaultApp, serverLabel } from '../config/apps';
+import type { AppCatalog } from '../config/catalog';
+import { describeApiError } from '../editor/errorMessages';
+import { captureEditorContext } from '../editor/editorContext';
+import { prepareRun } from '../editor/runPreparation';
+import { toApiError } from '../run/runner';
+import type { ChatController } from './controller';
+
+export const TOOL_NAME = 'dify_runApp';
+
+export interface RunAppInput {
+  app?: string;
+  query?: string;
+  inputs?: Record<string, unknown>;
+}
+
+export interface ToolDeps {
+  catalog: AppCatalog;
+  controller: ChatController;
+  userId: string;
+}
+
+export function registerLmTool(deps: ToolDeps): vscode.Disposable | undefined {
+  if (typeof vscode.lm?.registerTool !== 'function') return undefined;
+  return vscode.lm.registerTool<RunAppInput>(TOOL_NAME, new RunAppTool(deps));
+}
+
+export class RunAppTool implements vscode.LanguageModelTool<RunAppInput> {
+  constructor(private readonly deps: ToolDeps) {}
+
+  prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<RunAppInput>): vscode.PreparedToolInvocation {
+    const t = vscode.l10n.t;
+    const app = this.resolve(options.input.app);
+    const name = app?.name ?? options.input.app ?? '?';
+    const server = app ? serverLabel(app) : '?';
+    return {
+      invocationMessage: t('Running Dify app {0}…', name),
+      confirmationMessages: {
+        title: t('Run the Dify app "{0}"?', name),
+        message: new vscode.MarkdownString(t('This sends the question and inputs to **{0}** on **{1}**.', name, server)),
+      },
+    };
+  }
+
+  async invoke(options: vscode.LanguageModelToolInvocationOptions<RunAppInput>, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
+    const t = vscode.l10n.t;
+    const input = options.input ?? {};
+    const app = this.resolve(input.app);
+    if (!app) {
+      const names = this.deps.catalog.apps().map((a) => a.name);
+      return text(t('No Dify app named "{0}". Configured apps: {1}.', input.app ?? '', names.join(', ') || t('none')));
+    }
+    try {
+      const start = await prepareRun(this.deps.catalog, this.deps.userId, app, captureEditorContext(), { kind: 'text', text: input.query ?? '', inputs: input.inputs ?? {} }, false);
+      if (!start) return text(t('The inputs for "{0}" are incomplete.', app.name));
+      const launched = await this.deps.controller.launch({ ...start, conversationId: '' }, { showPanel: false });
+      const cancel = token.onCancellationRequested(() => void launched.run.stop());
+      const entry = await launched.done.finally(() => cancel.dispose());
+      if (entry.status === 'failed') return text(entry.error?.message ?? t('The run failed.'));
+      const parts = [entry.answer];
+      if (entry.outputs && (!entry.answer || Object.keys(entry.outputs).length > 1)) parts.push(JSON.stringify(entry.outputs, null, 2));
+      return text(parts.filter(Boolean).join('\n\n') || t('The app returned no text.'));
+    } catch (e) {
+      if ((e as Error)?.name === 'MissingKeyError') return text(t('No API key is stored for "{0}": run "Dify: Set API Key".', app.name));
+      return text(describeApiError(toApiError(e), app.name, serverLabel(app)).message);
+    }
+  }
+
+  private resolve(name: string | undefined) {
+    const apps = this.deps.catalog.apps();
+    if (!name) return defaultApp(apps);
+    return apps.find((a) => a.name === name) ?? apps.find((a) => a.name.toLowerCase() === name.toLowerCase());
+  }
+}
+
+function text(s: string): vscode.LanguageModelToolResult {
+  return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(s)]);
+}
