@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -11,6 +12,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-restricted-imports': 'off',
     },
+  },
+  {
+    files: ['**/*.mjs', 'scripts/**', 'test/**', 'bench/**'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    // Test servers and harnesses parse loosely typed wire data.
+    files: ['test/**', 'bench/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
     // The vscode-free core: tested as plain Node, reused by the chat participant and the LM tool.

@@ -15,7 +15,17 @@ import { RunStatusBar } from './editor/statusBar';
 import { webviewStrings } from './chat/webviewStrings';
 import { History } from './run/history';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** Handed to the extension's own tests only (ExtensionMode.Test); other extensions get nothing. */
+export interface TestApi {
+  controller: ChatController;
+  catalog: AppCatalog;
+  history: History;
+  keys: KeyStore;
+  log: Log;
+  userId: string;
+}
+
+export function activate(context: vscode.ExtensionContext): TestApi | undefined {
   const log = new Log();
   const keys = new KeyStore(context.secrets);
   const userId = stableUserId(context.globalState);
@@ -46,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (e.affectsConfiguration('dify.apps') || e.affectsConfiguration('dify.defaultApp')) controller.refreshApps();
     }),
   );
+  return context.extensionMode === vscode.ExtensionMode.Test ? { controller, catalog, history, keys, log, userId } : undefined;
 }
 
 export function deactivate(): void {}
