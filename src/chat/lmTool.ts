@@ -32,39 +32,37 @@ export class RunAppTool implements vscode.LanguageModelTool<RunAppInput> {
   constructor(private readonly deps: ToolDeps) {}
 
   prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<RunAppInput>): vscode.PreparedToolInvocation {
-    const t = vscode.l10n.t;
     const app = this.resolve(options.input.app);
     const name = app?.name ?? options.input.app ?? '?';
     const server = app ? serverLabel(app) : '?';
     return {
-      invocationMessage: t('Running Dify app {0}…', name),
+      invocationMessage: vscode.l10n.t('Running Dify app {0}…', name),
       confirmationMessages: {
-        title: t('Run the Dify app "{0}"?', name),
-        message: new vscode.MarkdownString(t('This sends the question and inputs to **{0}** on **{1}**.', name, server)),
+        title: vscode.l10n.t('Run the Dify app "{0}"?', name),
+        message: new vscode.MarkdownString(vscode.l10n.t('This sends the question and inputs to **{0}** on **{1}**.', name, server)),
       },
     };
   }
 
   async invoke(options: vscode.LanguageModelToolInvocationOptions<RunAppInput>, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
-    const t = vscode.l10n.t;
     const input = options.input ?? {};
     const app = this.resolve(input.app);
     if (!app) {
       const names = this.deps.catalog.apps().map((a) => a.name);
-      return text(t('No Dify app named "{0}". Configured apps: {1}.', input.app ?? '', names.join(', ') || t('none')));
+      return text(vscode.l10n.t('No Dify app named "{0}". Configured apps: {1}.', input.app ?? '', names.join(', ') || vscode.l10n.t('none')));
     }
     try {
       const start = await prepareRun(this.deps.catalog, this.deps.userId, app, captureEditorContext(), { kind: 'text', text: input.query ?? '', inputs: input.inputs ?? {} }, false);
-      if (!start) return text(t('The inputs for "{0}" are incomplete.', app.name));
+      if (!start) return text(vscode.l10n.t('The inputs for "{0}" are incomplete.', app.name));
       const launched = await this.deps.controller.launch({ ...start, conversationId: '' }, { showPanel: false });
       const cancel = token.onCancellationRequested(() => void launched.run.stop());
       const entry = await launched.done.finally(() => cancel.dispose());
-      if (entry.status === 'failed') return text(entry.error?.message ?? t('The run failed.'));
+      if (entry.status === 'failed') return text(entry.error?.message ?? vscode.l10n.t('The run failed.'));
       const parts = [entry.answer];
       if (entry.outputs && (!entry.answer || Object.keys(entry.outputs).length > 1)) parts.push(JSON.stringify(entry.outputs, null, 2));
-      return text(parts.filter(Boolean).join('\n\n') || t('The app returned no text.'));
+      return text(parts.filter(Boolean).join('\n\n') || vscode.l10n.t('The app returned no text.'));
     } catch (e) {
-      if ((e as Error)?.name === 'MissingKeyError') return text(t('No API key is stored for "{0}": run "Dify: Set API Key".', app.name));
+      if ((e as Error)?.name === 'MissingKeyError') return text(vscode.l10n.t('No API key is stored for "{0}": run "Dify: Set API Key".', app.name));
       return text(describeApiError(toApiError(e), app.name, serverLabel(app)).message);
     }
   }

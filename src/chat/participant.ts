@@ -55,19 +55,18 @@ async function handle(
   stream: vscode.ChatResponseStream,
   token: vscode.CancellationToken,
 ): Promise<vscode.ChatResult> {
-  const t = vscode.l10n.t;
   const apps = deps.catalog.apps();
   if (req.command === 'apps' || apps.length === 0) {
     if (!apps.length) {
-      stream.markdown(t('No Dify app is configured yet.'));
-      stream.button({ command: 'dify.addApp', title: t('Add App…') });
+      stream.markdown(vscode.l10n.t('No Dify app is configured yet.'));
+      stream.button({ command: 'dify.addApp', title: vscode.l10n.t('Add App…') });
       return {};
     }
     stream.markdown(apps.map((a) => `- **${escapeMd(a.name)}** — ${deps.catalog.cachedMode(a) ?? a.provider} · ${serverLabel(a)}`).join('\n'));
     return {};
   }
   if (req.command === 'new') {
-    stream.markdown(t('Started a new Dify conversation. Your next question begins fresh.'));
+    stream.markdown(vscode.l10n.t('Started a new Dify conversation. Your next question begins fresh.'));
     return { metadata: { newConversation: true } satisfies TurnMetadata };
   }
 
@@ -76,11 +75,11 @@ async function handle(
   const rest = named.rest;
   const app = named.app ?? (req.command === 'run' ? undefined : lastApp(ctx, apps)) ?? defaultApp(apps);
   if (!app) {
-    stream.markdown(t('Several apps are configured: name one with `/run <app> <question>`, or set `dify.defaultApp`. Apps: {0}', apps.map((a) => a.name).join(', ')));
+    stream.markdown(vscode.l10n.t('Several apps are configured: name one with `/run <app> <question>`, or set `dify.defaultApp`. Apps: {0}', apps.map((a) => a.name).join(', ')));
     return {};
   }
   if (!rest) {
-    stream.markdown(t('Ask a question after the app name, e.g. `@dify /run {0} explain this file`.', app.name));
+    stream.markdown(vscode.l10n.t('Ask a question after the app name, e.g. `@dify /run {0} explain this file`.', app.name));
     return {};
   }
 
@@ -88,7 +87,7 @@ async function handle(
     const start = await prepareRun(deps.catalog, deps.userId, app, captureEditorContext(), { kind: 'text', text: rest }, false);
     if (!start) return {};
     const conversationId = conversationFromHistory(ctx, app.name);
-    stream.progress(t('Running {0} on {1}…', app.name, serverLabel(app)));
+    stream.progress(vscode.l10n.t('Running {0} on {1}…', app.name, serverLabel(app)));
     let streamed = '';
     const launched = await deps.controller.launch({ ...start, conversationId: conversationId ?? '' }, {
       showPanel: false,
@@ -96,7 +95,7 @@ async function handle(
         if (p.nodes) for (const n of p.nodes) if (n.status === 'running') stream.progress(`${n.title}…`);
         if (p.answer !== undefined && p.answer !== streamed) {
           // Moderation replaced the answer: already streamed text cannot be taken back, so say so.
-          stream.markdown(`\n\n---\n${t('The server replaced the answer:')}\n\n${p.answer}`);
+          stream.markdown(`\n\n---\n${vscode.l10n.t('The server replaced the answer:')}\n\n${p.answer}`);
           streamed = p.answer;
         }
         if (p.answerAppend) {
@@ -111,15 +110,15 @@ async function handle(
       stream.markdown('```json\n' + JSON.stringify(entry.outputs, null, 2) + '\n```');
     }
     if (entry.answer) {
-      stream.button({ command: 'dify.insertText', arguments: [entry.answer], title: t('Insert at Cursor') });
+      stream.button({ command: 'dify.insertText', arguments: [entry.answer], title: vscode.l10n.t('Insert at Cursor') });
     }
     const metadata: TurnMetadata = { app: app.name, conversationId: entry.conversationId };
-    if (entry.status === 'failed') return { errorDetails: { message: entry.error?.message ?? t('The run failed.') }, metadata };
+    if (entry.status === 'failed') return { errorDetails: { message: entry.error?.message ?? vscode.l10n.t('The run failed.') }, metadata };
     return { metadata };
   } catch (e) {
     if ((e as Error)?.name === 'MissingKeyError') {
-      stream.markdown(t('No API key is stored for "{0}".', app.name));
-      stream.button({ command: 'dify.setApiKey', arguments: [app.name], title: t('Set API Key') });
+      stream.markdown(vscode.l10n.t('No API key is stored for "{0}".', app.name));
+      stream.button({ command: 'dify.setApiKey', arguments: [app.name], title: vscode.l10n.t('Set API Key') });
       return {};
     }
     return { errorDetails: { message: describeApiError(toApiError(e), app.name, serverLabel(app)).message } };

@@ -17,10 +17,9 @@ export interface SetupDeps {
 
 /** Quick pick of the configured apps (skipped when there is one); the default app first. */
 export async function pickApp(catalog: AppCatalog, placeHolder: string, apps = catalog.apps()): Promise<AppProfile | undefined> {
-  const t = vscode.l10n.t;
   if (apps.length === 0) {
-    const add = t('Add App…');
-    if ((await vscode.window.showInformationMessage(t('No Dify app is configured yet.'), add)) === add) {
+    const add = vscode.l10n.t('Add App…');
+    if ((await vscode.window.showInformationMessage(vscode.l10n.t('No Dify app is configured yet.'), add)) === add) {
       await vscode.commands.executeCommand('dify.addApp');
     }
     return undefined;
@@ -31,7 +30,7 @@ export async function pickApp(catalog: AppCatalog, placeHolder: string, apps = c
   const picked = await vscode.window.showQuickPick(
     sorted.map((a) => ({
       label: a.name,
-      description: [catalog.cachedMode(a) ?? (a.provider === 'flowise' ? 'flowise' : undefined), a.name === def ? t('default') : undefined].filter(Boolean).join(' · '),
+      description: [catalog.cachedMode(a) ?? (a.provider === 'flowise' ? 'flowise' : undefined), a.name === def ? vscode.l10n.t('default') : undefined].filter(Boolean).join(' · '),
       detail: serverLabel(a),
       app: a,
     })),
@@ -41,8 +40,7 @@ export async function pickApp(catalog: AppCatalog, placeHolder: string, apps = c
 }
 
 export async function setApiKey(deps: SetupDeps, appName?: string): Promise<boolean> {
-  const t = vscode.l10n.t;
-  const app = (appName && deps.catalog.find(appName)) || (await pickApp(deps.catalog, t('Set the API key of which app?')));
+  const app = (appName && deps.catalog.find(appName)) || (await pickApp(deps.catalog, vscode.l10n.t('Set the API key of which app?')));
   if (!app) return false;
   const key = await askKey(app.name, app.provider === 'flowise');
   if (key === undefined) return false;
@@ -50,47 +48,45 @@ export async function setApiKey(deps: SetupDeps, appName?: string): Promise<bool
   else await deps.keys.delete(app.name);
   deps.catalog.forget(app.name);
   deps.log.addSecret(key);
-  void vscode.window.showInformationMessage(t('The API key of "{0}" is stored in VS Code\'s secret storage.', app.name));
+  void vscode.window.showInformationMessage(vscode.l10n.t('The API key of "{0}" is stored in VS Code\'s secret storage.', app.name));
   return true;
 }
 
 function askKey(app: string, optional: boolean): Thenable<string | undefined> {
-  const t = vscode.l10n.t;
   return vscode.window.showInputBox({
-    title: t('API key of {0}', app),
-    prompt: optional ? t('The chatflow\'s API key (leave empty if the flow has none)') : t('The app\'s API key (Dify: app → API Access → API Key, starts with "app-")'),
+    title: vscode.l10n.t('API key of {0}', app),
+    prompt: optional ? vscode.l10n.t('The chatflow\'s API key (leave empty if the flow has none)') : vscode.l10n.t('The app\'s API key (Dify: app → API Access → API Key, starts with "app-")'),
     password: true,
     ignoreFocusOut: true,
-    validateInput: (s) => (optional || s.trim() ? undefined : t('Paste the API key.')),
+    validateInput: (s) => (optional || s.trim() ? undefined : vscode.l10n.t('Paste the API key.')),
   });
 }
 
 export async function addApp(deps: SetupDeps): Promise<AppProfile | undefined> {
-  const t = vscode.l10n.t;
   const provider = await vscode.window.showQuickPick(
     [
-      { label: 'Dify', description: t('Workflow, chatflow, chat, agent or completion app'), value: 'dify' as const },
-      { label: 'Flowise', description: t('A Flowise chatflow (prediction API)'), value: 'flowise' as const },
+      { label: 'Dify', description: vscode.l10n.t('Workflow, chatflow, chat, agent or completion app'), value: 'dify' as const },
+      { label: 'Flowise', description: vscode.l10n.t('A Flowise chatflow (prediction API)'), value: 'flowise' as const },
     ],
-    { title: t('Add App (1/4)'), placeHolder: t('Which kind of server?'), ignoreFocusOut: true },
+    { title: vscode.l10n.t('Add App (1/4)'), placeHolder: vscode.l10n.t('Which kind of server?'), ignoreFocusOut: true },
   );
   if (!provider) return undefined;
   const flowise = provider.value === 'flowise';
   const baseUrl = await vscode.window.showInputBox({
-    title: t('Add App (2/4)'),
-    prompt: flowise ? t('Flowise server URL, e.g. http://localhost:3000') : t('Dify API base URL (Dify cloud or your own server, ending in /v1)'),
+    title: vscode.l10n.t('Add App (2/4)'),
+    prompt: flowise ? vscode.l10n.t('Flowise server URL, e.g. http://localhost:3000') : vscode.l10n.t('Dify API base URL (Dify cloud or your own server, ending in /v1)'),
     value: flowise ? 'http://localhost:3000' : DEFAULT_BASE_URL,
     ignoreFocusOut: true,
-    validateInput: (s) => validUrl(s) ? undefined : t('Enter an http(s) URL.'),
+    validateInput: (s) => validUrl(s) ? undefined : vscode.l10n.t('Enter an http(s) URL.'),
   });
   if (baseUrl === undefined) return undefined;
   let chatflowId: string | undefined;
   if (flowise) {
-    chatflowId = await vscode.window.showInputBox({ title: t('Add App (2/4)'), prompt: t('Chatflow ID (from the flow\'s API endpoint)'), ignoreFocusOut: true, validateInput: (s) => (s.trim() ? undefined : t('Enter the chatflow ID.')) });
+    chatflowId = await vscode.window.showInputBox({ title: vscode.l10n.t('Add App (2/4)'), prompt: vscode.l10n.t('Chatflow ID (from the flow\'s API endpoint)'), ignoreFocusOut: true, validateInput: (s) => (s.trim() ? undefined : vscode.l10n.t('Enter the chatflow ID.')) });
     if (chatflowId === undefined) return undefined;
   }
   if (isInsecureRemote(baseUrl) && !(await confirmInsecure(baseUrl))) return undefined;
-  const key = await askKey(flowise ? t('the chatflow') : t('the app'), flowise);
+  const key = await askKey(flowise ? vscode.l10n.t('the chatflow') : vscode.l10n.t('the app'), flowise);
   if (key === undefined) return undefined;
   const draft: AppProfile = { name: '', baseUrl: baseUrl.trim().replace(/\/+$/, ''), provider: provider.value, chatflowId: chatflowId?.trim() };
   deps.log.addSecret(key);
@@ -98,7 +94,7 @@ export async function addApp(deps: SetupDeps): Promise<AppProfile | undefined> {
   // Test the connection before saving; the app's own name and mode come back from /info.
   let infoName = chatflowId ?? '';
   let mode = flowise ? 'flowise' : '';
-  const tested = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Testing the connection to {0}…', serverLabel(draft)) }, async () => {
+  const tested = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the connection to {0}…', serverLabel(draft)) }, async () => {
     try {
       const client = await deps.catalog.client({ ...draft, name: '(new app)' }, key || undefined);
       const info = await client.info();
@@ -106,21 +102,21 @@ export async function addApp(deps: SetupDeps): Promise<AppProfile | undefined> {
       mode = info.mode;
       return undefined;
     } catch (e) {
-      return describeApiError(toApiError(e), t('the new app'), serverLabel(draft)).message;
+      return describeApiError(toApiError(e), vscode.l10n.t('the new app'), serverLabel(draft)).message;
     }
   });
   if (tested) {
-    const saveAnyway = t('Save Anyway');
+    const saveAnyway = vscode.l10n.t('Save Anyway');
     const choice = await vscode.window.showErrorMessage(tested, { modal: false }, saveAnyway);
     if (choice !== saveAnyway) return undefined;
   }
   const taken = new Set(readApps().map((a) => a.name));
   const name = await vscode.window.showInputBox({
-    title: t('Add App (4/4)'),
-    prompt: mode ? t('Name for this {0} app', mode) : t('Name for this app'),
+    title: vscode.l10n.t('Add App (4/4)'),
+    prompt: mode ? vscode.l10n.t('Name for this {0} app', mode) : vscode.l10n.t('Name for this app'),
     value: uniqueName(infoName || serverLabel(draft), taken),
     ignoreFocusOut: true,
-    validateInput: (s) => (!s.trim() ? t('Enter a name.') : taken.has(s.trim()) ? t('An app with this name exists.') : undefined),
+    validateInput: (s) => (!s.trim() ? vscode.l10n.t('Enter a name.') : taken.has(s.trim()) ? vscode.l10n.t('An app with this name exists.') : undefined),
   });
   if (name === undefined) return undefined;
   const app: AppProfile = { ...draft, name: name.trim() };
@@ -128,19 +124,18 @@ export async function addApp(deps: SetupDeps): Promise<AppProfile | undefined> {
   await saveApp(app);
   deps.catalog.forget(app.name);
   deps.onAppsChanged();
-  const run = t('Run It');
-  void vscode.window.showInformationMessage(mode ? t('Added "{0}" ({1} app on {2}).', app.name, mode, serverLabel(app)) : t('Added "{0}".', app.name), run).then((c) => {
+  const run = vscode.l10n.t('Run It');
+  void vscode.window.showInformationMessage(mode ? vscode.l10n.t('Added "{0}" ({1} app on {2}).', app.name, mode, serverLabel(app)) : vscode.l10n.t('Added "{0}".', app.name), run).then((c) => {
     if (c === run) void vscode.commands.executeCommand('dify.run', app.name);
   });
   return app;
 }
 
 export async function removeAppCommand(deps: SetupDeps): Promise<void> {
-  const t = vscode.l10n.t;
-  const app = await pickApp(deps.catalog, t('Remove which app?'));
+  const app = await pickApp(deps.catalog, vscode.l10n.t('Remove which app?'));
   if (!app) return;
-  const remove = t('Remove');
-  if ((await vscode.window.showWarningMessage(t('Remove "{0}" and its stored API key?', app.name), { modal: true }, remove)) !== remove) return;
+  const remove = vscode.l10n.t('Remove');
+  if ((await vscode.window.showWarningMessage(vscode.l10n.t('Remove "{0}" and its stored API key?', app.name), { modal: true }, remove)) !== remove) return;
   await removeApp(app.name);
   await deps.keys.delete(app.name);
   deps.catalog.forget(app.name);
@@ -148,12 +143,11 @@ export async function removeAppCommand(deps: SetupDeps): Promise<void> {
 }
 
 export async function testConnection(deps: SetupDeps, appName?: string): Promise<boolean> {
-  const t = vscode.l10n.t;
-  const app = (appName && deps.catalog.find(appName)) || (await pickApp(deps.catalog, t('Test the connection of which app?')));
+  const app = (appName && deps.catalog.find(appName)) || (await pickApp(deps.catalog, vscode.l10n.t('Test the connection of which app?')));
   if (!app) return false;
   try {
-    const info = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Testing {0}…', app.name) }, () => deps.catalog.info(app, true));
-    void vscode.window.showInformationMessage(t('"{0}" is reachable: {1} app "{2}" on {3}.', app.name, info.mode, info.name, serverLabel(app)));
+    const info = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing {0}…', app.name) }, () => deps.catalog.info(app, true));
+    void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is reachable: {1} app "{2}" on {3}.', app.name, info.mode, info.name, serverLabel(app)));
     return true;
   } catch (e) {
     await showError(deps, app, e);
@@ -163,10 +157,9 @@ export async function testConnection(deps: SetupDeps, appName?: string): Promise
 
 /** Shows a failure that happened outside a run (no key, /info failed…) with its fixing action. */
 export async function showError(deps: SetupDeps, app: AppProfile, e: unknown): Promise<void> {
-  const t = vscode.l10n.t;
   if ((e as Error)?.name === 'MissingKeyError') {
-    const set = t('Set API Key');
-    if ((await vscode.window.showErrorMessage(t('No API key is stored for "{0}": set it to run the app.', app.name), set)) === set) {
+    const set = vscode.l10n.t('Set API Key');
+    if ((await vscode.window.showErrorMessage(vscode.l10n.t('No API key is stored for "{0}": set it to run the app.', app.name), set)) === set) {
       await vscode.commands.executeCommand('dify.setApiKey', app.name);
     }
     return;
@@ -182,10 +175,9 @@ export async function showError(deps: SetupDeps, app: AppProfile, e: unknown): P
 }
 
 async function confirmInsecure(url: string): Promise<boolean> {
-  const t = vscode.l10n.t;
-  const go = t('Use Anyway');
+  const go = vscode.l10n.t('Use Anyway');
   const choice = await vscode.window.showWarningMessage(
-    t('{0} is plain http:// to another machine: the API key would travel unencrypted. Use https:// if the server offers it.', url),
+    vscode.l10n.t('{0} is plain http:// to another machine: the API key would travel unencrypted. Use https:// if the server offers it.', url),
     { modal: true },
     go,
   );

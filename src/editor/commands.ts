@@ -14,20 +14,19 @@ export interface CommandDeps extends SetupDeps {
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  const t = vscode.l10n.t;
   const reg = vscode.commands.registerCommand;
   return [
     reg('dify.run', async (appName?: string) => {
-      const app = (typeof appName === 'string' && deps.catalog.find(appName)) || (await pickApp(deps.catalog, t('Run which Dify app?')));
+      const app = (typeof appName === 'string' && deps.catalog.find(appName)) || (await pickApp(deps.catalog, vscode.l10n.t('Run which Dify app?')));
       if (app) await runFromEditor(deps, app, { kind: 'palette' });
     }),
     reg('dify.askSelection', async () => {
       const editor = vscode.window.activeTextEditor;
       if (!editor || editor.selection.isEmpty) {
-        void vscode.window.showInformationMessage(t('Select some text in an editor first, then ask Dify about it.'));
+        void vscode.window.showInformationMessage(vscode.l10n.t('Select some text in an editor first, then ask Dify about it.'));
         return;
       }
-      const app = defaultApp(deps.catalog.apps()) ?? (await pickApp(deps.catalog, t('Ask which Dify app? (Set "dify.defaultApp" to skip this step.)')));
+      const app = defaultApp(deps.catalog.apps()) ?? (await pickApp(deps.catalog, vscode.l10n.t('Ask which Dify app? (Set "dify.defaultApp" to skip this step.)')));
       if (app) await runFromEditor(deps, app, { kind: 'selection' });
     }),
     reg('dify.openChat', () => deps.controller.panel.show(false)),

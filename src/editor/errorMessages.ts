@@ -15,98 +15,95 @@ export function describeApiError(e: ApiError, app: string, server: string): Erro
 }
 
 function describe(e: ApiError, app: string, server: string): Described {
-  const t = vscode.l10n.t;
   const retry: ErrorAction[] = ['retry', 'showLog'];
   switch (e.kind) {
     case 'dns':
-      return { message: t('Cannot find the server {0} (DNS lookup failed): check the base URL of "{1}" in settings.', server, app), actions: ['openSettings', 'showLog'] };
+      return { message: vscode.l10n.t('Cannot find the server {0} (DNS lookup failed): check the base URL of "{1}" in settings.', server, app), actions: ['openSettings', 'showLog'] };
     case 'refused':
-      return { message: t('Nothing is listening at {0}: start the Dify server or fix the base URL of "{1}".', server, app), actions: ['openSettings', 'retry'] };
+      return { message: vscode.l10n.t('Nothing is listening at {0}: start the Dify server or fix the base URL of "{1}".', server, app), actions: ['openSettings', 'retry'] };
     case 'reset':
-      return { message: t('The connection to {0} was closed before the answer was complete; the partial answer is kept — retry.', server), actions: retry };
+      return { message: vscode.l10n.t('The connection to {0} was closed before the answer was complete; the partial answer is kept — retry.', server), actions: retry };
     case 'tls':
-      return { message: t('The certificate of {0} is not trusted: add your CA in "dify.caCertificates" or allow the self-signed certificate for "{1}".', server, app), actions: ['openSettings', 'showLog'] };
+      return { message: vscode.l10n.t('The certificate of {0} is not trusted: add your CA in "dify.caCertificates" or allow the self-signed certificate for "{1}".', server, app), actions: ['openSettings', 'showLog'] };
     case 'connect-timeout':
-      return { message: t('Could not connect to {0} in time: check the network or proxy settings, then retry.', server), actions: ['retry', 'openSettings'] };
+      return { message: vscode.l10n.t('Could not connect to {0} in time: check the network or proxy settings, then retry.', server), actions: ['retry', 'openSettings'] };
     case 'idle-timeout':
       return e.code === 'run_limit'
-        ? { message: t('The run took longer than the limit set in "dify.maxRunMinutes" and was stopped; the partial answer is kept.'), actions: ['openSettings', 'retry'] }
-        : { message: t('{0} stopped sending data; the partial answer is kept. Retry, or raise "dify.idleTimeoutSeconds" if the app is slow.', server), actions: retry };
+        ? { message: vscode.l10n.t('The run took longer than the limit set in "dify.maxRunMinutes" and was stopped; the partial answer is kept.'), actions: ['openSettings', 'retry'] }
+        : { message: vscode.l10n.t('{0} stopped sending data; the partial answer is kept. Retry, or raise "dify.idleTimeoutSeconds" if the app is slow.', server), actions: retry };
     case 'proxy':
-      return { message: t('The proxy refused the connection to {0}: check "http.proxy" and the proxy credentials.', server), actions: ['openSettings', 'showLog'] };
+      return { message: vscode.l10n.t('The proxy refused the connection to {0}: check "http.proxy" and the proxy credentials.', server), actions: ['openSettings', 'showLog'] };
     case 'incomplete':
-      return { message: t('The answer from {0} ended unexpectedly (a proxy in front of it may buffer or cut streams); the partial answer is kept — retry.', server), actions: retry };
+      return { message: vscode.l10n.t('The answer from {0} ended unexpectedly (a proxy in front of it may buffer or cut streams); the partial answer is kept — retry.', server), actions: retry };
     case 'malformed':
-      return { message: t('{0} sent a reply that is not a Dify stream (is the base URL pointing at the API, ending in /v1?).', server), actions: ['openSettings', 'showLog'] };
+      return { message: vscode.l10n.t('{0} sent a reply that is not a Dify stream (is the base URL pointing at the API, ending in /v1?).', server), actions: ['openSettings', 'showLog'] };
     case 'aborted':
-      return { message: t('The run was stopped.'), actions: ['retry'] };
+      return { message: vscode.l10n.t('The run was stopped.'), actions: ['retry'] };
     case 'stream':
     case 'http':
       return describeHttp(e, app, server);
     default:
-      return { message: t('Could not reach {0}: {1}', server, e.message), actions: retry };
+      return { message: vscode.l10n.t('Could not reach {0}: {1}', server, e.message), actions: retry };
   }
 }
 
 function describeHttp(e: ApiError, app: string, server: string): Described {
-  const t = vscode.l10n.t;
   const detail = e.message ? ` (${e.message})` : '';
   switch (e.code) {
     case 'provider_not_initialize':
-      return { message: t('The model provider of "{0}" has no valid credentials on the Dify server: ask its admin to set them up.', app), actions: ['showLog'] };
+      return { message: vscode.l10n.t('The model provider of "{0}" has no valid credentials on the Dify server: ask its admin to set them up.', app), actions: ['showLog'] };
     case 'provider_quota_exceeded':
-      return { message: t('The model quota of "{0}" is used up on the Dify server: ask its admin to raise it.', app), actions: ['showLog'] };
+      return { message: vscode.l10n.t('The model quota of "{0}" is used up on the Dify server: ask its admin to raise it.', app), actions: ['showLog'] };
     case 'model_currently_not_support':
-      return { message: t('The model of "{0}" is currently unavailable on the Dify server; try again later.', app), actions: ['retry', 'showLog'] };
+      return { message: vscode.l10n.t('The model of "{0}" is currently unavailable on the Dify server; try again later.', app), actions: ['retry', 'showLog'] };
     case 'app_unavailable':
-      return { message: t('"{0}" is not published or is misconfigured on the Dify server{1}.', app, detail), actions: ['showLog'] };
+      return { message: vscode.l10n.t('"{0}" is not published or is misconfigured on the Dify server{1}.', app, detail), actions: ['showLog'] };
     case 'invalid_param':
-      return { message: t('Dify rejected the inputs of "{0}"{1}; fix them and retry.', app, detail), actions: ['retry', 'showLog'] };
+      return { message: vscode.l10n.t('Dify rejected the inputs of "{0}"{1}; fix them and retry.', app, detail), actions: ['retry', 'showLog'] };
     case 'too_many_requests':
-      return { message: t('"{0}" is busy (too many requests); retry in a moment.', app), actions: ['retry'] };
+      return { message: vscode.l10n.t('"{0}" is busy (too many requests); retry in a moment.', app), actions: ['retry'] };
     case 'rate_limit_error':
-      return { message: t('The model of "{0}" hit its rate limit; retry in a moment.', app), actions: ['retry'] };
+      return { message: vscode.l10n.t('The model of "{0}" hit its rate limit; retry in a moment.', app), actions: ['retry'] };
     case 'run_failed':
-      return { message: t('The run of "{0}" failed: {1}', app, e.message), actions: ['retry', 'showLog'] };
+      return { message: vscode.l10n.t('The run of "{0}" failed: {1}', app, e.message), actions: ['retry', 'showLog'] };
     case 'completion_request_error':
-      return { message: t('The model call of "{0}" failed: {1}', app, e.message), actions: ['retry', 'showLog'] };
+      return { message: vscode.l10n.t('The model call of "{0}" failed: {1}', app, e.message), actions: ['retry', 'showLog'] };
   }
   switch (e.status) {
     case 401:
-      return { message: t('The API key of "{0}" was rejected by {1}: set the right key.', app, server), actions: ['setApiKey'] };
+      return { message: vscode.l10n.t('The API key of "{0}" was rejected by {1}: set the right key.', app, server), actions: ['setApiKey'] };
     case 403:
-      return { message: t('"{0}" refused the request (its API access may be disabled){1}.', app, detail), actions: ['showLog'] };
+      return { message: vscode.l10n.t('"{0}" refused the request (its API access may be disabled){1}.', app, detail), actions: ['showLog'] };
     case 404:
-      return { message: t('{0} has no such app or route: check the base URL of "{1}" (it usually ends in /v1).', server, app), actions: ['openSettings', 'showLog'] };
+      return { message: vscode.l10n.t('{0} has no such app or route: check the base URL of "{1}" (it usually ends in /v1).', server, app), actions: ['openSettings', 'showLog'] };
     case 407:
-      return { message: t('The proxy needs authentication: set "http.proxyAuthorization" or credentials in "http.proxy".'), actions: ['openSettings'] };
+      return { message: vscode.l10n.t('The proxy needs authentication: set "http.proxyAuthorization" or credentials in "http.proxy".'), actions: ['openSettings'] };
     case 413:
-      return { message: t('The file is larger than "{0}" allows.', app), actions: ['showLog'] };
+      return { message: vscode.l10n.t('The file is larger than "{0}" allows.', app), actions: ['showLog'] };
     case 415:
-      return { message: t('"{0}" does not accept this type of file.', app), actions: ['showLog'] };
+      return { message: vscode.l10n.t('"{0}" does not accept this type of file.', app), actions: ['showLog'] };
     case 429: {
-      const wait = e.retryAfterSeconds ? t(' in {0} s', e.retryAfterSeconds) : '';
-      return { message: t('"{0}" is rate limited; retry{1}.', app, wait), actions: ['retry'] };
+      const wait = e.retryAfterSeconds ? vscode.l10n.t(' in {0} s', e.retryAfterSeconds) : '';
+      return { message: vscode.l10n.t('"{0}" is rate limited; retry{1}.', app, wait), actions: ['retry'] };
     }
   }
   if (e.status && e.status >= 500) {
-    return { message: t('{0} had an internal error (HTTP {1}){2}; retry, or check the server logs.', server, e.status, detail), actions: ['retry', 'showLog'] };
+    return { message: vscode.l10n.t('{0} had an internal error (HTTP {1}){2}; retry, or check the server logs.', server, e.status, detail), actions: ['retry', 'showLog'] };
   }
-  return { message: t('"{0}" failed: {1}', app, e.message), actions: ['retry', 'showLog'] };
+  return { message: vscode.l10n.t('"{0}" failed: {1}', app, e.message), actions: ['retry', 'showLog'] };
 }
 
 export function actionLabel(action: ErrorAction): string {
-  const t = vscode.l10n.t;
   switch (action) {
     case 'setApiKey':
-      return t('Set API Key');
+      return vscode.l10n.t('Set API Key');
     case 'openSettings':
-      return t('Open Settings');
+      return vscode.l10n.t('Open Settings');
     case 'retry':
-      return t('Retry');
+      return vscode.l10n.t('Retry');
     case 'showLog':
-      return t('Show Log');
+      return vscode.l10n.t('Show Log');
     case 'addApp':
-      return t('Add App');
+      return vscode.l10n.t('Add App');
   }
 }

@@ -53,23 +53,22 @@ const CANCEL = Symbol('cancel');
 type Answer = FieldValue | typeof CANCEL;
 
 async function askField(f: InputField, pre: string | undefined, title: string, opts: PromptOptions): Promise<Answer> {
-  const t = vscode.l10n.t;
-  const optional = f.required ? '' : t(' (optional — Enter to skip)');
+  const optional = f.required ? '' : vscode.l10n.t(' (optional — Enter to skip)');
   const placeholder = (f.description || f.label) + optional;
   switch (f.kind) {
     case 'select': {
       const items: (vscode.QuickPickItem & { value?: string })[] = (f.options ?? []).map((o) => ({ label: o, value: o }));
-      if (!f.required) items.push({ label: t('$(circle-slash) Skip'), value: undefined });
+      if (!f.required) items.push({ label: vscode.l10n.t('$(circle-slash) Skip'), value: undefined });
       const def = pre ?? (typeof f.default === 'string' ? f.default : undefined);
       const picked = await pickOne(items, title, placeholder, items.find((i) => i.value === def));
       return picked === undefined ? CANCEL : picked.value;
     }
     case 'checkbox': {
       const items: (vscode.QuickPickItem & { value?: boolean })[] = [
-        { label: t('Yes'), value: true },
-        { label: t('No'), value: false },
+        { label: vscode.l10n.t('Yes'), value: true },
+        { label: vscode.l10n.t('No'), value: false },
       ];
-      if (!f.required) items.push({ label: t('$(circle-slash) Skip'), value: undefined });
+      if (!f.required) items.push({ label: vscode.l10n.t('$(circle-slash) Skip'), value: undefined });
       const def = pre !== undefined ? coerceText(f, pre).value : f.default;
       const picked = await pickOne(items, title, placeholder, items.find((i) => i.value === def));
       return picked === undefined ? CANCEL : picked.value;
@@ -81,7 +80,7 @@ async function askField(f: InputField, pre: string | undefined, title: string, o
       const value = pre ?? (f.default !== undefined && f.default !== null ? String(typeof f.default === 'object' ? JSON.stringify(f.default) : f.default) : '');
       const typed = await vscode.window.showInputBox({
         title,
-        prompt: f.label + (f.maxLength ? t(' (up to {0} characters)', f.maxLength) : ''),
+        prompt: f.label + (f.maxLength ? vscode.l10n.t(' (up to {0} characters)', f.maxLength) : ''),
         placeHolder: placeholder,
         value,
         ignoreFocusOut: true,
@@ -122,17 +121,16 @@ function isFile(f: InputField): boolean {
 type FileChoice = 'current' | 'selection' | 'choose' | 'url' | 'skip';
 
 async function askFiles(f: InputField, title: string, opts: PromptOptions): Promise<Answer> {
-  const t = vscode.l10n.t;
   const ctx = opts.context;
   const methods = f.allowedFileUploadMethods ?? ['local_file', 'remote_url'];
   const local = methods.includes('local_file');
   const items: (vscode.QuickPickItem & { choice: FileChoice })[] = [];
-  if (local && ctx.document) items.push({ label: t('$(file) Current file'), description: ctx.fileName, choice: 'current' });
-  if (local && ctx.selection) items.push({ label: t('$(selection) The selection as a file'), choice: 'selection' });
-  if (local) items.push({ label: t('$(folder-opened) Choose file…'), choice: 'choose' });
-  if (methods.includes('remote_url')) items.push({ label: t('$(link) Remote URL…'), choice: 'url' });
-  if (!f.required) items.push({ label: t('$(circle-slash) Skip'), choice: 'skip' });
-  const picked = await pickOne(items, title, f.label + (f.required ? '' : t(' (optional)')));
+  if (local && ctx.document) items.push({ label: vscode.l10n.t('$(file) Current file'), description: ctx.fileName, choice: 'current' });
+  if (local && ctx.selection) items.push({ label: vscode.l10n.t('$(selection) The selection as a file'), choice: 'selection' });
+  if (local) items.push({ label: vscode.l10n.t('$(folder-opened) Choose file…'), choice: 'choose' });
+  if (methods.includes('remote_url')) items.push({ label: vscode.l10n.t('$(link) Remote URL…'), choice: 'url' });
+  if (!f.required) items.push({ label: vscode.l10n.t('$(circle-slash) Skip'), choice: 'skip' });
+  const picked = await pickOne(items, title, f.label + (f.required ? '' : vscode.l10n.t(' (optional)')));
   if (!picked) return CANCEL;
   const many = f.kind === 'file-list';
   const wrap = (refs: FileRef[]): FieldValue => (many ? refs : refs[0]);
@@ -142,9 +140,9 @@ async function askFiles(f: InputField, title: string, opts: PromptOptions): Prom
     case 'url': {
       const url = await vscode.window.showInputBox({
         title,
-        prompt: t('URL of the file for {0}', f.label),
+        prompt: vscode.l10n.t('URL of the file for {0}', f.label),
         ignoreFocusOut: true,
-        validateInput: (s) => (/^https?:\/\/\S+$/i.test(s.trim()) ? undefined : t('Enter an http(s) URL.')),
+        validateInput: (s) => (/^https?:\/\/\S+$/i.test(s.trim()) ? undefined : vscode.l10n.t('Enter an http(s) URL.')),
       });
       if (url === undefined) return CANCEL;
       const name = new URL(url.trim()).pathname.split('/').pop() || 'file';
@@ -160,7 +158,7 @@ async function askFiles(f: InputField, title: string, opts: PromptOptions): Prom
       return ref === CANCEL ? CANCEL : wrap([ref]);
     }
     case 'choose': {
-      const uris = await vscode.window.showOpenDialog({ canSelectMany: many, openLabel: t('Attach'), title: f.label });
+      const uris = await vscode.window.showOpenDialog({ canSelectMany: many, openLabel: vscode.l10n.t('Attach'), title: f.label });
       if (!uris?.length) return CANCEL;
       const refs: FileRef[] = [];
       for (const uri of uris) {
@@ -176,18 +174,17 @@ async function askFiles(f: InputField, title: string, opts: PromptOptions): Prom
 }
 
 async function uploadChecked(f: InputField, file: UploadRequest, opts: PromptOptions): Promise<FileRef | typeof CANCEL> {
-  const t = vscode.l10n.t;
   if (!fileAllowed(f, file.name)) {
-    void vscode.window.showWarningMessage(t('"{0}" does not accept {1}: allowed are {2}.', f.label, file.name, [...(f.allowedFileTypes ?? []), ...(f.allowedFileExtensions ?? [])].join(', ')));
+    void vscode.window.showWarningMessage(vscode.l10n.t('"{0}" does not accept {1}: allowed are {2}.', f.label, file.name, [...(f.allowedFileTypes ?? []), ...(f.allowedFileExtensions ?? [])].join(', ')));
     return CANCEL;
   }
   const limitMb = fileTypeFor(file.name) === 'image' ? opts.params.limits.imageFileSizeLimitMb : opts.params.limits.fileSizeLimitMb;
   if (file.data.byteLength > limitMb * 1024 * 1024) {
-    void vscode.window.showWarningMessage(t('{0} is larger than the {1} MB the app accepts.', file.name, limitMb));
+    void vscode.window.showWarningMessage(vscode.l10n.t('{0} is larger than the {1} MB the app accepts.', file.name, limitMb));
     return CANCEL;
   }
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: t('Uploading {0}…', file.name) },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Uploading {0}…', file.name) },
     () => opts.upload(file),
   );
 }

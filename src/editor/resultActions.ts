@@ -13,11 +13,10 @@ export async function insertAtCursor(text: string): Promise<boolean> {
 }
 
 export async function replaceSelection(controller: ChatController, entryId: string): Promise<boolean> {
-  const t = vscode.l10n.t;
   const entry = controller.find(entryId);
   const ref = controller.selectionOf(entryId);
   if (!entry || !ref) {
-    void vscode.window.showWarningMessage(t('The selection this answer was asked about is no longer known.'));
+    void vscode.window.showWarningMessage(vscode.l10n.t('The selection this answer was asked about is no longer known.'));
     return false;
   }
   const doc = await vscode.workspace.openTextDocument(ref.uri);

@@ -24,7 +24,6 @@ const EMPTY_PARAMS: AppParameters = {
 
 /** Returns the run to start, or undefined when the person cancelled or the inputs are invalid. Throws provider errors. */
 export async function prepareRun(catalog: AppCatalog, user: string, app: AppProfile, ctx: CapturedContext, origin: RunOrigin, interactive = true): Promise<StartRun | undefined> {
-  const t = vscode.l10n.t;
   const info = await catalog.info(app);
   const params = app.provider === 'flowise' ? await catalog.parameters(app).catch(() => EMPTY_PARAMS) : await catalog.parameters(app);
   const chat = isChatMode(info.mode);
@@ -41,15 +40,15 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
     } else if (origin.kind === 'selection' && ctx.selection) {
       const ask = interactive
         ? await vscode.window.showInputBox({
-            title: t('Ask {0} about the selection', app.name),
-            prompt: t('Your question (Enter alone: "Explain this code.")'),
+            title: vscode.l10n.t('Ask {0} about the selection', app.name),
+            prompt: vscode.l10n.t('Your question (Enter alone: "Explain this code.")'),
             ignoreFocusOut: true,
           })
         : '';
       if (ask === undefined) return undefined;
-      query = `${ask.trim() || t('Explain this code.')}\n\n${fenced(ctx.selection, ctx.languageId)}`;
+      query = `${ask.trim() || vscode.l10n.t('Explain this code.')}\n\n${fenced(ctx.selection, ctx.languageId)}`;
     } else {
-      const ask = await vscode.window.showInputBox({ title: t('Ask {0}', app.name), prompt: t('Your question'), ignoreFocusOut: true, validateInput: (s) => (s.trim() ? undefined : t('Type a question.')) });
+      const ask = await vscode.window.showInputBox({ title: vscode.l10n.t('Ask {0}', app.name), prompt: vscode.l10n.t('Your question'), ignoreFocusOut: true, validateInput: (s) => (s.trim() ? undefined : vscode.l10n.t('Type a question.')) });
       if (ask === undefined) return undefined;
       query = ask;
     }
@@ -72,7 +71,7 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
       context: ctx,
       upload: async (file) => {
         const client = await catalog.client(app);
-        if (!client.upload) throw new Error(t('{0} does not take file uploads.', app.name));
+        if (!client.upload) throw new Error(vscode.l10n.t('{0} does not take file uploads.', app.name));
         const up = await client.upload(file, user);
         return { type: fileTypeFor(file.name), transfer_method: 'local_file', upload_file_id: up.id };
       },
@@ -83,7 +82,7 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
 
   const problems = validateInputs(params.fields, inputs);
   if (problems.length) {
-    void vscode.window.showErrorMessage(t('Cannot run {0}: {1}', app.name, problems.join(' ')));
+    void vscode.window.showErrorMessage(vscode.l10n.t('Cannot run {0}: {1}', app.name, problems.join(' ')));
     return undefined;
   }
   return {

@@ -15,10 +15,9 @@ export class RunStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const t = vscode.l10n.t;
-    this.item.text = running.length === 1 ? `$(loading~spin) ${running[0].app}` : `$(loading~spin) ${t('Dify: {0} runs', running.length)}`;
-    this.item.tooltip = t('Dify is running {0}. Click to stop.', running.map((r) => r.app).join(', '));
-    this.item.accessibilityInformation = { label: t('Dify is running. Activate to stop.') };
+    this.item.text = running.length === 1 ? `$(loading~spin) ${running[0].app}` : `$(loading~spin) ${vscode.l10n.t('Dify: {0} runs', running.length)}`;
+    this.item.tooltip = vscode.l10n.t('Dify is running {0}. Click to stop.', running.map((r) => r.app).join(', '));
+    this.item.accessibilityInformation = { label: vscode.l10n.t('Dify is running. Activate to stop.') };
     this.item.show();
   }
 

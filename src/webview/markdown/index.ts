@@ -1,0 +1,5 @@
+export { IncrementalMarkdown, renderOneShot, lexWithLinks } from './incremental';
+export type { MarkdownOptions } from './incremental';
+export { enhanceCodeBlocks, safeLanguage } from './highlight';
+export type { CodeActions } from './highlight';
+export { sanitizeToFragment, sanitizeToString } from './purify';

@@ -1,0 +1,79 @@
+// Every user-visible string of the webview. The host sends a table keyed by these English strings
+// (`init.l10n`); a missing entry falls back to the English key. `{0}`, `{1}` are positional arguments,
+// the same convention as `vscode.l10n.t`, so the host can translate them with its bundle.
+
+/** The keys the webview uses; the host translates exactly these (see l10n/bundle.l10n.*.json). */
+export const STRING_KEYS = [
+  'Dify Chat',
+  'Ask a question…',
+  'Message',
+  'Send',
+  'Send (Enter)',
+  'Stop',
+  'Stop generating',
+  'New Conversation',
+  'Conversations…',
+  'No conversations yet.',
+  'Close',
+  'App',
+  'No apps configured',
+  'Thinking',
+  'Thinking…',
+  'Thought',
+  'Workflow',
+  '{0} steps',
+  'Answer',
+  'Outputs',
+  'Copy',
+  'Copy code',
+  'Insert at Cursor',
+  'Insert code at cursor',
+  'Replace Selection',
+  'Open in New Editor',
+  'Retry',
+  'Running',
+  'Succeeded',
+  'Failed',
+  'Stopped',
+  'Partially succeeded',
+  'Paused',
+  'Paused: {0}',
+  '{0} tokens',
+  '{0} s',
+  'Citations ({0})',
+  'Score {0}',
+  'Files',
+  'Image',
+  'Suggested questions',
+  'Iteration {0}',
+  'Round {0}',
+  'Status: {0}',
+  'Question',
+  'Inputs',
+  'Error',
+  'Answer actions',
+  'Code',
+] as const;
+
+export type StringKey = (typeof STRING_KEYS)[number];
+
+let table: Record<string, string> = {};
+
+/** Installs the host's translation table (from `init`). Non-string values are ignored. */
+export function setL10n(l10n: Record<string, unknown> | undefined): void {
+  const next: Record<string, string> = {};
+  if (l10n && typeof l10n === 'object') {
+    for (const [k, v] of Object.entries(l10n)) if (typeof v === 'string') next[k] = v;
+  }
+  table = next;
+}
+
+/** Translates `key` (English text as fallback) and fills `{0}`… with `args`. */
+export function t(key: StringKey, ...args: (string | number)[]): string {
+  const template = table[key] ?? key;
+  if (args.length === 0) return template;
+  return template.replace(/\{(\d+)\}/g, (m, i: string) => {
+    const v = args[Number(i)];
+    return v === undefined ? m : String(v);
+  });
+}
