@@ -26,7 +26,7 @@
 //     stallMs?: number;
 //     chunkDelayMs?: number;             // pause between frames/pieces (default 1 ms when splitting, else 0)
 //     http?: { status; body; contentType?; headers? };  // answer the prediction with this instead
-//     resetAfterTokens?: number;         // destroy the socket after N tokens
+//     resetAfterTokens?: number;         // reset the connection (RST) after N tokens
 //   }
 //   export interface FlowiseTestServer {
 //     url: string;                       // http://127.0.0.1:PORT (server root; routes under /api/v1)
@@ -96,12 +96,29 @@ export interface RecordedRequest {
   query: Record<string, string>;
   headers: http.IncomingHttpHeaders;
   body: string;
-  /** The parsed body when it was JSON. */
+  /** The parsed body when it was JSON (loosely typed on purpose: tests read wire fields directly). */
   json?: any;
   /** Flow id for prediction/streaming/uploads/abort routes. */
   flowId?: string;
   /** chatId of the abort route. */
   chatId?: string;
+}
+
+/** The fields of a prediction body the server reads (Interface.ts::IncomingInput). */
+interface PredictionInput {
+  question?: unknown;
+  streaming?: unknown;
+  chatId?: unknown;
+  overrideConfig?: { sessionId?: unknown; vars?: unknown };
+  history?: unknown;
+  uploads?: unknown;
+}
+
+interface HistoryItem {
+  role?: unknown;
+  type?: unknown;
+  content?: unknown;
+  message?: unknown;
 }
 
 export interface FlowiseTestServer {
@@ -358,7 +375,7 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
     followUps: string[];
   }
 
-  function prepareTurn(flow: FlowiseTestFlow, body: any): Turn {
+  function prepareTurn(flow: FlowiseTestFlow, body: PredictionInput): Turn {
     const question = typeof body.question === 'string' ? body.question : '';
     const chatId: string =
       (typeof body.chatId === 'string' && body.chatId) ||
@@ -369,17 +386,18 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
       (typeof body.overrideConfig?.sessionId === 'string' && body.overrideConfig.sessionId) || chatId;
     const past = memory.get(sessionId) ?? [];
     let answer = flow.answer ?? `You asked: ${question}`;
-    const history = Array.isArray(body.history) ? body.history : [];
+    const history: HistoryItem[] = Array.isArray(body.history) ? body.history : [];
     const lastHistoryQuestion = [...history]
       .reverse()
-      .find((m: any) => m?.role === 'userMessage' || m?.type === 'userMessage');
+      .find((m) => m?.role === 'userMessage' || m?.type === 'userMessage');
     if (past.length > 0) {
       answer = `Earlier you asked: "${past[past.length - 1].question}". ${answer}`;
     } else if (lastHistoryQuestion) {
-      answer = `From the history you sent, earlier you asked: "${lastHistoryQuestion.content ?? lastHistoryQuestion.message}". ${answer}`;
+      answer = `From the history you sent, earlier you asked: "${String(lastHistoryQuestion.content ?? lastHistoryQuestion.message)}". ${answer}`;
     }
-    if (Array.isArray(body.uploads) && body.uploads.length > 0) {
-      answer += ` (received ${body.uploads.length} upload(s): ${body.uploads.map((u: any) => u?.name).join(', ')})`;
+    const uploads: { name?: unknown }[] = Array.isArray(body.uploads) ? body.uploads : [];
+    if (uploads.length > 0) {
+      answer += ` (received ${uploads.length} upload(s): ${uploads.map((u) => String(u?.name)).join(', ')})`;
     }
     return {
       chatId,
@@ -411,7 +429,7 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
     ];
   }
 
-  function blocking(flow: FlowiseTestFlow, body: any, script: FlowiseScript, req: http.IncomingMessage, res: http.ServerResponse): void {
+  function blocking(flow: FlowiseTestFlow, body: PredictionInput, script: FlowiseScript, req: http.IncomingMessage, res: http.ServerResponse): void {
     if (!authorized(flow, req)) return sendError(res, 401, 'Unauthorized');
     if (script.errorAfterTokens !== undefined) {
       return sendError(res, 500, `Error: predictionsServices.buildChatflow - ${script.errorMessage ?? 'Model failed'}`);
@@ -445,7 +463,7 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
     sendJson(res, 200, reply);
   }
 
-  async function stream(flow: FlowiseTestFlow, body: any, script: FlowiseScript, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  async function stream(flow: FlowiseTestFlow, body: PredictionInput, script: FlowiseScript, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     openStreams++;
     const turn = prepareTurn(flow, body);
     const runKey = `${flow.id}_${turn.chatId}`;
