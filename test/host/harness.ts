@@ -135,14 +135,15 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
 
 /**
  * Spawns `cmd` in its own process group (detached) and registers a cleanup that kills the whole group
- * (SIGTERM, then SIGKILL after `graceMs`, default 3 s). Returns the child; stdout/stderr are pipes.
+ * (SIGTERM, then SIGKILL after `graceMs`, default 3 s). Returns the child (stdout/stderr are pipes) and `stop()`,
+ * which does the same kill now and forgets the cleanup.
  */
 export function spawnGroup(
   name: string,
   cmd: string,
   args: string[],
   opts: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: 'ignore' | 'pipe'; graceMs?: number } = {},
-): ChildProcess {
+): { child: ChildProcess; stop: () => Promise<void> } {
   const child = spawn(cmd, args, {
     cwd: opts.cwd ?? repoRoot,
     env: opts.env ?? process.env,
@@ -160,9 +161,7 @@ export function spawnGroup(
       return false; // group already gone
     }
   };
-  onCleanup(
-    name,
-    async () => {
+  const stopGroup = async () => {
       if (!killGroup('SIGTERM')) return;
       const deadline = Date.now() + (opts.graceMs ?? 3000);
       while (Date.now() < deadline) {
@@ -172,10 +171,15 @@ export function spawnGroup(
       }
       killGroup('SIGKILL');
       if (!exited) await sleep(100);
+  };
+  const unregister = onCleanup(name, stopGroup, () => void killGroup('SIGKILL'));
+  return {
+    child,
+    stop: async () => {
+      unregister();
+      await stopGroup();
     },
-    () => void killGroup('SIGKILL'),
-  );
-  return child;
+  };
 }
 
 /** Resolves after `ms` milliseconds. */
@@ -247,6 +251,8 @@ export interface Sandbox {
   env: NodeJS.ProcessEnv;
   /** Writes the user settings file (defaults + `settings`). */
   writeSettings(settings: Record<string, unknown>): void;
+  /** Removes the directory now (unless kept or caller-provided) and forgets its cleanup. */
+  dispose(): void;
 }
 
 /** Creates a sandbox dir (removed at cleanup unless `keep`). */
@@ -257,7 +263,6 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     mkdirSync(f, { recursive: true });
     return f;
   };
-  const xdg = p('xdg');
   const sandbox: Sandbox = {
     dir,
     serverDataDir: p('server'),
@@ -273,6 +278,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
       XDG_STATE_HOME: p('xdg', 'state'),
       TMPDIR: p('tmp'),
     },
+    dispose: () => undefined,
     writeSettings(settings) {
       const f = join(this.userDataDir, 'User', 'settings.json');
       mkdirSync(dirname(f), { recursive: true });
@@ -283,7 +289,6 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
       if (!existsSync(machine)) writeFileSync(machine, '{}');
     },
   };
-  void xdg;
   sandbox.writeSettings(opts.settings ?? {});
   const files = opts.files === undefined ? defaultFiles() : opts.files;
   if (files) {
@@ -297,10 +302,15 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   }
   const keep = opts.keep || process.env.DIFY_HOST_KEEP === '1';
   if (!opts.dir) {
-    onCleanup(`sandbox ${dir}`, () => {
+    const remove = () => {
       if (keep) console.error(`[host] kept ${dir}`);
       else rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-    });
+    };
+    const unregister = onCleanup(`sandbox ${dir}`, remove);
+    sandbox.dispose = () => {
+      unregister();
+      remove();
+    };
   }
   return sandbox;
 }
@@ -389,7 +399,7 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
         ];
   if (flavor === 'code-server') writeFileSync(join(sb.dir, 'code-server.yaml'), '# managed by scripts/demo.ts\n');
   const verbose = opts.verbose || process.env.DIFY_HOST_VERBOSE === '1';
-  const child = spawnGroup(`vscode-server`, tooling.node24, args, {
+  const { child, stop } = spawnGroup(`vscode-server`, tooling.node24, args, {
     env: { ...sb.env, ...opts.env },
     graceMs: opts.graceMs ?? 500,
   });
@@ -398,7 +408,6 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     flavor === 'server-main'
       ? /Extension host agent listening on (\d+)/
       : /HTTP server listening on https?:\/\/[^\s]*:(\d+)/;
-  const stopped = new Promise<void>((r) => child.once('exit', () => r()));
   const found = new Promise<number>((resolvePort, reject) => {
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
@@ -421,20 +430,7 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     port: actualPort,
     origin,
     log: () => log,
-    async stop() {
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        return;
-      }
-      await withTimeout(stopped, 5000, 'server stop').catch(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      });
-    },
+    stop,
   };
 }
 
@@ -567,7 +563,11 @@ export async function startDifyTestServer(opts: { host?: string; env?: NodeJS.Pr
   const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
   const args = [difyCli, '--port', '0', ...(opts.host ? ['--host', opts.host] : [])];
   // stdin stays an open pipe: the CLI stops when it closes, i.e. also if we die without cleanup.
-  const child = spawnGroup('dify-test-server', tsx, args, { env: { ...process.env, ...opts.env }, stdin: 'pipe' });
+  const { child, stop } = spawnGroup('dify-test-server', tsx, args, {
+    env: { ...process.env, ...opts.env },
+    stdin: 'pipe',
+    graceMs: 2000,
+  });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => {
@@ -600,11 +600,7 @@ export async function startDifyTestServer(opts: { host?: string; env?: NodeJS.Pr
     url,
     async stop() {
       child.stdin?.end();
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        /* gone */
-      }
+      await stop();
     },
   };
 }
