@@ -1,6 +1,6 @@
 // Wiring only: builds the services and registers commands, the panel serializer and chat integrations.
 import * as vscode from 'vscode';
-import { ChatController } from './chat/controller';
+import { ChatController, type StartRun } from './chat/controller';
 import { registerLmTool } from './chat/lmTool';
 import { PANEL_VIEW_TYPE } from './chat/panel';
 import { registerParticipant } from './chat/participant';
@@ -23,6 +23,8 @@ export interface TestApi {
   keys: KeyStore;
   log: Log;
   userId: string;
+  /** Prepares a run of a configured app as the panel's composer does (no prompts). */
+  prepare(app: string, text: string, inputs?: Record<string, unknown>): Promise<StartRun | undefined>;
 }
 
 export function activate(context: vscode.ExtensionContext): TestApi | undefined {
@@ -56,7 +58,15 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
       if (e.affectsConfiguration('dify.apps') || e.affectsConfiguration('dify.defaultApp')) controller.refreshApps();
     }),
   );
-  return context.extensionMode === vscode.ExtensionMode.Test ? { controller, catalog, history, keys, log, userId } : undefined;
+  if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
+  return {
+    controller, catalog, history, keys, log, userId,
+    prepare: async (name, text, inputs) => {
+      const app = catalog.find(name);
+      if (!app) throw new Error(`no app ${name}`);
+      return prepareRun(catalog, userId, app, captureEditorContext(), { kind: 'text', text, inputs }, false);
+    },
+  };
 }
 
 export function deactivate(): void {}

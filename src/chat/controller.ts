@@ -159,8 +159,8 @@ export class ChatController implements vscode.Disposable {
     return this.started.get(entryId)?.selection;
   }
 
-  newConversation(): void {
-    const app = this.currentApp();
+  newConversation(appName?: string): void {
+    const app = (appName && this.catalog.find(appName)) || this.currentApp();
     if (app) this.history.setConversation(app.name, undefined);
     this.panel.post({ type: 'entries', entries: [...this.history.entries], conversationId: undefined });
     void this.history.save();

@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 
 export const DEFAULT_BASE_URL = 'https://api.dify.ai/v1';
+/** Flowise has no cloud default: a local server is the likeliest place. */
+export const DEFAULT_FLOWISE_URL = 'http://localhost:3000';
 
 export interface AppProfile {
   name: string;
@@ -31,10 +33,11 @@ export function readApps(): AppProfile[] {
     const name = typeof a.name === 'string' ? a.name.trim() : '';
     if (!name || seen.has(name)) continue;
     seen.add(name);
+    const provider = a.provider === 'flowise' ? 'flowise' : 'dify';
     apps.push({
       name,
-      baseUrl: (typeof a.baseUrl === 'string' && a.baseUrl.trim()) || DEFAULT_BASE_URL,
-      provider: a.provider === 'flowise' ? 'flowise' : 'dify',
+      baseUrl: (typeof a.baseUrl === 'string' && a.baseUrl.trim()) || (provider === 'flowise' ? DEFAULT_FLOWISE_URL : DEFAULT_BASE_URL),
+      provider,
       chatflowId: typeof a.chatflowId === 'string' ? a.chatflowId : undefined,
       workflowId: typeof a.workflowId === 'string' && a.workflowId ? a.workflowId : undefined,
       inputs: isStringRecord(a.inputs) ? a.inputs : undefined,

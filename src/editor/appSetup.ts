@@ -1,6 +1,6 @@
 // "Dify: Add App…", "Dify: Set API Key", "Dify: Remove App", "Dify: Test Connection".
 import * as vscode from 'vscode';
-import { DEFAULT_BASE_URL, readApps, removeApp, saveApp, serverLabel, type AppProfile } from '../config/apps';
+import { DEFAULT_BASE_URL, DEFAULT_FLOWISE_URL, readApps, removeApp, saveApp, serverLabel, type AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { isInsecureRemote } from '../config/network';
 import type { KeyStore } from '../config/secrets';
@@ -75,7 +75,7 @@ export async function addApp(deps: SetupDeps): Promise<AppProfile | undefined> {
   const baseUrl = await vscode.window.showInputBox({
     title: vscode.l10n.t('Add App (2/4)'),
     prompt: flowise ? vscode.l10n.t('Flowise server URL, e.g. http://localhost:3000') : vscode.l10n.t('Dify API base URL (Dify cloud or your own server, ending in /v1)'),
-    value: flowise ? 'http://localhost:3000' : DEFAULT_BASE_URL,
+    value: flowise ? DEFAULT_FLOWISE_URL : DEFAULT_BASE_URL,
     ignoreFocusOut: true,
     validateInput: (s) => validUrl(s) ? undefined : vscode.l10n.t('Enter an http(s) URL.'),
   });

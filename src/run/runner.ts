@@ -39,6 +39,11 @@ export class RunExecution {
     return this.state.entry;
   }
 
+  /** The server's task id once the stream has named it (used by the stop route). */
+  get taskId(): string | undefined {
+    return this.handle.taskId;
+  }
+
   get finished(): boolean {
     return this.entry.status !== 'running';
   }

@@ -1,0 +1,104 @@
+// Every Dify app mode end to end through the extension's own code in the real extension host:
+// /info → /parameters → run → stream → panel entry, conversations, stop, errors, editor actions.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { setUpApps, until, type HostFixture } from './support';
+
+describe('runs in the real extension host', function () {
+  this.timeout(30_000);
+  let fx: HostFixture;
+
+  before(async () => {
+    fx = await setUpApps();
+  });
+  after(async () => {
+    await fx?.close();
+  });
+
+  for (const [name, mode] of [
+    ['Code Reviewer', 'workflow'],
+    ['Docs Chat', 'advanced-chat'],
+    ['Commit Message Writer', 'completion'],
+    ['Helper Chat', 'chat'],
+    ['Research Agent', 'agent-chat'],
+  ] as const) {
+    it(`runs the ${mode} app "${name}" end to end`, async () => {
+      const start = await fx.api.prepare(name, 'please review: const x = 1;');
+      assert.ok(start, 'prepare returned nothing');
+      assert.equal(start.mode, mode);
+      const entry = await fx.api.controller.start({ ...start, continueConversation: false }, { showPanel: false });
+      assert.equal(entry.status, 'succeeded', entry.error?.message);
+      assert.ok(entry.answer.length > 20, `short answer: ${entry.answer}`);
+      assert.ok(!entry.answer.includes('<think>'), 'think tags leaked into the answer');
+      const runReq = fx.server.requests.filter((r) => r.method === 'POST' && /\/(workflows\/run|chat-messages|completion-messages)$/.test(r.path)).at(-1)!;
+      assert.equal((runReq.body as { user?: string }).user, fx.api.userId, 'the stable user id is sent');
+      if (mode === 'workflow' || mode === 'advanced-chat') assert.ok(entry.nodes.length >= 2, 'workflow nodes are traced');
+      if (mode === 'agent-chat') assert.ok(entry.nodes.some((n) => n.kind === 'tool'), 'the agent tool call is traced');
+    });
+  }
+
+  it('continues a conversation: the second turn sends the first turn\'s conversation_id', async () => {
+    fx.api.controller.newConversation('Helper Chat');
+    const first = await fx.api.controller.start((await fx.api.prepare('Helper Chat', 'first question'))!, { showPanel: false });
+    assert.ok(first.conversationId, 'no conversation id after the first turn');
+    await fx.api.controller.start((await fx.api.prepare('Helper Chat', 'second question'))!, { showPanel: false });
+    const sent = fx.server.requests.filter((r) => r.path.endsWith('/chat-messages')).slice(-2).map((r) => (r.body as { conversation_id?: string }).conversation_id);
+    assert.ok(!sent[0], 'the first turn starts a new conversation');
+    assert.equal(sent[1], first.conversationId);
+  });
+
+  it('stops a slow run: aborts the stream, calls the stop route with its task_id, keeps the partial answer', async () => {
+    fx.server.script('app-demo-workflow', { chunkDelayMs: 200 });
+    const start = (await fx.api.prepare('Code Reviewer', 'slow please'))!;
+    const launched = await fx.api.controller.launch(start, { showPanel: false });
+    await until(() => launched.entry.answer.length > 0 || launched.entry.thinking.length > 0, 'first text');
+    await fx.api.controller.stopAll();
+    const entry = await launched.done;
+    assert.equal(entry.status, 'stopped');
+    const stop = await fx.server.waitForRequest((r) => /\/workflows\/tasks\/[^/]+\/stop$/.test(r.path), 5000);
+    assert.ok(launched.run.taskId, 'the stream named its task');
+    assert.equal(stop.path, `/v1/workflows/tasks/${launched.run.taskId}/stop`);
+    assert.equal((stop.body as { user?: string }).user, fx.api.userId);
+    assert.ok(entry.answer.length + entry.thinking.length > 0, 'partial answer kept');
+  });
+
+  it('a wrong key ends in one clear sentence with "Set API Key", the partial state kept, the key nowhere in it', async () => {
+    const start = (await fx.api.prepare('Helper Chat', 'hi'))!;
+    const wrong = 'app-WRONGwrongWRONGwrong';
+    await fx.api.keys.set('Helper Chat', wrong);
+    try {
+      const entry = await fx.api.controller.start({ ...start, continueConversation: false }, { showPanel: false });
+      assert.equal(entry.status, 'failed');
+      assert.match(entry.error!.message, /API key of "Helper Chat" was rejected/);
+      assert.deepEqual(entry.error!.actions.map((a) => a.action), ['setApiKey']);
+      assert.ok(!JSON.stringify(entry).includes(wrong), 'the key leaked into the entry');
+      assert.ok(!JSON.stringify(fx.api.history.entries).includes(wrong), 'the key leaked into the history');
+    } finally {
+      await fx.api.keys.set('Helper Chat', 'app-demo-chat');
+    }
+  });
+
+  it('inserts, replaces the selection the run started from, and opens the answer in an editor', async () => {
+    const doc = await vscode.workspace.openTextDocument({ content: 'const a = 1;\nconst b = 2;\n', language: 'typescript' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 0, 0, 12);
+    const start = (await fx.api.prepare('Commit Message Writer', 'const a = 1;'))!;
+    const entry = await fx.api.controller.start(
+      { ...start, selection: { uri: doc.uri, range: new vscode.Range(0, 0, 0, 12), languageId: 'typescript' } },
+      { showPanel: false },
+    );
+    assert.equal(entry.status, 'succeeded');
+    await vscode.commands.executeCommand('dify.replaceSelection', entry.id);
+    assert.ok(!doc.getText().startsWith('const a = 1;'), 'selection replaced');
+    assert.ok(doc.getText().includes('const b = 2;'), 'the rest of the file is untouched');
+
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('dify.insertText', 'INSERTED');
+    assert.ok(doc.getText().includes('INSERTED'));
+
+    await vscode.commands.executeCommand('dify.openInEditor', entry.id);
+    const opened = vscode.window.activeTextEditor!.document;
+    assert.equal(opened.languageId, 'markdown');
+    assert.equal(opened.getText(), entry.answer);
+  });
+});

@@ -1,0 +1,49 @@
+// Shared set-up for the product suites in the real extension host: the Dify-compatible test server
+// with the demo apps, `dify.apps` pointing at it, keys stored through the extension's SecretStorage.
+import * as vscode from 'vscode';
+import type { TestApi } from '../../../src/extension';
+import { demoApps } from '../../support/dify/apps';
+import { startDifyServer, type DifyTestServer } from '../../support/dify/server';
+
+export const EXTENSION_ID = 'dify-vscode.dify-vscode';
+
+export interface HostFixture {
+  api: TestApi;
+  server: DifyTestServer;
+  apps: ReturnType<typeof demoApps>;
+  close(): Promise<void>;
+}
+
+/** Starts a test server, configures every demo app and stores its key the way "Set API Key" does. */
+export async function setUpApps(opts: { storeKeys?: boolean } = {}): Promise<HostFixture> {
+  const apps = demoApps();
+  const server = await startDifyServer({ apps });
+  const config = vscode.workspace.getConfiguration('dify');
+  await config.update('apps', apps.map((a) => ({ name: a.name, baseUrl: server.url })), vscode.ConfigurationTarget.Global);
+  await config.update('defaultApp', 'Helper Chat', vscode.ConfigurationTarget.Global);
+  const api = (await vscode.extensions.getExtension<TestApi>(EXTENSION_ID)!.activate())!;
+  if (opts.storeKeys !== false) for (const a of apps) await api.keys.set(a.name, a.key);
+  return {
+    api,
+    server,
+    apps,
+    close: async () => {
+      await api.controller.stopAll();
+      await server.close();
+      await config.update('apps', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('defaultApp', undefined, vscode.ConfigurationTarget.Global);
+      for (const a of apps) await api.keys.delete(a.name);
+    },
+  };
+}
+
+/** Waits until `check` returns a value (polling), or fails with `what`. */
+export async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
