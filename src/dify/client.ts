@@ -220,11 +220,12 @@ export class DifyClient implements AppClient {
   }
 
   /** A conversation's messages, oldest first (pages backwards with first_id; at most `maxMessages`). */
-  async messages(conversationId: string, user: string, signal?: AbortSignal, maxMessages = 500): Promise<ConversationMessage[]> {
+  async messages(conversationId: string, user: string, signal?: AbortSignal, opts: { maxMessages?: number; pageSize?: number } = {}): Promise<ConversationMessage[]> {
+    const maxMessages = opts.maxMessages ?? 500;
     const all = new Map<string, DifyMessage>();
     let firstId: string | undefined;
     for (let guard = 0; guard < 50 && all.size < maxMessages; guard++) {
-      const page = await this.listMessages({ conversation_id: conversationId, user, first_id: firstId, limit: 100 }, signal);
+      const page = await this.listMessages({ conversation_id: conversationId, user, first_id: firstId, limit: opts.pageSize ?? 100 }, signal);
       const data = [...(page.data ?? [])].sort((a, b) => (a.created_at ?? 0) - (b.created_at ?? 0));
       for (const m of data) all.set(m.id, m);
       if (!page.has_more || !data.length || data[0].id === firstId) break;
