@@ -426,7 +426,9 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       if (app.mode !== 'workflow' && app.mode !== 'advanced-chat') throw new HttpFail(400, 'not_workflow_app', 'Please check if your app mode matches the right API route.');
       const r = runs.get(decodeURIComponent(match[1]));
       if (!r || r.appKey !== app.key) throw new HttpFail(404, 'not_found', 'Workflow run not found.');
-      const { appKey: _a, user: _u, ...out } = r;
+      const out: Record<string, unknown> = { ...r };
+      delete out.appKey;
+      delete out.user;
       return json(res, 200, out);
     }
     if (m === 'POST' && (match = /^\/workflows\/tasks\/([^/]+)\/stop$/.exec(p))) {
