@@ -30,12 +30,21 @@ export async function askInputs(opts: PromptOptions): Promise<Record<string, unk
   const inputs: Record<string, unknown> = {};
   // Hidden fields with a default still go to the server.
   for (const f of opts.params.fields) if (f.hide && f.default !== undefined && f.default !== '') inputs[f.variable] = f.default;
-  const steps = fields.filter((f) => opts.askPrefilled || opts.prefill[f.variable] === undefined || isFile(f));
+  // The palette asks every field (optional ones skippable with Enter); elsewhere only what is still
+  // missing: required fields without a template value or a default.
+  const hasDefault = (f: InputField) => f.default !== undefined && f.default !== null && f.default !== '';
+  const steps = fields.filter((f) =>
+    opts.askPrefilled ? true : f.required && opts.prefill[f.variable] === undefined && (isFile(f) || !hasDefault(f)),
+  );
   let step = 0;
   for (const f of fields) {
     const pre = opts.prefill[f.variable];
     if (!steps.includes(f)) {
-      const c = coerceText(f, pre ?? '');
+      if (pre === undefined) {
+        if (hasDefault(f)) inputs[f.variable] = f.default;
+        continue;
+      }
+      const c = coerceText(f, pre);
       if (c.error) return failValidation(c.error);
       if (c.value !== undefined) inputs[f.variable] = c.value;
       continue;
