@@ -2,7 +2,7 @@
 // environment's HTTPS_PROXY/HTTP_PROXY/NO_PROXY; TLS trust (extra CAs added to Node's roots, or a per-app
 // self-signed switch); connect timeout. vscode-free: the extension turns its settings into `TransportOptions`.
 import * as tls from 'node:tls';
-import { Agent, Dispatcher, EnvHttpProxyAgent, ProxyAgent } from 'undici';
+import { Agent, Client, Dispatcher, EnvHttpProxyAgent, Pool, ProxyAgent } from 'undici';
 
 /** Transport settings for one app (or one group of apps sharing a server). */
 export interface TransportOptions {
@@ -43,9 +43,21 @@ export function createDispatcher(opts: TransportOptions = {}): Dispatcher {
     keepAliveTimeout: opts.keepAliveTimeoutMs ?? 4_000,
   };
   const direct = (): Dispatcher => new Agent({ ...common, connect: { ...tlsOpts, timeout } });
+  // Through a proxy, http:// targets are sent as absolute-URI requests (as curl and VS Code do) rather than
+  // through a CONNECT tunnel: common proxies (Squid's default `deny CONNECT !SSL_ports`) refuse CONNECT to
+  // anything but 443. https:// targets are always tunnelled. The factory gives the proxy's own connection pool
+  // the same (disabled) header/body timeouts as every other pool; undici's default would be 300 s.
+  const viaProxy = {
+    ...common,
+    proxyTunnel: false,
+    factory: (origin: string | URL, o: object): Dispatcher => {
+      const merged = { ...o, ...common };
+      return (o as { connections?: number }).connections === 1 ? new Client(origin, merged) : new Pool(origin, merged);
+    },
+  };
   if (opts.proxy) {
     const proxy = new ProxyAgent({
-      ...common,
+      ...viaProxy,
       uri: opts.proxy,
       token: opts.proxyAuthorization,
       connect: { timeout },
@@ -57,7 +69,7 @@ export function createDispatcher(opts: TransportOptions = {}): Dispatcher {
   }
   if (opts.useEnvProxy && hasEnvProxy()) {
     return new EnvHttpProxyAgent({
-      ...common,
+      ...viaProxy,
       connect: { ...tlsOpts, timeout },
       requestTls: { ...tlsOpts, timeout },
       proxyTls: { ca: tlsOpts.ca, rejectUnauthorized: opts.strictSSL !== false, timeout },
