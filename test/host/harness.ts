@@ -397,7 +397,7 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
           join(sb.dir, 'code-server.yaml'),
           ...common,
         ];
-  if (flavor === 'code-server') writeFileSync(join(sb.dir, 'code-server.yaml'), '# managed by scripts/demo.ts\n');
+  if (flavor === 'code-server') writeFileSync(join(sb.dir, 'code-server.yaml'), '# managed by test/host/harness.ts (flags override this)\nauth: none\n');
   const verbose = opts.verbose || process.env.DIFY_HOST_VERBOSE === '1';
   const { child, stop } = spawnGroup(`vscode-server`, tooling.node24, args, {
     env: { ...sb.env, ...opts.env },

@@ -7,28 +7,29 @@
  *     --settings <file|json>   extra user settings (repeatable; later wins). String values may contain
  *                              ${difyUrl} and ${workspace}, replaced before writing settings.json.
  *     --config-json <json>     extra fields for the in-host config (hostTestConfig())
- *     --no-dify                do not start the Dify test server (default: start it if test/support/dify/cli.ts exists)
+ *     --dify                   start the Dify test server (test/support/dify/cli.ts) first; its URL reaches the
+ *                              suite as hostTestConfig().difyUrl and settings as ${difyUrl}. (Suites can also
+ *                              start it in-process, as test/host/suite/support.ts does.)
  *     --no-build               skip `node esbuild.mjs` (the extension bundle) — the suite is always rebundled
  *     --timeout <seconds>      overall limit (default 600)
  *     --verbose                server log + every page console message
  *     --keep                   keep the sandbox dir (also DIFY_HOST_KEEP=1)
  *
  * Steps: ensure tooling → bundle extension and suite → sandbox (XDG_*, TMPDIR, settings, workspace with
- * sample.ts and notes.md) → optional Dify test server → VS Code server (own process group) → Chromium opens
+ * sample.ts and notes.md from test/host/fixtures/workspace) → optional Dify test server → VS Code server (own process group) → Chromium opens
  * the workbench with extensionDevelopmentPath=<repo> and extensionTestsPath=out/host/index.js → the extension
  * host's console is relayed here → exit with the suite's code. Everything started is stopped at the end.
  *
  * The suite gets its configuration through the JSON file named by DIFY_HOST_TEST_CONFIG (see test/host/config.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildHostSuite } from './build';
 import type { HostTestConfig } from './config';
 import {
   cleanupAll,
   createSandbox,
-  difyCli,
   ensureTooling,
   launchBrowser,
   relayConsole,
@@ -51,7 +52,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { settings: {}, configJson: {}, dify: true, build: true, timeoutS: 600, verbose: false, keep: false };
+  const a: Args = { settings: {}, configJson: {}, dify: false, build: true, timeoutS: 600, verbose: false, keep: false };
   const json = (v: string) => JSON.parse(v.trim().startsWith('{') ? v : readFileSync(v, 'utf8'));
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -63,6 +64,7 @@ function parseArgs(argv: string[]): Args {
     if (k === '--grep' || k === '-g') a.grep = next();
     else if (k === '--settings') Object.assign(a.settings, json(next()));
     else if (k === '--config-json') Object.assign(a.configJson, json(next()));
+    else if (k === '--dify') a.dify = true;
     else if (k === '--no-dify') a.dify = false;
     else if (k === '--no-build') a.build = false;
     else if (k === '--timeout') a.timeoutS = Number(next());
@@ -105,7 +107,7 @@ async function main(): Promise<number> {
   say('tooling ready, extension and suite bundled');
 
   let difyUrl: string | undefined;
-  if (args.dify && existsSync(difyCli)) {
+  if (args.dify) {
     difyUrl = (await startDifyTestServer()).url;
     say(`Dify test server at ${difyUrl}`);
   }
