@@ -2,6 +2,7 @@
 // every way a run against a private deployment can fail, each produced by a real local server, socket,
 // certificate or proxy. `partial: 'some'` rows fail mid-stream: the answer delivered before must be kept.
 import type { TransportOptions } from '../../../src/net/transport';
+import * as assert from 'node:assert/strict';
 import type { ApiError } from '../../../src/run/errors';
 import type { AppMode, RunRequest } from '../../../src/run/types';
 import type { DifyTestApp } from '../../support/dify/apps';
@@ -10,7 +11,7 @@ import { ForwardProxy, startForwardProxy } from '../../support/proxy/forwardProx
 import { ReverseProxy, startReverseProxy } from '../../support/proxy/reverseProxy';
 import { Front, startFront } from '../../support/tls/front';
 import { testPki } from '../../support/tls/pki';
-import { apps, CHAT, requestFor, USER, WORKFLOW } from './helpers';
+import { apiError, apps, CHAT, requestFor, USER, WORKFLOW } from './helpers';
 
 export const DISABLED: DifyTestApp = { key: 'app-private-disabled', name: 'Disabled', mode: 'chat', disabled: true };
 export const SMALL_UPLOADS: DifyTestApp = { key: 'app-private-small', name: 'Small uploads', mode: 'chat', uploadLimitBytes: 1024 };
@@ -137,4 +138,18 @@ export async function until(cond: () => boolean, what: string, timeoutMs = 5000)
     if (Date.now() > end) throw new Error(`${what} (still not true after ${timeoutMs} ms)`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** Asserts the row's ApiError: kind, status, code, Retry-After, message; never a key or HTML in the message. */
+export function checkError(e: unknown, c: FaultCase): void {
+  const err = apiError(e, c.expect.kind);
+  if (c.expect.status !== undefined) assert.equal(err.status, c.expect.status, 'status');
+  if (c.expect.code !== undefined) assert.equal(err.code, c.expect.code, 'code');
+  const ra = c.expect.retryAfter;
+  if (typeof ra === 'number') assert.equal(err.retryAfterSeconds, ra, 'Retry-After');
+  else if (ra) assert.ok(err.retryAfterSeconds !== undefined && err.retryAfterSeconds >= ra[0] && err.retryAfterSeconds <= ra[1], `Retry-After ${err.retryAfterSeconds}`);
+  else assert.equal(err.retryAfterSeconds, undefined);
+  if (c.expect.message) assert.match(err.message, c.expect.message);
+  assert.ok(!err.message.includes('app-demo') && !err.message.includes('app-not-a-real-key') && !err.message.includes('app-private'), 'no API key in the message');
+  assert.ok(!/<[a-z!/]/i.test(err.message), `no HTML in the message: ${err.message}`);
 }
