@@ -15,6 +15,8 @@ export interface FrontOptions {
   targetPort: number;
   /** Terminate TLS with this key and certificate chain. */
   tls?: { key: string; cert: string };
+  /** Listen on this port (default: a random free port). */
+  port?: number;
 }
 
 export interface Front {
@@ -71,7 +73,7 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
   }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   server.unref();
   const port = (server.address() as AddressInfo).port;
