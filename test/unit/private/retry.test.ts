@@ -37,7 +37,7 @@ describe('private deployments: retries only where safe', function () {
     const retries: string[] = [];
     let starting: Promise<Front> | undefined;
     const cl = client(`http://127.0.0.1:${port}/v1`, CHAT.key, {
-      log: (level, message) => {
+      log: (_level, message) => {
         if (!message.startsWith('retrying')) return;
         retries.push(message);
         // The server comes up while the client waits to retry (e.g. Dify restarting after an upgrade).
