@@ -19,9 +19,11 @@ const CONFIG: Config = {
   ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|data:image\/|#)/i,
 };
 
-function create() {
+// `setConfig` makes DOMPurify ignore per-call options, so each output kind gets its own configured instance
+// (parsing the config once instead of on every call — the renderer sanitizes on every frame).
+function create(config: Config) {
   const purify = DOMPurify(window);
-  purify.setConfig(CONFIG);
+  purify.setConfig(config);
   purify.addHook('afterSanitizeAttributes', (node) => {
     const el = node as Element;
     if (el.tagName === 'A') {
@@ -40,17 +42,17 @@ function create() {
   return purify;
 }
 
-let instance: ReturnType<typeof create> | undefined;
-function purifier() {
-  return (instance ??= create());
-}
+let toFragment: ReturnType<typeof create> | undefined;
+let toString: ReturnType<typeof create> | undefined;
 
 /** Sanitizes an HTML string into a fragment owned by the current document. */
 export function sanitizeToFragment(html: string): DocumentFragment {
-  return purifier().sanitize(html, { ...CONFIG, RETURN_DOM_FRAGMENT: true }) as unknown as DocumentFragment;
+  toFragment ??= create({ ...CONFIG, RETURN_DOM_FRAGMENT: true });
+  return toFragment.sanitize(html) as unknown as DocumentFragment;
 }
 
 /** Sanitizes an HTML string and returns HTML. */
 export function sanitizeToString(html: string): string {
-  return purifier().sanitize(html, CONFIG) as unknown as string;
+  toString ??= create(CONFIG);
+  return toString.sanitize(html) as unknown as string;
 }

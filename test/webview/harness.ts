@@ -1,0 +1,182 @@
+// Shared test harness: builds the REAL webview bundle (and the renderer bench entry) with esbuild into a
+// temp dir, serves it from a 127.0.0.1 server under the host's CSP, and drives it in Debian's headless
+// Chromium. A fake `acquireVsCodeApi` records posted messages and state; CSP violations, page errors and
+// console errors are collected so every test can fail on them.
+import * as esbuild from 'esbuild';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve, extname } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+
+export const ROOT = resolve(__dirname, '../..');
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync',
+];
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** Bundles the production webview entry and the bench entry exactly as esbuild.mjs does (browser IIFE). */
+export async function buildBundles(outdir: string, minify = true): Promise<void> {
+  await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: { webview: 'src/webview/main.ts', bench: 'bench/render/entry.ts' },
+    outdir,
+    bundle: true,
+    minify,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    logLevel: 'error',
+    loader: { '.css': 'css' },
+  });
+}
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.html': 'text/html', '.map': 'application/json',
+};
+
+export interface PageOptions {
+  /** 'webview' loads the panel (dist/webview.js); 'bench' loads only the renderer entry. */
+  bundle?: 'webview' | 'bench';
+  /** What `vscode.getState()` returns at load. */
+  state?: unknown;
+}
+
+export interface Harness {
+  origin: string;
+  browser: Browser;
+  open(opts?: PageOptions): Promise<TestPage>;
+  close(): Promise<void>;
+}
+
+export interface TestPage {
+  page: Page;
+  /** Messages the webview posted to the host so far. */
+  posted(): Promise<{ type: string; [k: string]: unknown }[]>;
+  clearPosted(): Promise<void>;
+  /** Sends a host → webview message. */
+  send(msg: unknown): Promise<void>;
+  /** Waits until animation frames have run (rendering is rAF-scheduled). */
+  frames(n?: number): Promise<void>;
+  state(): Promise<unknown>;
+  /** CSP violations, page errors and console errors seen so far. */
+  problems(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** Starts the server and the browser; the bundles are built once per harness. */
+export async function startHarness(): Promise<Harness> {
+  const out = mkdtempSync(join(tmpdir(), 'dify-webview-'));
+  await buildBundles(out);
+  const files: Record<string, string> = {
+    '/webview.js': join(out, 'webview.js'),
+    '/bench.js': join(out, 'bench.js'),
+    '/media/panel.css': join(ROOT, 'media/panel.css'),
+    '/codicons/codicon.css': join(ROOT, 'node_modules/@vscode/codicons/dist/codicon.css'),
+    '/codicons/codicon.ttf': join(ROOT, 'node_modules/@vscode/codicons/dist/codicon.ttf'),
+  };
+  let nonceSeq = 0;
+  const pages = new Map<string, PageOptions>();
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/panel.html') {
+      const opts = pages.get(url.searchParams.get('id') ?? '') ?? {};
+      const nonce = `n${++nonceSeq}${Math.random().toString(36).slice(2)}`;
+      const self = `http://${req.headers.host}`;
+      // The host's CSP, with the test server standing in for webview.cspSource.
+      const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${self}; font-src ${self}; img-src ${self} https: data:`;
+      const script = opts.bundle === 'bench' ? '/bench.js' : '/webview.js';
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp });
+      res.end(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<link rel="stylesheet" href="/codicons/codicon.css"><link rel="stylesheet" href="/media/panel.css">
+<script nonce="${nonce}">
+window.__problems = [];
+// tsx (esbuild keepNames) wraps named functions inside page.evaluate callbacks with __name().
+window.__name = (f) => f;
+document.addEventListener('securitypolicyviolation', (e) => window.__problems.push('CSP: ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));
+window.__posted = [];
+window.__state = ${JSON.stringify(opts.state ?? null).replace(/</g, '\\u003c')};
+window.__stateWrites = 0;
+let acquired = false;
+window.acquireVsCodeApi = () => {
+  if (acquired) throw new Error('acquireVsCodeApi called twice');
+  acquired = true;
+  return Object.freeze({
+    postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
+    getState: () => window.__state,
+    setState: (s) => { window.__stateWrites++; window.__state = JSON.parse(JSON.stringify(s)); return s; },
+  });
+};
+</script></head><body><div id="root"></div><script nonce="${nonce}" src="${script}"></script></body></html>`);
+      return;
+    }
+    const file = files[url.pathname];
+    if (!file || !existsSync(file)) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  const origin = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const browser = await launchChromium();
+  let seq = 0;
+
+  return {
+    origin,
+    browser,
+    async open(opts: PageOptions = {}) {
+      const id = String(++seq);
+      pages.set(id, opts);
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+      });
+      // No network beyond the test server: https images in hostile markdown must not reach out.
+      await context.route((u) => !u.href.startsWith(origin), (r) => r.fulfill({ status: 204, body: '' }));
+      await page.goto(`${origin}/panel.html?id=${id}`);
+      const tp: TestPage = {
+        page,
+        posted: () => page.evaluate(() => (window as unknown as { __posted: never[] }).__posted),
+        clearPosted: () => page.evaluate(() => void ((window as unknown as { __posted: unknown[] }).__posted.length = 0)),
+        send: (msg) => page.evaluate((m) => window.postMessage(m, '*'), msg as never),
+        frames: (n = 2) =>
+          page.evaluate(
+            (count) =>
+              new Promise<void>((r) => {
+                let left = count;
+                const tick = () => (--left <= 0 ? setTimeout(r, 0) : requestAnimationFrame(tick));
+                requestAnimationFrame(tick);
+              }),
+            n,
+          ),
+        state: () => page.evaluate(() => (window as unknown as { __state: unknown }).__state),
+        problems: async () => [
+          ...problems,
+          ...(await page.evaluate(() => (window as unknown as { __problems: string[] }).__problems)),
+        ],
+        close: () => context.close(),
+      };
+      return tp;
+    },
+    async close() {
+      await browser.close();
+      await new Promise<void>((r) => server.close(() => r()));
+      rmSync(out, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,170 @@
+// The incremental renderer against the one-shot reference, in the real browser bundle.
+import assert from 'node:assert/strict';
+import { RICH_MARKDOWN } from './fixtures';
+import { startHarness } from './harness';
+import type { Harness, TestPage } from './harness';
+
+/** Deterministic PRNG so a failing chunking can be reproduced from its seed. */
+function rng(seed: number) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+function chunk(text: string, sizes: () => number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; ) {
+    const n = Math.max(1, sizes());
+    out.push(text.slice(i, i + n));
+    i += n;
+  }
+  return out;
+}
+
+interface Outcome {
+  incremental: string;
+  oneShot: string;
+  /** Plain `DOMPurify.sanitize(marked.parse(all))` with library defaults, as text. */
+  naiveText: string;
+  incrementalText: string;
+  renders: number;
+  lexedChars: number;
+}
+
+/** Streams chunks into an IncrementalMarkdown, rendering after every `perRender` chunks, then finishes. */
+async function stream(tp: TestPage, chunks: string[], perRender: number, highlight: boolean): Promise<Outcome> {
+  return tp.page.evaluate(
+    ({ chunks, perRender, highlight }) => {
+      const B = window.__difyBench;
+      const el = document.createElement('div');
+      document.body.append(el);
+      const md = new B.IncrementalMarkdown(el, { highlight });
+      chunks.forEach((c, i) => {
+        md.append(c);
+        if ((i + 1) % perRender === 0) md.render();
+      });
+      md.finish();
+      const ref = document.createElement('div');
+      ref.append(B.renderOneShot(chunks.join(''), { highlight }));
+      const naive = document.createElement('div');
+      naive.innerHTML = B.naive(chunks.join(''));
+      const strip = (e: HTMLElement) => {
+        const c = e.cloneNode(true) as HTMLElement;
+        c.querySelectorAll('.code-header').forEach((h) => h.remove());
+        return c.textContent;
+      };
+      const out = {
+        incremental: el.innerHTML,
+        oneShot: ref.innerHTML,
+        naiveText: naive.textContent ?? '',
+        incrementalText: strip(el) ?? '',
+        renders: md.stats.renders,
+        lexedChars: md.stats.lexedChars,
+      };
+      el.remove();
+      return out;
+    },
+    { chunks, perRender, highlight },
+  );
+}
+
+describe('incremental markdown renderer', function () {
+  this.timeout(120_000);
+  let h: Harness;
+  let tp: TestPage;
+  before(async () => {
+    h = await startHarness();
+    tp = await h.open({ bundle: 'bench' });
+  });
+  after(async () => {
+    assert.deepEqual(await tp.problems(), []);
+    await h.close();
+  });
+
+  const doc = RICH_MARKDOWN;
+
+  it('5-char chunks, one render per chunk: identical DOM to one-shot (with and without highlighting)', async () => {
+    for (const highlight of [false, true]) {
+      const r = await stream(tp, chunk(doc, () => 5), 1, highlight);
+      assert.equal(r.incremental, r.oneShot);
+      assert.equal(r.incrementalText, r.naiveText);
+    }
+  });
+
+  it('1-char chunks: identical DOM to one-shot', async () => {
+    const r = await stream(tp, chunk(doc, () => 1), 1, true);
+    assert.equal(r.incremental, r.oneShot);
+  });
+
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) {
+    it(`random chunk sizes and render batching (seed ${seed}): identical DOM`, async () => {
+      const rand = rng(seed * 7919);
+      const maxChunk = [3, 8, 20, 60, 200][seed % 5];
+      const r = await stream(tp, chunk(doc, () => 1 + Math.floor(rand() * maxChunk)), 1 + (seed % 3), seed % 2 === 0);
+      assert.equal(r.incremental, r.oneShot);
+      assert.equal(r.incrementalText, r.naiveText);
+    });
+  }
+
+  it('every prefix renders like its own one-shot while streaming (not only the final DOM)', async () => {
+    const mismatches = await tp.page.evaluate((text) => {
+      const B = window.__difyBench;
+      const el = document.createElement('div');
+      const md = new B.IncrementalMarkdown(el, { highlight: false });
+      const bad: number[] = [];
+      for (let i = 0; i < text.length; i += 3) {
+        md.append(text.slice(i, i + 3));
+        md.render();
+        const ref = document.createElement('div');
+        ref.append(B.renderOneShot(text.slice(0, i + 3), { highlight: false }));
+        // Reference definitions only apply to earlier blocks once finished; compare without them.
+        if (!/\[docs\]:/.test(text.slice(0, i + 3)) && el.innerHTML !== ref.innerHTML) bad.push(i + 3);
+      }
+      return bad;
+    }, doc);
+    assert.deepEqual(mismatches, []);
+  });
+
+  it('only re-lexes the tail: lexed characters stay far below n² for a long answer', async () => {
+    const big = Array.from({ length: 25 }, (_, i) => doc.replace('[docs]: https://docs.dify.ai "Dify Docs"\n', `Part ${i}.\n`)).join('\n');
+    const r = await stream(tp, chunk(big, () => 5), 1, false);
+    assert.equal(r.incremental, r.oneShot);
+    const naiveLexed = (big.length * big.length) / 10; // Σ prefix lengths for 5-char chunks
+    assert.ok(r.lexedChars < naiveLexed / 50, `lexed ${r.lexedChars} chars vs naive ${naiveLexed}`);
+  });
+
+  it('CRLF split across chunks and text replacement (setText) keep the DOM exact', async () => {
+    const res = await tp.page.evaluate((text) => {
+      const B = window.__difyBench;
+      const el = document.createElement('div');
+      const md = new B.IncrementalMarkdown(el, { highlight: true });
+      const crlf = text.replace(/\n/g, '\r\n');
+      for (let i = 0; i < crlf.length; i += 7) {
+        md.append(crlf.slice(i, i + 7));
+        md.render();
+      }
+      md.finish();
+      const ref1 = document.createElement('div');
+      ref1.append(B.renderOneShot(text));
+      const first = el.innerHTML === ref1.innerHTML;
+      // text_replace: a new answer sharing a prefix, then a shorter one.
+      const replaced = text.slice(0, 400) + '\n\nReplaced **tail** 替换\n';
+      md.setText(replaced);
+      md.render();
+      md.finish();
+      const ref2 = document.createElement('div');
+      ref2.append(B.renderOneShot(replaced));
+      const second = el.innerHTML === ref2.innerHTML || el.innerHTML;
+      md.setText('short');
+      md.finish();
+      return { first, second, third: el.innerHTML };
+    }, doc);
+    assert.equal(res.first, true);
+    assert.equal(res.second, true);
+    assert.equal(res.third, '<p>short</p>\n');
+  });
+});
