@@ -1,0 +1,182 @@
+// `npm run bench`: every benchmark, each with its baseline measured in the same run, printed as ONE table
+// (benchmark, ours, baseline, floor, ratio, target, met?) and written to bench/results/summary.json + summary.md.
+// Steps (each bounded): sizes (production build + a baseline build with undici's full index), stream pipeline,
+// host→webview traffic, render (bench/render/run.ts, if present), activation (bundle load in Node; the real
+// extension host via test/host/run.ts if its tooling is installed), VSIX (scripts/package.mjs).
+//   npm run bench [-- --skip stream,render,host,...]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+
+const root = join(import.meta.dirname, '..');
+const results = join(root, 'bench', 'results');
+mkdirSync(results, { recursive: true });
+const skipArg = process.argv.indexOf('--skip');
+const skip = new Set(skipArg === -1 ? [] : process.argv[skipArg + 1].split(','));
+const rows = [];
+const notes = [];
+const t0 = Date.now();
+const say = (m) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}`);
+const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
+const ms = (x) => (x === undefined ? '—' : `${x.toFixed(x < 10 ? 2 : 1)} ms`);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const readJson = (f) => JSON.parse(readFileSync(join(results, f), 'utf8'));
+function step(name, cmd, args, timeoutS) {
+  say(`${name}: ${[cmd, ...args].join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', timeout: timeoutS * 1000 });
+  process.stdout.write(r.stdout ?? '');
+  if (r.status !== 0) {
+    notes.push(`${name} failed (exit ${r.status ?? r.signal}); its rows are missing.`);
+    return undefined;
+  }
+  return r.stdout;
+}
+/** row: lower is better unless `higher`; ratio = ours / baseline (or floor when no baseline). */
+function row(benchmark, ours, baseline, floor, ratio, target, met, fmt = (x) => x) {
+  rows.push({ benchmark, ours: fmt(ours), baseline: baseline === undefined ? '—' : fmt(baseline), floor: floor === undefined ? '—' : fmt(floor), ratio, target, met: met === undefined ? '—' : met ? 'yes' : 'NO', raw: { ours, baseline, floor } });
+}
+
+// ---- sizes ----------------------------------------------------------------------------------------------
+if (!skip.has('sizes')) {
+  step('build', process.execPath, ['esbuild.mjs', '--production'], 120);
+  const meta = JSON.parse(readFileSync(join(root, 'dist', 'extension.meta.json'), 'utf8'));
+  const out = meta.outputs['dist/extension.js'];
+  const bytes = readFileSync(join(root, 'dist', 'extension.js'));
+  const byPkg = {};
+  let srcBytes = 0;
+  for (const [k, v] of Object.entries(out.inputs)) {
+    const m = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(k);
+    byPkg[m ? m[1] : 'src'] = (byPkg[m ? m[1] : 'src'] ?? 0) + v.bytesInOutput;
+    if (!m) srcBytes += v.bytesInOutput;
+  }
+  const largest = Object.entries(out.inputs).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput).slice(0, 12)
+    .map(([k, v]) => ({ module: k, bytes: v.bytesInOutput }));
+  // Baseline in the same run: the same build with undici's own index (the bundle before the slim entry).
+  const base = await esbuild.build({
+    absWorkingDir: root, entryPoints: ['src/extension.ts'], bundle: true, minify: true, platform: 'node', format: 'cjs',
+    target: 'node20', external: ['vscode'], mainFields: ['module', 'main'], write: false, outdir: 'out/bench-baseline', logLevel: 'error',
+  });
+  const baseBytes = base.outputFiles.find((f) => f.path.endsWith('.js')).contents.length;
+  row('dist/extension.js, minified', bytes.length, baseBytes, srcBytes, `${(bytes.length / baseBytes).toFixed(2)}× baseline`, '≤ 300 KB', bytes.length <= 300 * 1024, kb);
+  row('dist/extension.js, gzip', gzipSync(bytes).length, undefined, undefined, '', '', undefined, kb);
+  writeFileSync(join(results, 'sizes.json'), JSON.stringify({ extensionBytes: bytes.length, gzipBytes: gzipSync(bytes).length, baselineBytes: baseBytes, srcBytes, byPackage: byPkg, largest }, null, 2));
+  console.log('largest modules in dist/extension.js:');
+  for (const l of largest) console.log(`  ${String(l.bytes).padStart(7)}  ${l.module}`);
+  console.log(`by package: ${JSON.stringify(byPkg)}`);
+}
+
+// ---- stream pipeline -----------------------------------------------------------------------------------
+if (!skip.has('stream') && step('stream', 'npx', ['tsx', 'bench/stream/run.ts'], 300)) {
+  const s = readJson('stream.json');
+  const mb = (s.recording.bytes / 1e6).toFixed(1);
+  for (const [label, r] of Object.entries(s.inProcess)) {
+    const vsSdk = r.sdk.medianMs / r.ours.medianMs;
+    const vsFloor = r.ours.medianMs / r.floor.medianMs;
+    row(`stream ${mb} MB, ${label}: ours vs SDK parser`, r.ours.medianMs, r.sdk.medianMs, r.floorJson.medianMs, `${vsSdk.toFixed(2)}× faster`, '≥ 3× faster', vsSdk >= 3, ms);
+    row(`stream ${mb} MB, ${label}: ours vs raw read`, r.ours.medianMs, undefined, r.floor.medianMs, `${vsFloor.toFixed(1)}× floor`, '≤ 1.5× floor', vsFloor <= 1.5, ms);
+  }
+  if (s.http) {
+    const h = s.http;
+    row(`stream ${mb} MB over HTTP: DifyClient.run vs dify-client 2.3.2`, h.ours.medianMs, h.sdk.medianMs, h.floor.medianMs, `${(h.sdk.medianMs / h.ours.medianMs).toFixed(2)}× faster`, '≥ 3× faster', h.sdk.medianMs / h.ours.medianMs >= 3, ms);
+  }
+  if (s.memory) {
+    for (const name of ['ours', 'sdk']) {
+      const m = s.memory[name];
+      const grow = m.full.peakAboveBaseline - m.half.peakAboveBaseline;
+      row(`stream peak live memory (${name}), ${(m.half.streamBytes / 1e6).toFixed(0)} → ${(m.full.streamBytes / 1e6).toFixed(0)} MB`, m.full.peakAboveBaseline, m.half.peakAboveBaseline, s.memory.floor.full.peakAboveBaseline,
+        `+${(grow / 1e6).toFixed(2)} MB for +${((m.full.answerChars - m.half.answerChars) / 1e6).toFixed(2)}M answer chars`, 'flat beyond the answer', undefined, (b) => `${(b / 1e6).toFixed(2)} MB`);
+    }
+  }
+}
+
+// ---- traffic -------------------------------------------------------------------------------------------
+if (!skip.has('traffic') && step('traffic', 'npx', ['tsx', 'bench/traffic/run.ts'], 120)) {
+  const t = readJson('traffic.json');
+  for (const [label, v] of Object.entries(t)) {
+    row(`host→webview msgs/s, ${label}`, v.ours.worstWindowPerSecond, v.baseline.perSecond, undefined, `${(v.baseline.perSecond / Math.max(1, v.ours.perSecond)).toFixed(0)}× fewer`, '≤ 60/s', v.ours.worstWindowPerSecond <= 60, (x) => `${x}/s`);
+    row(`host→webview bytes, ${label}`, v.ours.bytes, v.baseline.bytes, undefined, `${(v.ours.bytes / v.baseline.bytes).toFixed(2)}×`, '', undefined, kb);
+  }
+}
+
+// ---- render (another engineer's bench; run as a step) ----------------------------------------------------
+if (!skip.has('render')) {
+  if (existsSync(join(root, 'bench', 'render', 'run.ts'))) {
+    if (step('render', 'npx', ['tsx', 'bench/render/run.ts'], 240) && existsSync(join(results, 'render.json'))) {
+      const r = readJson('render.json');
+      const list = Array.isArray(r) ? r : Array.isArray(r.rows) ? r.rows : Array.isArray(r.results) ? r.results : undefined;
+      if (list) {
+        for (const x of list) {
+          rows.push({ benchmark: `render: ${x.benchmark ?? x.name ?? x.case ?? '?'}`, ours: String(x.ours ?? '—'), baseline: String(x.baseline ?? '—'), floor: String(x.floor ?? '—'), ratio: String(x.ratio ?? ''), target: String(x.target ?? ''), met: x.met === undefined ? '—' : x.met ? 'yes' : 'NO' });
+        }
+      } else {
+        notes.push('bench/results/render.json has no row list; see its own table above.');
+      }
+    }
+  } else {
+    notes.push('bench/render/run.ts not present yet: no render rows.');
+  }
+}
+
+// ---- activation ----------------------------------------------------------------------------------------
+if (!skip.has('activation')) {
+  const load = (file) => {
+    const r = spawnSync(process.execPath, ['bench/activation/load.cjs', file], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    return JSON.parse(r.stdout);
+  };
+  const empty = join(root, 'out', 'bench-empty-extension.js');
+  mkdirSync(join(root, 'out'), { recursive: true });
+  writeFileSync(empty, 'exports.activate = function () {}; exports.deactivate = function () {};\n');
+  const ours = [];
+  const base = [];
+  let builtins = [];
+  for (let i = 0; i < 7; i++) {
+    const o = load('dist/extension.js');
+    ours.push(o.loadMs);
+    builtins = o.builtins;
+    base.push(load(empty).loadMs);
+  }
+  row('bundle load (require) in plain Node, cold process', median(ours), median(base), undefined, `+${(median(ours) - median(base)).toFixed(1)} ms`, '', undefined, ms);
+  writeFileSync(join(results, 'activation-node.json'), JSON.stringify({ loadMs: ours, emptyLoadMs: base, builtinsAtLoad: builtins }, null, 2));
+  console.log(`Node built-ins required while loading dist/extension.js: ${builtins.join(', ')}`);
+  const tooling = existsSync(join(root, '.vscode-test', 'host', 'code-server')) && existsSync('/usr/bin/chromium');
+  if (!skip.has('host') && tooling) {
+    const hostMs = [];
+    for (let i = 0; i < 3; i++) {
+      const out = step(`activation in a fresh extension host (${i + 1}/3)`, 'npx', ['tsx', 'test/host/run.ts', '--no-build', '--grep', 'activation-bench', '--config-json', '{"bench":true}', '--timeout', '90'], 120);
+      const m = out && /BENCH_ACTIVATION (\{.*\})/.exec(out);
+      if (m) hostMs.push(JSON.parse(m[1]).ms);
+    }
+    if (hostMs.length) {
+      const med = median(hostMs);
+      row(`activate() in the real extension host (VS Code 1.139, median of ${hostMs.length} fresh hosts)`, med, undefined, undefined, '', '≤ 20 ms', med <= 20, ms);
+      writeFileSync(join(results, 'activation-host.json'), JSON.stringify({ ms: hostMs }, null, 2));
+      notes.push('Activation baseline (an empty extension in the same host) is missing: the host harness loads one extensionDevelopmentPath.');
+    }
+  } else {
+    notes.push('Host tooling not installed (scripts/host-tooling.sh): no in-host activation row.');
+  }
+}
+
+// ---- VSIX ----------------------------------------------------------------------------------------------
+if (!skip.has('package') && step('package', process.execPath, ['scripts/package.mjs'], 180)) {
+  const v = readJson('vsix.json');
+  row(`VSIX (${v.files.length} files)`, v.bytes, undefined, undefined, '', '≤ 1 MB', v.bytes <= 1024 * 1024, kb);
+}
+
+// ---- the table -----------------------------------------------------------------------------------------
+const cols = ['benchmark', 'ours', 'baseline', 'floor', 'ratio', 'target', 'met'];
+const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+const line = (vals) => vals.map((v, i) => String(v).padEnd(widths[i])).join(' │ ');
+console.log('\n' + line(cols) + '\n' + widths.map((w) => '─'.repeat(w)).join('─┼─'));
+for (const r of rows) console.log(line(cols.map((c) => r[c])));
+for (const n of notes) console.log(`note: ${n}`);
+const md = [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${cols.map((c) => String(r[c]).replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n');
+const stamp = new Date().toISOString();
+writeFileSync(join(results, 'summary.md'), `<!-- npm run bench, ${stamp}, Node ${process.version}, ${(await import('node:os')).cpus().length} CPUs -->\n${md}\n${notes.map((n) => `\n- ${n}`).join('')}\n`);
+writeFileSync(join(results, 'summary.json'), JSON.stringify({ date: stamp, node: process.version, seconds: Math.round((Date.now() - t0) / 1000), rows, notes }, null, 2));
+say(`done → bench/results/summary.md, summary.json`);
