@@ -7,6 +7,7 @@
  *     --port <n>            VS Code port (default 8717; keep it stable: your browser stores the API keys per origin)
  *     --host <addr>         listen address (default 127.0.0.1; e.g. 0.0.0.0 to open it from another machine)
  *     --fresh               forget the demo state (.demo/: settings, workspace, the key that seals browser secrets)
+ *     --no-build            use the current dist/ instead of running `node esbuild.mjs`
  *     --screenshot <png>    headless: set the workflow app's key through the UI, run "Run Dify Workflow" on
  *                           sample.ts, wait for the streamed answer, save a screenshot, exit
  *
@@ -42,17 +43,19 @@ interface Args {
   port?: number;
   host: string;
   fresh: boolean;
+  build: boolean;
   screenshot?: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { host: '127.0.0.1', fresh: false };
+  const a: Args = { host: '127.0.0.1', fresh: false, build: true };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => argv[++i] ?? fail(`${k} needs a value`);
     if (k === '--port') a.port = Number(v());
     else if (k === '--host') a.host = v();
     else if (k === '--fresh') a.fresh = true;
+    else if (k === '--no-build') a.build = false;
     else if (k === '--screenshot') a.screenshot = resolve(v());
     else if (k === '--help' || k === '-h') {
       console.log(readFileSync(__filename, 'utf8').split('*/')[0]);
@@ -131,9 +134,12 @@ async function main(): Promise<number> {
   }
   const say = (m: string) => console.log(`[demo] ${m}`);
 
-  say('building the extension (node esbuild.mjs)…');
-  const b = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, stdio: 'inherit' });
-  if (b.status !== 0) fail('node esbuild.mjs failed: fix the build first');
+  if (args.build) {
+    say('building the extension (node esbuild.mjs)…');
+    const b = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, stdio: 'inherit' });
+    if (b.status !== 0) fail('node esbuild.mjs failed: fix the build (or pass --no-build to demo the current dist/)');
+  }
+  if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) fail('dist/extension.js is missing: run node esbuild.mjs');
   ensureTooling();
 
   const apps = await loadDemoApps();
@@ -191,13 +197,16 @@ async function main(): Promise<number> {
       '',
     ].join('\n'),
   );
-  await new Promise<never>(() => undefined); // until SIGINT/SIGTERM (handled by the harness: stops everything)
+  return new Promise<never>(() => undefined); // until SIGINT/SIGTERM (handled by the harness: stops everything)
 }
 
 /** Headless: key via "Dify: Set API Key", then "Run Dify Workflow" on sample.ts, wait for the answer, screenshot. */
 async function screenshotRun(url: string, profile: string, app: DemoApp, out: string): Promise<number> {
   const ui = await import('../test/e2e/workbench');
   const { page } = await launchBrowser({ profileDir: profile, viewport: { width: 1600, height: 1000 } });
+  if (process.env.DIFY_HOST_VERBOSE === '1') {
+    page.on('console', (m) => m.type() === 'error' && console.error(`[demo] console error: ${m.text().slice(0, 300)}`));
+  }
   try {
     return await driveWorkflow(ui, page, url, app, out);
   } catch (e) {
@@ -233,16 +242,11 @@ async function driveWorkflow(
   await page.locator('.monaco-editor .view-lines').first().click();
   await page.keyboard.press('Control+A');
   await ui.runCommand(page, 'Run Dify Workflow');
-  const answered = page
-    .locator('iframe.webview')
-    .first()
-    .contentFrame()
-    .locator('iframe#active-frame')
-    .contentFrame()
-    .getByText('Review summary');
+  // Looked up afresh on every check: webview frames are replaced when the panel's content reloads.
+  const answered = () => ui.webviewFrame(page).getByText('Review summary').first();
   const deadline = Date.now() + 45_000;
   let lastPrompt = '';
-  while (!(await answered.isVisible().catch(() => false))) {
+  while (!(await answered().isVisible().catch(() => false))) {
     if (Date.now() > deadline) throw new Error('no streamed answer ("Review summary") in the Dify panel within 45 s');
     const qi = ui.quickInput(page);
     if (await qi.isVisible()) {

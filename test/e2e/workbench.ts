@@ -229,9 +229,8 @@ export async function waitForQuickInputPrompt(page: Page, text: string | RegExp,
  * The content frame of the (first visible) webview: `iframe.webview` → `iframe#active-frame`. Frames are replaced
  * when the webview reloads, so call this again after reloads instead of keeping the locator around.
  */
-export function webviewFrame(page: Page, o: { title?: string } = {}): FrameLocator {
-  // Each webview's outer iframe carries the panel title on its parent only indirectly; by default take the visible one.
-  void o;
+export function webviewFrame(page: Page): FrameLocator {
+  // Hidden webviews (background tabs) keep their iframes; the visible one is the panel the user sees.
   return page.locator('iframe.webview:visible').first().contentFrame().frameLocator('iframe#active-frame');
 }
 
