@@ -137,6 +137,8 @@ export class ChatController implements vscode.Disposable {
     this.log.write('info', `[${s.app.name}] ${s.mode} run started (${server})`);
     const done = run.start().then(async () => {
       this.active.delete(entry.id);
+      // The conversation is gone on the server (deleted, or the server was reset): the next question starts a new one.
+      if (run.error?.status === 404 && request.conversationId && ownConversation) this.history.setConversation(s.app.name, undefined);
       this.runningChanged();
       this.batcher.flush();
       await this.history.save();

@@ -16,6 +16,8 @@ export class ChatPanel implements vscode.Disposable {
   private panel?: vscode.WebviewPanel;
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Sees every message posted to the webview (set by the extension's own tests). */
+  tap?: (message: HostMessage) => void;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly host: PanelHost) {}
 
@@ -45,6 +47,7 @@ export class ChatPanel implements vscode.Disposable {
   }
 
   post(message: HostMessage): void {
+    this.tap?.(message);
     if (this.panel && this.ready) void this.panel.webview.postMessage(message);
   }
 
@@ -74,7 +77,9 @@ export class ChatPanel implements vscode.Disposable {
         if (message.type === 'ready') {
           // (Re)load of the webview: it gets the whole state, then live patches.
           this.ready = true;
-          void panel.webview.postMessage({ type: 'init', state: this.host.state(), l10n: this.host.strings() } satisfies HostMessage);
+          const init: HostMessage = { type: 'init', state: this.host.state(), l10n: this.host.strings() };
+          this.tap?.(init);
+          void panel.webview.postMessage(init);
           return;
         }
         this.host.onMessage(message);

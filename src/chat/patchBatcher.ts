@@ -1,4 +1,4 @@
-// Coalesces entry patches so the webview gets at most one message per entry per frame (~60/s),
+// Coalesces entry patches so the webview gets at most one message per entry per frame (< 60/s),
 // whatever the chunk rate of the stream. No `vscode` import.
 import type { EntryPatch } from '../protocol';
 import { mergePatch } from '../run/entryState';
@@ -7,7 +7,7 @@ export class PatchBatcher {
   private pending = new Map<string, EntryPatch>();
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly send: (patch: EntryPatch) => void, private readonly intervalMs = 16) {}
+  constructor(private readonly send: (patch: EntryPatch) => void, private readonly intervalMs = 17) {}
 
   push(patch: EntryPatch): void {
     const cur = this.pending.get(patch.id);

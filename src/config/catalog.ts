@@ -1,11 +1,8 @@
 // One place that turns an app profile into a ready client (key from SecretStorage, transport from
 // settings) and caches what the app says about itself (/info mode, /parameters form) per app.
 import * as vscode from 'vscode';
-import { DifyClient } from '../dify/client';
-import { FlowiseClient } from '../flowise/client';
 import type { Dispatcher } from 'undici';
 import type { LogFn as Logger } from '../net/http';
-import { createDispatcher } from '../net/transport';
 import type { AppClient, AppInfo, AppParameters } from '../run/types';
 import { readApps, serverLabel, type AppProfile } from './apps';
 import { readCaCertificates, readTimeouts, transportOptions } from './network';
@@ -60,6 +57,12 @@ export class AppCatalog implements vscode.Disposable {
     if (key) this.onKey(key);
     const timeouts = readTimeouts();
     const ca = await readCaCertificates((file, e) => this.log('warn', `Cannot read CA certificate ${file}: ${e.message}`));
+    // The HTTP stack loads on first use, not at activation.
+    const [{ createDispatcher }, { DifyClient }, { FlowiseClient }] = await Promise.all([
+      import('../net/transport'),
+      import('../dify/client'),
+      import('../flowise/client'),
+    ]);
     const options = transportOptions(app, ca, timeouts);
     const poolKey = JSON.stringify(options);
     let dispatcher = this.dispatchers.get(poolKey);

@@ -75,6 +75,9 @@ function describeHttp(e: ApiError, app: string, server: string): Described {
     case 403:
       return { message: vscode.l10n.t('"{0}" refused the request (its API access may be disabled){1}.', app, detail), actions: ['showLog'] };
     case 404:
+      if (/conversation/i.test(e.message)) {
+        return { message: vscode.l10n.t('This conversation no longer exists on {0}; retry to start a new one.', server), actions: ['retry'] };
+      }
       return { message: vscode.l10n.t('{0} has no such app or route: check the base URL of "{1}" (it usually ends in /v1).', server, app), actions: ['openSettings', 'showLog'] };
     case 407:
       return { message: vscode.l10n.t('The proxy needs authentication: set "http.proxyAuthorization" or credentials in "http.proxy".'), actions: ['openSettings'] };

@@ -11,6 +11,8 @@ const DIFY_KEY = /\bapp-[A-Za-z0-9]{12,}\b/g;
 export class Log implements vscode.Disposable {
   private channel?: vscode.LogOutputChannel;
   private readonly secrets = new Set<string>();
+  /** Sees every line after redaction, whatever the channel's level (set by the extension's own tests). */
+  tap?: (level: LogLevel, line: string) => void;
 
   /** Registers a secret (an API key read from SecretStorage) so it is masked wherever it appears. */
   addSecret(secret: string | undefined): void {
@@ -25,7 +27,9 @@ export class Log implements vscode.Disposable {
 
   write(level: LogLevel, message: string): void {
     const ch = (this.channel ??= vscode.window.createOutputChannel('Dify', { log: true }));
-    ch[level](this.redact(message));
+    const line = this.redact(message);
+    this.tap?.(level, line);
+    ch[level](line);
   }
 
   show(): void {

@@ -22,6 +22,8 @@ export class RunExecution {
   private readonly abort = new AbortController();
   private readonly handle: StopHandle = {};
   private stopRequested = false;
+  /** The failure that ended the run, if any. */
+  error?: ApiError;
   private done?: Promise<void>;
 
   constructor(
@@ -120,6 +122,7 @@ export class RunExecution {
         const err = overLimit
           ? new ApiError({ kind: 'idle-timeout', message: `The run exceeded the limit of ${Math.round(limit! / 60000)} minutes.`, code: 'run_limit' })
           : toApiError(e);
+        this.error = err;
         this.opts.log?.('error', `Run failed (${err.kind}${err.status ? ` ${err.status}` : ''}${err.code ? ` ${err.code}` : ''}): ${err.message}`);
         this.finish('failed', this.opts.describeError(err));
       }

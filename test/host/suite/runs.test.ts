@@ -47,6 +47,17 @@ describe('runs in the real extension host', function () {
     assert.equal(sent[1], first.conversationId);
   });
 
+  it('a conversation the server no longer knows fails clearly once, then the next question starts a new one', async () => {
+    fx.api.history.setConversation('Helper Chat', '00000000-0000-4000-8000-000000000000');
+    const start = (await fx.api.prepare('Helper Chat', 'still there?'))!;
+    const gone = await fx.api.controller.start(start, { showPanel: false });
+    assert.equal(gone.status, 'failed');
+    assert.match(gone.error!.message, /conversation no longer exists/);
+    const fresh = await fx.api.controller.start(start, { showPanel: false });
+    assert.equal(fresh.status, 'succeeded', fresh.error?.message);
+    assert.notEqual(fresh.conversationId, '00000000-0000-4000-8000-000000000000');
+  });
+
   it('stops a slow run: aborts the stream, calls the stop route with its task_id, keeps the partial answer', async () => {
     fx.server.script('app-demo-workflow', { chunkDelayMs: 200 });
     const start = (await fx.api.prepare('Code Reviewer', 'slow please'))!;

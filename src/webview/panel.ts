@@ -1,0 +1,191 @@
+// The panel controller: owns the PanelState, applies host messages, renders once per animation frame,
+// persists the state for instant restore, and routes link clicks to the host.
+import type { EntryView, HostMessage, PanelState } from '../protocol';
+import { FrameScheduler } from './scheduler';
+import { ALL_CHANGES, applyPatch } from './state';
+import { setL10n } from './strings';
+import { Composer } from './views/composer';
+import { EntryElement } from './views/entry';
+import { h } from './views/dom';
+import { loadState, post, saveState } from './vscode';
+import type { PersistedState } from './vscode';
+
+const SAVE_DELAY_MS = 500;
+
+export class Panel {
+  private state: PanelState = { apps: [], entries: [], running: false };
+  private l10n: Record<string, string> | undefined;
+  private readonly views = new Map<string, EntryElement>();
+  private readonly entriesEl: HTMLElement;
+  private composer: Composer;
+  private readonly scheduler: FrameScheduler;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private structureDirty = false;
+
+  constructor(private readonly root: HTMLElement) {
+    this.scheduler = new FrameScheduler(() => this.flush());
+    this.composer = new Composer(post);
+    this.entriesEl = h('div', { class: 'entries' });
+    const scroller = h('div', { class: 'scroller' }, this.composer.opening, this.entriesEl);
+    root.replaceChildren(this.composer.toolbar, this.composer.conversationsEl, scroller, this.composer.form);
+    root.classList.add('dify-panel');
+    this.scroller = scroller;
+    root.addEventListener('click', (e) => this.onClick(e), true);
+    root.addEventListener('auxclick', (e) => this.onClick(e), true);
+    window.addEventListener('message', (e: MessageEvent) => this.onMessage(e.data));
+    // A hidden webview gets no animation frames; render what is pending when it becomes visible again.
+    document.addEventListener('visibilitychange', () => this.scheduler.flushNow());
+  }
+
+  private readonly scroller: HTMLElement;
+
+  start(): void {
+    const saved = loadState();
+    if (saved) {
+      if (saved.l10n) setL10n(saved.l10n);
+      this.l10n = saved.l10n;
+      this.setState(saved);
+    } else {
+      this.setState(this.state);
+    }
+    post({ type: 'ready' });
+  }
+
+  /** Links never navigate the webview; the host decides (http(s) only). */
+  private onClick(e: MouseEvent): void {
+    const a = (e.target as Element | null)?.closest?.('a');
+    if (!a || !this.root.contains(a)) return;
+    e.preventDefault();
+    if (e.type === 'auxclick' && e.button !== 1) return;
+    const href = a.getAttribute('href');
+    if (href && !href.startsWith('#')) post({ type: 'openLink', href });
+  }
+
+  private onMessage(raw: unknown): void {
+    if (!raw || typeof raw !== 'object' || typeof (raw as { type?: unknown }).type !== 'string') return;
+    const msg = raw as HostMessage;
+    switch (msg.type) {
+      case 'init':
+        setL10n(msg.l10n);
+        this.l10n = msg.l10n;
+        this.rebuild(msg.state);
+        break;
+      case 'apps':
+        this.state.apps = msg.apps;
+        this.state.selectedApp = msg.selectedApp;
+        this.state.opening = msg.opening;
+        this.composer.setApps(msg.apps, msg.selectedApp);
+        this.composer.setOpening(this.state);
+        this.save();
+        break;
+      case 'entryAdded':
+        if (this.views.has(msg.entry.id)) this.replaceEntry(msg.entry);
+        else this.addEntry(msg.entry);
+        this.composer.setOpening(this.state);
+        this.save();
+        break;
+      case 'entryPatch': {
+        const view = this.views.get(msg.patch.id);
+        if (!view) return;
+        view.invalidate(applyPatch(view.entry, msg.patch));
+        if (msg.patch.conversationId) this.state.conversationId = msg.patch.conversationId;
+        this.scheduler.schedule();
+        this.save(view.entry.status === 'running');
+        break;
+      }
+      case 'entries':
+        this.state.entries = msg.entries;
+        if (msg.conversationId !== undefined) this.state.conversationId = msg.conversationId;
+        this.renderEntries();
+        this.composer.setOpening(this.state);
+        this.save();
+        break;
+      case 'conversations':
+        this.composer.showConversations(msg.conversations);
+        break;
+      case 'running':
+        this.state.running = msg.running;
+        this.composer.setRunning(msg.running);
+        this.save();
+        break;
+      case 'focusInput':
+        this.composer.focus();
+        break;
+    }
+  }
+
+  private rebuild(state: PanelState): void {
+    const focused = document.activeElement === this.composer.textarea;
+    const draft = this.composer.textarea.value;
+    // Strings may have changed: the composer is rebuilt (it has no listeners outside its own elements).
+    this.composer.opening.remove();
+    this.composer = new Composer(post);
+    this.scroller.prepend(this.composer.opening);
+    this.root.replaceChildren(this.composer.toolbar, this.composer.conversationsEl, this.scroller, this.composer.form);
+    this.setState(state);
+    this.composer.textarea.value = draft;
+    if (focused) this.composer.focus();
+  }
+
+  private setState(state: PanelState): void {
+    this.state = { ...state, entries: state.entries.slice() };
+    this.composer.setApps(state.apps, state.selectedApp);
+    this.composer.setRunning(state.running);
+    this.renderEntries();
+    this.composer.setOpening(this.state);
+    this.save();
+  }
+
+  private renderEntries(): void {
+    this.views.clear();
+    this.entriesEl.replaceChildren();
+    for (const e of this.state.entries) this.addEntry(e, false);
+    this.flush();
+  }
+
+  private addEntry(entry: EntryView, push = true): void {
+    if (push) this.state.entries.push(entry);
+    const view = new EntryElement(entry, post);
+    this.views.set(entry.id, view);
+    view.invalidate(ALL_CHANGES);
+    this.entriesEl.append(view.el);
+    this.structureDirty = true;
+    this.scheduler.schedule();
+  }
+
+  private replaceEntry(entry: EntryView): void {
+    const i = this.state.entries.findIndex((e) => e.id === entry.id);
+    if (i >= 0) this.state.entries[i] = entry;
+    const old = this.views.get(entry.id)!;
+    const view = new EntryElement(entry, post);
+    this.views.set(entry.id, view);
+    view.invalidate(ALL_CHANGES);
+    old.el.replaceWith(view.el);
+    this.scheduler.schedule();
+  }
+
+  /** One animation frame: render every entry that changed, then keep the view pinned to the bottom. */
+  private flush(): void {
+    const s = this.scroller;
+    const pinned = this.structureDirty || s.scrollHeight - s.scrollTop - s.clientHeight < 48;
+    this.structureDirty = false;
+    for (const v of this.views.values()) if (v.dirty) v.flush();
+    if (pinned) s.scrollTop = s.scrollHeight;
+  }
+
+  /** Persists the state; while streaming, at most every SAVE_DELAY_MS (the answer can be large). */
+  private save(streaming = false): void {
+    if (streaming) {
+      this.saveTimer ??= setTimeout(() => this.saveNow(), SAVE_DELAY_MS);
+      return;
+    }
+    this.saveNow();
+  }
+
+  private saveNow(): void {
+    if (this.saveTimer !== undefined) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    const persisted: PersistedState = { ...this.state, l10n: this.l10n };
+    saveState(persisted);
+  }
+}

@@ -1,0 +1,154 @@
+// The composer: app picker, conversation controls, the empty-state opening, and the message box.
+import type { AppSummary, ConversationSummary, PanelState } from '../../protocol';
+import { renderOneShot } from '../markdown';
+import { t } from '../strings';
+import { button, h, icon, show } from './dom';
+import type { Post } from './entry';
+
+export class Composer {
+  readonly toolbar: HTMLElement;
+  readonly opening: HTMLElement;
+  readonly form: HTMLElement;
+  readonly conversationsEl: HTMLElement;
+  readonly textarea: HTMLTextAreaElement;
+  private readonly select: HTMLSelectElement;
+  private readonly sendButton: HTMLButtonElement;
+  private readonly conversationList: HTMLElement;
+  private running = false;
+  private selectedApp: string | undefined;
+  private composing = false;
+
+  constructor(private readonly post: Post) {
+    this.select = h('select', { class: 'app-select', id: 'app-select', 'aria-label': t('App'), title: t('App') });
+    this.select.addEventListener('change', () => {
+      const app = this.select.value;
+      if (app) {
+        this.selectedApp = app;
+        post({ type: 'selectApp', app });
+      }
+    });
+    this.toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': t('Dify Chat') },
+      h('label', { class: 'app-label', for: 'app-select' }, icon('comment-discussion')),
+      this.select,
+      h('span', { class: 'spacer' }),
+      button({ icon: 'history', label: t('Conversations…'), onClick: () => this.openConversations() }),
+      button({ icon: 'add', label: t('New Conversation'), onClick: () => post({ type: 'newConversation' }) }));
+
+    this.conversationList = h('ul', { class: 'conversation-list' });
+    this.conversationsEl = h('div', { class: 'conversations', role: 'dialog', 'aria-label': t('Conversations…'), hidden: true },
+      h('div', { class: 'conversations-head' }, h('span', { text: t('Conversations…') }),
+        button({ icon: 'close', label: t('Close'), onClick: () => this.closeConversations() })),
+      this.conversationList);
+    this.conversationsEl.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        this.closeConversations();
+      }
+    });
+
+    this.opening = h('div', { class: 'opening', hidden: true });
+
+    this.textarea = h('textarea', { class: 'input', rows: '1', placeholder: t('Ask a question…'), 'aria-label': t('Message') });
+    this.textarea.addEventListener('compositionstart', () => (this.composing = true));
+    this.textarea.addEventListener('compositionend', () => (this.composing = false));
+    this.textarea.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' || e.shiftKey || e.altKey || e.ctrlKey || e.metaKey) return;
+      // IME: Enter confirms the composition, it does not send.
+      if (e.isComposing || this.composing || e.keyCode === 229) return;
+      e.preventDefault();
+      this.submit();
+    });
+    this.textarea.addEventListener('input', () => this.autosize());
+    this.sendButton = h('button', { type: 'button', class: 'send-button' });
+    this.sendButton.addEventListener('click', (e) => {
+      e.preventDefault();
+      if (this.running) post({ type: 'stop' });
+      else this.submit();
+    });
+    this.form = h('div', { class: 'composer' }, this.textarea, this.sendButton);
+    this.setRunning(false);
+  }
+
+  private submit(): void {
+    const text = this.textarea.value.trim();
+    if (!text || this.running) return;
+    this.post({ type: 'send', text, app: this.selectedApp });
+    this.textarea.value = '';
+    this.autosize();
+  }
+
+  private autosize(): void {
+    this.textarea.style.height = 'auto';
+    this.textarea.style.height = `${Math.min(this.textarea.scrollHeight, 200)}px`;
+  }
+
+  setRunning(running: boolean): void {
+    this.running = running;
+    const label = running ? t('Stop generating') : t('Send (Enter)');
+    this.sendButton.replaceChildren(icon(running ? 'debug-stop' : 'send'));
+    this.sendButton.title = label;
+    this.sendButton.setAttribute('aria-label', label);
+    this.sendButton.classList.toggle('stop', running);
+  }
+
+  setApps(apps: AppSummary[], selected: string | undefined): void {
+    this.selectedApp = selected ?? apps[0]?.name;
+    if (!apps.length) {
+      this.select.replaceChildren(h('option', { value: '', text: t('No apps configured') }));
+      this.select.disabled = true;
+      return;
+    }
+    this.select.disabled = false;
+    this.select.replaceChildren(...apps.map((a) =>
+      h('option', { value: a.name, text: a.mode ? `${a.name} — ${a.mode}` : a.name, selected: a.name === this.selectedApp })));
+    if (this.selectedApp) this.select.value = this.selectedApp;
+  }
+
+  /** The opening statement and suggested questions, shown while the conversation is empty. */
+  setOpening(state: PanelState): void {
+    const o = state.opening;
+    const visible = state.entries.length === 0 && !!o && (!!o.statement || o.questions.length > 0);
+    this.opening.replaceChildren();
+    if (visible && o) {
+      if (o.statement) {
+        const md = h('div', { class: 'markdown opening-statement' });
+        md.append(renderOneShot(o.statement, { actions: { copy: (text) => this.post({ type: 'copy', text }), insert: (text) => this.post({ type: 'insert', text }) } }));
+        this.opening.append(md);
+      }
+      if (o.questions.length) {
+        this.opening.append(h('div', { class: 'suggestions', role: 'group', 'aria-label': t('Suggested questions') },
+          ...o.questions.map((q) => button({ label: q, text: true, class: 'suggestion', icon: 'sparkle', onClick: () => this.post({ type: 'send', text: q, app: this.selectedApp }) }))));
+      }
+    }
+    show(this.opening, visible);
+  }
+
+  private openConversations(): void {
+    this.conversationList.replaceChildren(h('li', { class: 'muted' }, icon('loading', 'codicon-modifier-spin')));
+    show(this.conversationsEl, true);
+    this.post({ type: 'listConversations' });
+  }
+
+  private closeConversations(): void {
+    show(this.conversationsEl, false);
+    this.textarea.focus();
+  }
+
+  showConversations(list: ConversationSummary[]): void {
+    this.conversationList.replaceChildren(...(list.length
+      ? list.map((c) => h('li', {}, button({
+        label: c.name || c.id, text: true, class: 'conversation', icon: 'comment-discussion',
+        onClick: () => {
+          this.post({ type: 'resumeConversation', conversationId: c.id });
+          show(this.conversationsEl, false);
+        },
+      })))
+      : [h('li', { class: 'muted', text: t('No conversations yet.') })]));
+    show(this.conversationsEl, true);
+    (this.conversationList.querySelector('button') as HTMLButtonElement | null)?.focus();
+  }
+
+  focus(): void {
+    this.textarea.focus();
+  }
+}

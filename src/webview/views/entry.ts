@@ -1,0 +1,289 @@
+// One entry of the panel: question, thinking, trace, answer, outputs, usage, citations, files,
+// suggestions, paused reason, status, error, and the answer actions.
+import type { EntryView, WebviewMessage } from '../../protocol';
+import type { RunStatus } from '../../run/types';
+import { IncrementalMarkdown, renderOneShot } from '../markdown';
+import type { CodeActions } from '../markdown';
+import type { EntryChanges } from '../state';
+import { t } from '../strings';
+import { button, formatNumber, formatSeconds, h, icon, show } from './dom';
+import { TraceView } from './trace';
+
+export type Post = (msg: WebviewMessage) => void;
+
+const STATUS_ICON: Record<RunStatus, string> = {
+  running: 'loading codicon-modifier-spin',
+  succeeded: 'pass-filled',
+  failed: 'error',
+  stopped: 'circle-slash',
+  'partial-succeeded': 'warning',
+  paused: 'debug-pause',
+};
+
+export function statusText(s: RunStatus): string {
+  switch (s) {
+    case 'running': return t('Running');
+    case 'succeeded': return t('Succeeded');
+    case 'failed': return t('Failed');
+    case 'stopped': return t('Stopped');
+    case 'partial-succeeded': return t('Partially succeeded');
+    case 'paused': return t('Paused');
+    default: return String(s);
+  }
+}
+
+/** Images are shown inline only from https: or data:image (the CSP allows nothing else). */
+function isInlineImage(url: string, fileType?: string): boolean {
+  if (/^data:image\/(?:png|gif|jpe?g|webp|avif|bmp);/i.test(url)) return true;
+  if (!/^https:\/\//i.test(url)) return false;
+  return fileType === 'image' || /\.(?:png|jpe?g|gif|webp|avif|bmp|svg)(?:[?#]|$)/i.test(url);
+}
+
+/** A markdown fence that cannot be closed early by the content. */
+function fence(lang: string, body: string): string {
+  const longest = Math.max(2, ...Array.from(body.matchAll(/`+/g), (m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks}${lang}\n${body}\n${ticks}\n`;
+}
+
+export function formatOutputs(outputs: Record<string, unknown>): string {
+  return JSON.stringify(outputs, null, 2);
+}
+
+export class EntryElement {
+  readonly el: HTMLElement;
+  private readonly thinking: HTMLDetailsElement;
+  private readonly thinkingLabel: HTMLElement;
+  private readonly thinkingMd: IncrementalMarkdown;
+  private readonly trace = new TraceView();
+  private readonly answerEl: HTMLElement;
+  private readonly answerMd: IncrementalMarkdown;
+  private readonly outputsEl: HTMLElement;
+  private readonly filesEl: HTMLElement;
+  private readonly usageEl: HTMLElement;
+  private readonly citationsEl: HTMLElement;
+  private readonly suggestionsEl: HTMLElement;
+  private readonly pausedEl: HTMLElement;
+  private readonly statusEl: HTMLElement;
+  private readonly errorEl: HTMLElement;
+  private readonly actionsEl: HTMLElement;
+  private answerSynced = 0;
+  private thinkingSynced = 0;
+  private thinkingUserToggled = false;
+  private pending: EntryChanges = {};
+
+  constructor(public entry: EntryView, private readonly post: Post) {
+    const actions: CodeActions = { copy: (text) => post({ type: 'copy', text }), insert: (text) => post({ type: 'insert', text }) };
+    const e = entry;
+    const question = h('div', { class: 'question', role: 'group', 'aria-label': t('Question') },
+      h('div', { class: 'question-text', text: e.question }));
+    const inputs = Object.entries(e.inputs ?? {});
+    if (inputs.length) {
+      question.append(h('dl', { class: 'inputs', 'aria-label': t('Inputs') },
+        ...inputs.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v, title: v })])));
+    }
+    const appLine = h('div', { class: 'entry-app' }, icon('comment-discussion'), h('span', { text: e.app }));
+
+    this.thinkingLabel = h('span', { text: t('Thinking') });
+    const thinkingBody = h('div', { class: 'markdown thinking-body' });
+    this.thinking = h('details', { class: 'thinking' }, h('summary', {}, icon('lightbulb'), this.thinkingLabel), thinkingBody);
+    this.thinking.querySelector('summary')!.addEventListener('click', () => (this.thinkingUserToggled = true));
+    this.thinkingMd = new IncrementalMarkdown(thinkingBody, { actions });
+
+    this.answerEl = h('div', { class: 'markdown answer', 'aria-live': 'polite', 'aria-label': t('Answer') });
+    this.answerMd = new IncrementalMarkdown(this.answerEl, { actions });
+    this.outputsEl = h('section', { class: 'outputs', 'aria-label': t('Outputs') });
+    this.filesEl = h('div', { class: 'files', 'aria-label': t('Files') });
+    this.citationsEl = h('div', { class: 'citations' });
+    this.usageEl = h('div', { class: 'usage' });
+    this.suggestionsEl = h('div', { class: 'suggestions', role: 'group', 'aria-label': t('Suggested questions') });
+    this.pausedEl = h('div', { class: 'paused', role: 'note' });
+    this.statusEl = h('div', { class: 'status', role: 'status' });
+    this.errorEl = h('div', { class: 'inline-error', role: 'alert' });
+    this.actionsEl = h('div', { class: 'answer-actions', role: 'toolbar', 'aria-label': t('Answer actions') });
+
+    this.el = h('article', { class: 'entry', 'data-entry-id': e.id },
+      h('div', { class: 'entry-head' }, appLine, question),
+      h('div', { class: 'entry-body' }, this.thinking, this.trace.el, this.answerEl, this.outputsEl, this.filesEl,
+        this.pausedEl, this.errorEl, this.suggestionsEl, this.citationsEl,
+        h('div', { class: 'entry-foot' }, this.statusEl, this.usageEl, this.actionsEl)));
+  }
+
+  /** Records changes; nothing is rendered until `flush()` (once per animation frame). */
+  invalidate(changes: EntryChanges): void {
+    for (const k of Object.keys(changes) as (keyof EntryChanges)[]) if (changes[k]) this.pending[k] = true;
+  }
+
+  get dirty(): boolean {
+    return Object.keys(this.pending).length > 0;
+  }
+
+  flush(): void {
+    const c = this.pending;
+    this.pending = {};
+    const e = this.entry;
+    const running = e.status === 'running';
+    if (c.answer) {
+      if (c.answerReplaced || e.answer.length < this.answerSynced) this.answerMd.setText(e.answer);
+      else this.answerMd.append(e.answer.slice(this.answerSynced));
+      this.answerSynced = e.answer.length;
+    }
+    if (c.thinking) {
+      if (e.thinking.length < this.thinkingSynced) this.thinkingMd.setText(e.thinking);
+      else this.thinkingMd.append(e.thinking.slice(this.thinkingSynced));
+      this.thinkingSynced = e.thinking.length;
+    }
+    if (c.thinking || c.thinkingDone || c.status) this.updateThinking();
+    if (c.answer || c.status) {
+      if (running) this.answerMd.render();
+      else this.answerMd.finish();
+      show(this.answerEl, e.answer.length > 0);
+      // Screen readers: the region is busy while streaming, so chunks are not read one by one.
+      this.answerEl.setAttribute('aria-busy', String(running));
+    }
+    if (c.nodes || c.status) this.trace.update(e.nodes, !running);
+    if (c.outputs || (c.answer && e.outputs) || c.status) this.updateOutputs();
+    if (c.files) this.updateFiles();
+    if (c.usage) this.updateUsage();
+    if (c.citations) this.updateCitations();
+    if (c.suggestions || c.status) this.updateSuggestions();
+    if (c.paused || c.status) {
+      this.pausedEl.replaceChildren();
+      if (e.paused) this.pausedEl.append(icon('debug-pause'), h('span', { text: t('Paused: {0}', e.paused) }));
+      show(this.pausedEl, !!e.paused && e.status === 'paused');
+    }
+    if (c.error || c.status) this.updateError();
+    if (c.status) this.updateStatus();
+    if (c.status || c.outputs || c.error || (c.answer && !running)) this.updateActions();
+  }
+
+  private updateThinking(): void {
+    const e = this.entry;
+    show(this.thinking, e.thinking.length > 0);
+    const streamingThoughts = !e.thinkingDone && e.status === 'running';
+    this.thinkingLabel.textContent = streamingThoughts ? t('Thinking…') : t('Thought');
+    if (streamingThoughts) this.thinkingMd.render();
+    else this.thinkingMd.finish();
+    if (!this.thinkingUserToggled) this.thinking.open = streamingThoughts;
+  }
+
+  private updateOutputs(): void {
+    const e = this.entry;
+    this.outputsEl.replaceChildren();
+    const answer = e.answer.trim();
+    const rows: HTMLElement[] = [];
+    for (const [key, value] of Object.entries(e.outputs ?? {})) {
+      if (value === null || value === undefined) continue;
+      // The streamed answer usually is one of the outputs; do not show it twice.
+      if (typeof value === 'string' && answer && value.trim() === answer) continue;
+      const body = h('div', { class: 'markdown output-value' });
+      const md = typeof value === 'string' ? value : fence('json', JSON.stringify(value, null, 2));
+      body.append(renderOneShot(md, { actions: { copy: (text) => this.post({ type: 'copy', text }), insert: (text) => this.post({ type: 'insert', text }) } }));
+      rows.push(h('div', { class: 'output', 'data-key': key }, h('div', { class: 'output-key', text: key }), body));
+    }
+    if (rows.length) this.outputsEl.append(h('div', { class: 'section-title', text: t('Outputs') }), ...rows);
+    show(this.outputsEl, rows.length > 0);
+  }
+
+  private updateFiles(): void {
+    const files = this.entry.files ?? [];
+    this.filesEl.replaceChildren(...files.map((f) => {
+      if (isInlineImage(f.url, f.fileType)) {
+        const img = h('img', { class: 'file-image', alt: t('Image'), loading: 'lazy' });
+        img.src = f.url;
+        return img;
+      }
+      const name = f.url.split(/[?#]/)[0].split('/').pop() || f.url;
+      const a = h('a', { class: 'file-link', href: f.url, title: f.url }, icon('file-media'), h('span', { text: decodeURIComponentSafe(name) }));
+      return a;
+    }));
+    show(this.filesEl, files.length > 0);
+  }
+
+  private updateUsage(): void {
+    const u = this.entry.usage;
+    const parts: string[] = [];
+    if (u?.totalTokens) parts.push(t('{0} tokens', formatNumber(u.totalTokens)));
+    if (u?.latencySeconds !== undefined) parts.push(t('{0} s', formatSeconds(u.latencySeconds)));
+    if (u?.totalPrice && Number(u.totalPrice) > 0) parts.push(`${u.totalPrice} ${u.currency ?? ''}`.trim());
+    this.usageEl.textContent = parts.join(' · ');
+    show(this.usageEl, parts.length > 0);
+  }
+
+  private updateCitations(): void {
+    const cites = this.entry.citations ?? [];
+    this.citationsEl.replaceChildren();
+    if (cites.length) {
+      const list = h('ol', { class: 'citation-list' }, ...cites.map((c) => h('li', {},
+        icon('book'),
+        h('span', { class: 'citation-doc', text: c.documentName ?? c.datasetName ?? '' }),
+        c.datasetName && c.documentName ? h('span', { class: 'citation-dataset', text: c.datasetName }) : null,
+        c.score !== undefined ? h('span', { class: 'citation-score', text: t('Score {0}', c.score.toFixed(2)) }) : null,
+        c.content ? h('div', { class: 'citation-content', text: c.content }) : null)));
+      this.citationsEl.append(h('details', {}, h('summary', { text: t('Citations ({0})', cites.length) }), list));
+    }
+    show(this.citationsEl, cites.length > 0);
+  }
+
+  private updateSuggestions(): void {
+    const list = this.entry.status === 'running' ? [] : this.entry.suggestions ?? [];
+    this.suggestionsEl.replaceChildren(...list.map((q) =>
+      button({ label: q, text: true, class: 'suggestion', icon: 'sparkle', onClick: () => this.post({ type: 'send', text: q, app: this.entry.app }) })));
+    show(this.suggestionsEl, list.length > 0);
+  }
+
+  private updateError(): void {
+    const err = this.entry.error;
+    this.errorEl.replaceChildren();
+    if (err) {
+      this.errorEl.append(icon('error'), h('span', { class: 'error-message', text: err.message }),
+        h('span', { class: 'error-actions' }, ...err.actions.map((a) => button({
+          label: a.label, text: true, class: 'text-button secondary',
+          onClick: () => this.post({ type: 'errorAction', id: this.entry.id, action: a.action }),
+        }))));
+    }
+    show(this.errorEl, !!err);
+  }
+
+  private updateStatus(): void {
+    const s = this.entry.status;
+    this.el.dataset.status = s;
+    this.statusEl.replaceChildren(icon(STATUS_ICON[s] ?? 'circle-outline'), h('span', { text: statusText(s) }));
+    this.statusEl.setAttribute('aria-label', t('Status: {0}', statusText(s)));
+  }
+
+  /** The text the answer actions act on: the answer, else the outputs. */
+  resultText(): string {
+    const e = this.entry;
+    if (e.answer) return e.answer;
+    const outs = Object.values(e.outputs ?? {});
+    if (outs.length === 1 && typeof outs[0] === 'string') return outs[0];
+    return e.outputs && Object.keys(e.outputs).length ? formatOutputs(e.outputs) : '';
+  }
+
+  private updateActions(): void {
+    const e = this.entry;
+    const done = e.status !== 'running';
+    const text = this.resultText();
+    const buttons: HTMLButtonElement[] = [];
+    if (done && text) {
+      buttons.push(
+        button({ icon: 'copy', label: t('Copy'), onClick: () => this.post({ type: 'copy', text: this.resultText() }) }),
+        button({ icon: 'insert', label: t('Insert at Cursor'), onClick: () => this.post({ type: 'insert', text: this.resultText() }) }),
+      );
+      if (e.canReplaceSelection) buttons.push(button({ icon: 'replace', label: t('Replace Selection'), onClick: () => this.post({ type: 'replaceSelection', id: e.id }) }));
+      buttons.push(button({ icon: 'go-to-file', label: t('Open in New Editor'), onClick: () => this.post({ type: 'openInEditor', id: e.id }) }));
+    }
+    if (done) buttons.push(button({ icon: 'refresh', label: t('Retry'), onClick: () => this.post({ type: 'retry', id: e.id }) }));
+    this.actionsEl.replaceChildren(...buttons);
+    show(this.actionsEl, buttons.length > 0);
+  }
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
