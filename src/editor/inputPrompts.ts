@@ -139,7 +139,9 @@ async function askFiles(f: InputField, title: string, opts: PromptOptions): Prom
   if (local) items.push({ label: vscode.l10n.t('$(folder-opened) Choose file…'), choice: 'choose' });
   if (methods.includes('remote_url')) items.push({ label: vscode.l10n.t('$(link) Remote URL…'), choice: 'url' });
   if (!f.required) items.push({ label: vscode.l10n.t('$(circle-slash) Skip'), choice: 'skip' });
-  const picked = await pickOne(items, title, f.label + (f.required ? '' : vscode.l10n.t(' (optional)')));
+  // Enter on an optional field skips it, as in every other step.
+  const skip = items.find((i) => i.choice === 'skip');
+  const picked = await pickOne(items, title, f.label + (f.required ? '' : vscode.l10n.t(' (optional — Enter to skip)')), skip);
   if (!picked) return CANCEL;
   const many = f.kind === 'file-list';
   const wrap = (refs: FileRef[]): FieldValue => (many ? refs : refs[0]);

@@ -10,6 +10,7 @@
  * reloads (look them up again with webviewFrame); with --enable-smoke-test-driver no notification toasts are
  * shown (read the notification center instead).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
@@ -38,8 +39,10 @@ export interface OpenWorkbenchOptions {
   settings?: Record<string, unknown>;
   /** Workspace files (relative path → content); default: test/host/fixtures/workspace. `null`: no folder. */
   files?: Record<string, string> | null;
-  /** Load the repo's extension as development extension (default true). */
+  /** Load the repo's extension as development extension (default true; false when `vsix` is given). */
   extension?: boolean;
+  /** Install this .vsix into the server's extensions dir first, the way `code --install-extension` does. */
+  vsix?: string;
   /** Extra environment for the VS Code server and its extension host. */
   env?: NodeJS.ProcessEnv;
   /** Browser viewport (default 1400×900). */
@@ -91,6 +94,7 @@ export function difyTestServer(): Promise<DifyTestServer> {
  */
 export async function openWorkbench(o: OpenWorkbenchOptions = {}): Promise<Workbench> {
   const sandbox = createSandbox({ settings: o.settings, files: o.files });
+  if (o.vsix) installVsix(sandbox, o.vsix);
   const server = await startServer({ sandbox, env: o.env });
   const context = await (await browser()).newContext({ viewport: o.viewport ?? { width: 1400, height: 900 } });
   const page = await context.newPage();
@@ -99,7 +103,7 @@ export async function openWorkbench(o: OpenWorkbenchOptions = {}): Promise<Workb
   }
   const url = workbenchUrl(server, {
     folder: sandbox.workspace,
-    extensionDevelopmentPath: o.extension === false ? null : undefined,
+    extensionDevelopmentPath: o.extension === false || (o.vsix && o.extension !== true) ? null : undefined,
   });
   const waitReady = async () => {
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
@@ -130,6 +134,19 @@ export async function openWorkbench(o: OpenWorkbenchOptions = {}): Promise<Workb
   };
   const unregister = onCleanup('workbench', () => wb.close());
   return wb;
+}
+
+/** Installs a VSIX with the VS Code server's own CLI (`server-main.js --install-extension`), as a user would. */
+function installVsix(sandbox: Sandbox, vsix: string): void {
+  const tooling = ensureTooling();
+  const r = spawnSync(
+    tooling.node24,
+    [tooling.serverMain, '--install-extension', vsix, '--force', '--accept-server-license-terms', '--server-data-dir', sandbox.serverDataDir, '--user-data-dir', sandbox.userDataDir, '--extensions-dir', sandbox.extensionsDir],
+    { env: sandbox.env, encoding: 'utf8', timeout: 120_000 },
+  );
+  if (r.status !== 0 || !/successfully installed/i.test(r.stdout + r.stderr)) {
+    throw new Error(`installing ${vsix} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
 }
 
 /** The visible quick input widget (command palette, quick pick, input box). */
