@@ -11,7 +11,7 @@
 //   * reference definitions (`[x]: url`) found in finished text are fed to every later lex, and when a new
 //     one is finished, everything is re-rendered once (earlier blocks may use it);
 //   * `finish()` renders the tail with auto-detected highlighting, which is skipped while streaming.
-import { Lexer, Parser } from 'marked';
+import { Lexer, Parser, Renderer } from 'marked';
 import type { Token, TokensList } from 'marked';
 import { enhanceCodeBlocks } from './highlight';
 import type { CodeActions } from './highlight';
@@ -97,9 +97,33 @@ export function lexWithLinks(src: string, links?: Links): TokensList {
   return lexer.lex(src);
 }
 
+/**
+ * Raw HTML from markdown is pre-neutralized before DOMPurify parses it: Chromium checks the page's CSP
+ * while parsing even into an inert document, so `onerror=` / `style=` / `<style>` would log CSP violations
+ * (blocked, but noisy). Renaming them to `data-blocked-*` / `<blocked-style>` leaves nothing to report;
+ * DOMPurify, the actual security boundary, then drops them.
+ */
+export function neutralizeHtml(html: string): string {
+  return html
+    .replace(/<[A-Za-z][^>]*>/g, (tag) => tag.replace(/(\s)(on[a-z]+|style|srcdoc|formaction|background)(?=\s*=|[\s/>])/gi, '$1data-blocked-$2'))
+    .replace(/(<\/?)(style)(?=[\s/>])/gi, '$1blocked-$2');
+}
+
+class SafeHtmlRenderer extends Renderer {
+  override html(token: Parameters<Renderer['html']>[0]): string {
+    return neutralizeHtml(super.html(token));
+  }
+}
+
+let parseOptions: ConstructorParameters<typeof Parser>[0] | undefined;
+function parse(tokens: Token[]): string {
+  parseOptions ??= { ...new Lexer().options, renderer: new SafeHtmlRenderer() };
+  return Parser.parse(tokens, parseOptions);
+}
+
 /** Renders tokens to a sanitized fragment (code highlighted and given headers unless disabled). */
 function renderTokens(tokens: Token[], opts: MarkdownOptions, auto: boolean): DocumentFragment {
-  const frag = sanitizeToFragment(Parser.parse(tokens));
+  const frag = sanitizeToFragment(parse(tokens));
   enhanceCodeBlocks(frag, { highlight: opts.highlight, auto, actions: opts.actions });
   return frag;
 }
