@@ -2,7 +2,7 @@
 // webview tests; never part of dist/webview.js.
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
-import { IncrementalMarkdown, renderOneShot } from '../../src/webview/markdown';
+import { IncrementalMarkdown, renderOneShot, warmUp } from '../../src/webview/markdown';
 import { FrameScheduler } from '../../src/webview/scheduler';
 
 declare global {
@@ -11,6 +11,8 @@ declare global {
       IncrementalMarkdown: typeof IncrementalMarkdown;
       renderOneShot: typeof renderOneShot;
       FrameScheduler: typeof FrameScheduler;
+      /** What the panel does in idle time after load; resolves when done. */
+      warmUp(): Promise<void>;
       /** The naive reference: the library defaults, no highlighting. */
       naive(markdown: string): string;
     };
@@ -21,5 +23,16 @@ window.__difyBench = {
   IncrementalMarkdown,
   renderOneShot,
   FrameScheduler,
+  warmUp: () =>
+    new Promise<void>((resolve) => {
+      let pending = 0;
+      warmUp((cb) => {
+        pending++;
+        setTimeout(() => {
+          cb();
+          if (--pending === 0) resolve();
+        }, 0);
+      });
+    }),
   naive: (markdown: string) => DOMPurify.sanitize(marked.parse(markdown, { async: false }) as string),
 };

@@ -1,6 +1,7 @@
 // The panel controller: owns the PanelState, applies host messages, renders once per animation frame,
 // persists the state for instant restore, and routes link clicks to the host.
 import type { EntryView, HostMessage, PanelState } from '../protocol';
+import { warmUp } from './markdown';
 import { FrameScheduler } from './scheduler';
 import { ALL_CHANGES, applyPatch } from './state';
 import { setL10n } from './strings';
@@ -49,6 +50,7 @@ export class Panel {
       this.setState(this.state);
     }
     post({ type: 'ready' });
+    warmUp();
   }
 
   /** Links never navigate the webview; the host decides (http(s) only). */

@@ -185,7 +185,7 @@ describe('chat panel webview', function () {
     assert.equal(await tp.page.textContent('.output[data-key="data"] .code-lang'), 'json');
     assert.deepEqual(JSON.parse((await tp.page.textContent('.output[data-key="data"] pre code'))!), { n: 1, list: ['a'] });
     await tp.page.click('.answer-actions button[aria-label="Copy"]');
-    const copied = (await posted('copy'))[0] as { text: string };
+    const copied = (await posted('copy'))[0] as unknown as { text: string };
     assert.deepEqual(JSON.parse(copied.text), { summary: 'A *short* summary', data: { n: 1, list: ['a'] } });
   });
 

@@ -114,3 +114,18 @@ export function enhanceCodeBlocks(root: ParentNode, opts: EnhanceOptions = {}): 
     block.append(header, pre);
   }
 }
+
+/**
+ * Compiles the grammars (highlight.js compiles each lazily on first use, 2–15 ms each) one per idle
+ * period, so the first code block of a stream does not pay for it inside a frame.
+ */
+export function warmUpHighlighting(schedule: (cb: () => void) => void): void {
+  const names = AUTO_LANGUAGES.slice();
+  const next = () => {
+    const name = names.shift();
+    if (!name) return;
+    hljs.highlight('x', { language: name, ignoreIllegals: true });
+    schedule(next);
+  };
+  schedule(next);
+}

@@ -13,7 +13,7 @@
 //   * `finish()` renders the tail with auto-detected highlighting, which is skipped while streaming.
 import { Lexer, Parser, Renderer } from 'marked';
 import type { Token, TokensList } from 'marked';
-import { enhanceCodeBlocks } from './highlight';
+import { enhanceCodeBlocks, warmUpHighlighting } from './highlight';
 import type { CodeActions } from './highlight';
 import { sanitizeToFragment } from './purify';
 
@@ -109,16 +109,16 @@ export function neutralizeHtml(html: string): string {
     .replace(/(<\/?)(style)(?=[\s/>])/gi, '$1blocked-$2');
 }
 
-class SafeHtmlRenderer extends Renderer {
-  override html(token: Parameters<Renderer['html']>[0]): string {
+class SafeHtmlRenderer extends Renderer<string, string> {
+  override html(token: Parameters<Renderer<string, string>['html']>[0]): string {
     return neutralizeHtml(super.html(token));
   }
 }
 
-let parseOptions: ConstructorParameters<typeof Parser>[0] | undefined;
+let parseOptions: ConstructorParameters<typeof Parser<string, string>>[0] | undefined;
 function parse(tokens: Token[]): string {
-  parseOptions ??= { ...new Lexer().options, renderer: new SafeHtmlRenderer() };
-  return Parser.parse(tokens, parseOptions);
+  parseOptions ??= { ...new Lexer().options, renderer: new SafeHtmlRenderer() } as ConstructorParameters<typeof Parser<string, string>>[0];
+  return Parser.parse<string, string>(tokens, parseOptions);
 }
 
 /** Renders tokens to a sanitized fragment (code highlighted and given headers unless disabled). */
@@ -335,4 +335,18 @@ export class IncrementalMarkdown {
 export function renderOneShot(markdown: string, opts: MarkdownOptions = {}): DocumentFragment {
   const src = markdown.replace(/\r\n?/g, '\n');
   return renderTokens(lexWithLinks(src), opts, true);
+}
+
+/** Warms the pipeline (lexer, sanitizer, highlighting grammars) in idle time after the panel loads. */
+export function warmUp(schedule: (cb: () => void) => void = idle): void {
+  schedule(() => {
+    const el = document.createElement('div');
+    el.append(renderOneShot('# w\n\n- a *b* `c` [d](https://e)\n\n| a |\n|---|\n| b |\n\n```ts\nconst a = 1;\n```\n'));
+    warmUpHighlighting(schedule);
+  });
+}
+
+function idle(cb: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(() => cb(), { timeout: 2000 });
+  else setTimeout(cb, 50);
 }
