@@ -44,10 +44,14 @@ export class EntryState {
         this.upsertNode(ev.node);
         patch.nodes = [ev.node];
         return patch;
-      case 'outputs':
-        e.outputs = ev.outputs;
-        patch.outputs = ev.outputs;
+      case 'outputs': {
+        // An output that only repeats the streamed answer (the usual `text`/`answer` of an End node) is not shown twice.
+        const extra = Object.entries(ev.outputs).filter(([, v]) => !(typeof v === 'string' && sameText(v, e.answer)));
+        if (!extra.length) return undefined;
+        e.outputs = Object.fromEntries(extra);
+        patch.outputs = e.outputs;
         return patch;
+      }
       case 'usage':
         e.usage = { ...e.usage, ...ev.usage };
         patch.usage = e.usage;
@@ -122,6 +126,14 @@ export class EntryState {
       this.entry.nodes[i] = { ...this.entry.nodes[i], ...node };
     }
   }
+}
+
+/** Whether an output value is the answer again (ignoring think blocks and surrounding whitespace). */
+function sameText(value: string, answer: string): boolean {
+  if (!answer) return false;
+  const split = new ThinkSplitter();
+  const visible = split.push(value).answer + split.end().answer;
+  return visible.trim() === answer.trim();
 }
 
 /** Merges a later patch into an earlier one for the same entry (for batching). */

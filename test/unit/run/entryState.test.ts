@@ -23,6 +23,17 @@ describe('EntryState', () => {
     assert.equal(s.entry.answer, 'moderated');
   });
 
+  it('shows workflow outputs, except one that only repeats the streamed answer', () => {
+    const s = new EntryState(entry());
+    s.apply({ type: 'answer', text: '<think>hm</think>\n# Title\nBody' });
+    assert.equal(s.apply({ type: 'outputs', outputs: { text: '<think>hm</think>\n# Title\nBody\n' } }), undefined);
+    assert.equal(s.entry.outputs, undefined);
+    const p = s.apply({ type: 'outputs', outputs: { text: '# Title\nBody', score: 0.9, summary: 'other' } });
+    assert.deepEqual(p?.outputs, { score: 0.9, summary: 'other' });
+    const silent = new EntryState(entry());
+    assert.deepEqual(silent.apply({ type: 'outputs', outputs: { result: 'only output' } })?.outputs, { result: 'only output' }, 'a workflow that streamed no text shows its outputs');
+  });
+
   it('upserts trace nodes and keeps their order', () => {
     const s = new EntryState(entry());
     s.apply({ type: 'node', node: { id: 'n1', kind: 'llm', title: 'LLM', status: 'running' } });
