@@ -116,7 +116,11 @@ export class ChatController implements vscode.Disposable {
       startedAt: Date.now(),
       canReplaceSelection: !!s.selection,
     };
-    this.selectedApp = s.app.name;
+    if (this.selectedApp !== s.app.name && opts.showPanel !== false) {
+      // The panel's composer follows the app the user just ran.
+      this.selectedApp = s.app.name;
+      this.panel.post({ type: 'apps', apps: this.appSummaries(), selectedApp: s.app.name });
+    }
     this.history.add(entry);
     this.started.set(entry.id, s);
     if (opts.showPanel !== false) this.panel.show();

@@ -1,0 +1,127 @@
+// What a user does, in the real workbench: store a key with "Dify: Set API Key", run "Run Dify Workflow"
+// from the palette, "Ask Dify About Selection" from the editor's context menu, read the streamed answer
+// inside the webview, press Stop on a slow stream, and find the panel restored after a reload.
+import * as assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { demoApps } from '../../support/dify/apps';
+import { startDifyServer, type DifyTestServer } from '../../support/dify/server';
+import {
+  artifactPath,
+  openFile,
+  openWorkbench,
+  pickQuickItem,
+  rightClickEditorAndChoose,
+  runCommand,
+  screenshot,
+  typeInQuickInput,
+  waitForNotification,
+  waitForQuickInputPrompt,
+  webviewFrame,
+  type Workbench,
+} from '../workbench';
+
+/** Stores a key the way a user does: palette → app → password box. */
+export async function setKeyThroughUi(page: Page, app: string, key: string): Promise<void> {
+  await runCommand(page, 'Dify: Set API Key');
+  await pickQuickItem(page, app);
+  await waitForQuickInputPrompt(page, /API key/);
+  await typeInQuickInput(page, key);
+  await waitForNotification(page, /secret storage/);
+}
+
+/** Selects the whole active editor. */
+async function selectAll(page: Page): Promise<void> {
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+A');
+}
+
+describe('Dify in the real workbench', function () {
+  let server: DifyTestServer;
+  let wb: Workbench;
+  const panel = () => webviewFrame(wb.page);
+
+  before(async () => {
+    server = await startDifyServer({ apps: demoApps(), chunkDelayMs: [5, 15] });
+    wb = await openWorkbench({
+      settings: {
+        'dify.apps': demoApps().map((a) => ({ name: a.name, baseUrl: server.url })),
+        'dify.defaultApp': 'Helper Chat',
+      },
+    });
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await screenshot(wb.page, artifactPath(`dify-${this.currentTest.title.replace(/\W+/g, '-')}.png`));
+  });
+  after(async () => {
+    await wb?.close();
+    await server?.close();
+  });
+
+  it('stores a key with "Dify: Set API Key" (password box, secret storage)', async () => {
+    await setKeyThroughUi(wb.page, 'Commit Message Writer', 'app-demo-completion');
+    await setKeyThroughUi(wb.page, 'Helper Chat', 'app-demo-chat');
+    // The key is nowhere in the settings the user can see.
+    await runCommand(wb.page, 'Preferences: Open User Settings (JSON)');
+    await wb.page.locator('.monaco-editor .view-lines').first().waitFor();
+    assert.ok(!(await wb.page.locator('.monaco-editor .view-lines').first().innerText()).includes('app-demo-'));
+  });
+
+  it('runs "Run Dify Workflow" from the palette and streams the answer into the panel', async () => {
+    await openFile(wb.page, 'sample.ts');
+    await selectAll(wb.page);
+    await runCommand(wb.page, 'Run Dify Workflow');
+    await pickQuickItem(wb.page, 'Commit Message Writer');
+    // Step 1: the diff, prefilled with the selection; step 2: the style (its default is active).
+    await waitForQuickInputPrompt(wb.page, /Diff/);
+    assert.match(await wb.page.locator('.quick-input-widget .quick-input-box input').inputValue(), /export function add/);
+    await wb.page.keyboard.press('Enter');
+    await waitForQuickInputPrompt(wb.page, /Style/);
+    await wb.page.keyboard.press('Enter');
+    const answer = panel().locator('.entry').last().locator('.answer');
+    await answer.filter({ hasText: 'feat(net): add proxy support' }).waitFor({ timeout: 30_000 });
+    await panel().locator('.entry').last().locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 30_000 });
+    const runReq = server.requests.filter((r) => r.path === '/v1/completion-messages').at(-1)!;
+    assert.match(String((runReq.body as { inputs: { diff: string } }).inputs.diff), /export function add/);
+  });
+
+  it('"Ask Dify About Selection" from the context menu: thinking apart, the answer rendered', async () => {
+    await openFile(wb.page, 'sample.ts');
+    await selectAll(wb.page);
+    await rightClickEditorAndChoose(wb.page, 'Ask Dify About Selection');
+    await waitForQuickInputPrompt(wb.page, /question/i);
+    await typeInQuickInput(wb.page, 'What does this file do?');
+    const entry = panel().locator('.entry').last();
+    await entry.locator('.answer h2').filter({ hasText: 'Review summary' }).waitFor({ timeout: 30_000 });
+    await entry.locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 30_000 });
+    assert.ok(!(await entry.locator('.answer').innerText()).includes('<think>'));
+    assert.equal(await entry.locator('details.thinking').getAttribute('open'), null, 'thinking collapses once the answer starts');
+    assert.ok((await entry.locator('pre code').count()) >= 1, 'the code block is rendered');
+    const sent = server.requests.filter((r) => r.path === '/v1/chat-messages').at(-1)!;
+    assert.match((sent.body as { query: string }).query, /What does this file do\?[\s\S]*```typescript[\s\S]*export function add/);
+  });
+
+  it('Stop on a slow stream aborts it and calls the stop route', async () => {
+    const input = panel().locator('.composer textarea');
+    await input.fill('please answer /slow');
+    await input.press('Enter');
+    const entry = panel().locator('.entry').last();
+    assert.match(await entry.locator('.entry-app, .question').first().innerText(), /Helper Chat|please answer/);
+    await entry.locator('.answer').filter({ hasText: /\S/ }).waitFor({ timeout: 30_000 });
+    await panel().locator('.composer .send-button').click(); // the Send button is Stop while running
+    const stop = await server.waitForRequest((r) => /\/chat-messages\/[^/]+\/stop$/.test(r.path), 15_000);
+    assert.ok(stop, 'the stop route was called');
+    await entry.locator('.status').filter({ hasText: /Stopped/ }).waitFor({ timeout: 15_000 });
+  });
+
+  it('restores the panel with its history after a window reload', async () => {
+    const before = await panel().locator('.entry').count();
+    assert.ok(before >= 3);
+    await wb.reload();
+    await panel().locator('.entry').first().waitFor({ timeout: 30_000 });
+    const deadline = Date.now() + 10_000;
+    let after = 0;
+    while ((after = await panel().locator('.entry').count()) !== before && Date.now() < deadline) await wb.page.waitForTimeout(200);
+    assert.equal(after, before, 'every entry is back after the reload');
+    await panel().locator('.entry .answer').filter({ hasText: 'feat(net): add proxy support' }).first().waitFor();
+  });
+});
