@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { demoApps } from '../../support/dify/apps';
 import { startDifyServer, type DifyTestServer } from '../../support/dify/server';
+import { setKeyThroughUi } from '../dify';
 import {
   artifactPath,
   openFile,
@@ -14,20 +15,10 @@ import {
   runCommand,
   screenshot,
   typeInQuickInput,
-  waitForNotification,
   waitForQuickInputPrompt,
   webviewFrame,
   type Workbench,
 } from '../workbench';
-
-/** Stores a key the way a user does: palette → app → password box. */
-export async function setKeyThroughUi(page: Page, app: string, key: string): Promise<void> {
-  await runCommand(page, 'Dify: Set API Key');
-  await pickQuickItem(page, app);
-  await waitForQuickInputPrompt(page, /API key/);
-  await typeInQuickInput(page, key);
-  await waitForNotification(page, /secret storage/);
-}
 
 /** Selects the whole active editor. */
 async function selectAll(page: Page): Promise<void> {
