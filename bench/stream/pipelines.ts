@@ -1,20 +1,19 @@
 /**
  * The three consumers of the same recorded bytes, each fed through a Node Readable (what undici's body and axios'
  * response stream are) in the given read sizes:
- *   ours  — the project's real pipeline: readSse (eventsource-parser) → parseDifyEvent → RunEventMapper → RunEvents
- *           (exactly the loop of DifyClient.streamEvents/run, without the socket);
+ *   ours  — the project's real pipeline: readSseBatches (eventsource-parser) → parseDifyEvent → RunEventMapper →
+ *           RunEvents, through difyRunEvents: exactly the loop of DifyClient.run, without the socket;
  *   sdk   — the Dify SDK's documented stream parsing (sdkParser.ts), reading answers out of `data`;
  *   floor — a raw read: UTF-8 decode and count characters.
  * Each returns a checksum so the bench can prove all of them saw the same stream.
  */
 import { Readable } from 'node:stream';
-import { parseDifyEvent } from '../../src/dify/events';
+import { difyRunEvents } from '../../src/dify/client';
 import { RunEventMapper } from '../../src/dify/runEvents';
-import { readSse } from '../../src/net/sse';
 import { parseSdkStream } from './sdkParser';
 
 export interface Checksum {
-  /** SSE events seen (pings included). */
+  /** Events seen: SSE events (pings included) for sdk; RunEvents for ours (what DifyClient.run yields). */
   events: number;
   /** Characters of answer text recovered (UTF-16 units); the floor reports decoded characters instead. */
   chars: number;
@@ -32,16 +31,12 @@ export function body(chunks: Buffer[]): Readable {
 export async function ours(src: AsyncIterable<Uint8Array> & { destroy?(): unknown }, onEvent?: (n: number) => void): Promise<Checksum> {
   const route = 'POST /chat-messages';
   const mapper = new RunEventMapper('advanced-chat', { route });
-  let events = 0;
   let runEvents = 0;
-  for await (const m of readSse(src, { route, idleTimeoutMs: 120_000 })) {
-    events++;
-    runEvents += mapper.map(parseDifyEvent(m.data, m.event, route)).length;
-    onEvent?.(events);
-    if (mapper.done) break;
+  for await (const ev of difyRunEvents(async () => ({ body: src, route }), mapper, { route, idleTimeoutMs: 120_000 })) {
+    void ev;
+    onEvent?.(++runEvents);
   }
-  if (!mapper.done) runEvents += mapper.end().length;
-  return { events, chars: mapper.answer.length, runEvents };
+  return { events: runEvents, chars: mapper.answer.length, runEvents };
 }
 
 export async function sdk(src: AsyncIterable<Buffer>, onEvent?: (n: number) => void): Promise<Checksum> {

@@ -1,6 +1,6 @@
 /**
  * Stream pipeline benchmark: the same recorded Dify stream (bench/stream/recording.ts) through
- *   ours   — readSse → parseDifyEvent → RunEventMapper (src/net, src/dify),
+ *   ours   — readSseBatches → parseDifyEvent → RunEventMapper via difyRunEvents (DifyClient.run's loop),
  *   sdk    — the Dify SDK's documented parser (sdkParser.ts; see there why it is a re-statement),
  *   floor  — raw read (decode + count), and floor+JSON — raw read, split frames, JSON.parse each (what any
  *            correct parser must at least do),

@@ -2,7 +2,7 @@
 // vscode-free; every request goes through src/net (Bearer auth, dispatcher, ApiError mapping, redaction).
 import { Dispatcher, FormData } from 'undici';
 import { openStream, postMultipart, requestJson, HttpEndpoint, HttpRequest, LogFn } from '../net/http';
-import { readSse } from '../net/sse';
+import { ByteStream, readSseBatches } from '../net/sse';
 import { createDispatcher, TransportOptions } from '../net/transport';
 import { withRetry } from '../net/retry';
 import { ApiError } from '../run/errors';
@@ -122,40 +122,41 @@ export class DifyClient implements AppClient {
    * 200 JSON answer to a streaming request, is converted to the equivalent events (see blockingToEvents).
    */
   async *streamEvents(mode: AppMode, request: RunRequest, signal: AbortSignal, options: DifyRunOptions = {}): AsyncGenerator<DifyStreamEvent> {
-    const req = this.runRequest(mode, request, options, signal);
-    const blocking = (req.json as { response_mode: string }).response_mode === 'blocking';
-    if (blocking) {
-      const body = await requestJson<unknown>(this.ep, req);
-      yield* blockingToEvents(body, `POST ${req.path}`);
+    const opened = await this.openRun(mode, request, signal, options);
+    if (Array.isArray(opened)) {
+      yield* opened;
       return;
     }
-    const stream = await openStream(this.ep, req);
-    if (!stream.isEventStream) {
-      yield* blockingToEvents(await stream.json(), stream.route);
-      return;
-    }
-    for await (const m of readSse(stream.body, { idleTimeoutMs: this.idleTimeoutMs, signal, route: stream.route })) {
-      yield parseDifyEvent(m.data, m.event, stream.route);
+    const route = opened.route;
+    for await (const batch of readSseBatches(opened.body, { idleTimeoutMs: this.idleTimeoutMs, signal, route })) {
+      for (let i = 0; i < batch.length; i++) yield parseDifyEvent(batch[i].data, batch[i].event, route);
     }
   }
 
   /** Runs the app and yields provider-neutral RunEvents; ends with 'finished' or throws ApiError. */
-  async *run(mode: AppMode, request: RunRequest, signal: AbortSignal, options: DifyRunOptions = {}): AsyncGenerator<RunEvent> {
-    const route = `POST ${this.runPath(mode, options)}`;
-    const mapper = new RunEventMapper(mode, { route, stopRequested: (t) => !!t && this.stopRequested.has(t) });
+  run(mode: AppMode, request: RunRequest, signal: AbortSignal, options: DifyRunOptions = {}): AsyncGenerator<RunEvent> {
+    // Not an async generator itself: the returned generator is the only one per event (a wrapper with `yield*`
+    // would add a second async hop to every event). Nothing runs until the first `next()`, as before.
+    let route: string;
     try {
-      for await (const ev of this.streamEvents(mode, request, signal, options)) {
-        if (ev.event === 'unknown') this.opts.log?.('debug', `unknown stream event ${JSON.stringify((ev as { name?: string }).name ?? null)}`);
-        const out = mapper.map(ev);
-        for (const r of out) yield r;
-        if (mapper.done) return;
-      }
-      if (signal.aborted) throw new ApiError({ kind: 'aborted', message: `The request was cancelled (${route}).`, route });
-      for (const r of mapper.end()) yield r;
-    } finally {
-      const t = mapper.ids.taskId;
-      if (t) this.stopRequested.delete(t);
+      route = `POST ${this.runPath(mode, options)}`;
+    } catch (err) {
+      // eslint-disable-next-line require-yield -- throws on the first next(), as the async generator run used to
+      return (async function* (): AsyncGenerator<RunEvent> {
+        throw err;
+      })();
     }
+    const mapper = new RunEventMapper(mode, { route, stopRequested: (t) => !!t && this.stopRequested.has(t) });
+    return difyRunEvents(() => this.openRun(mode, request, signal, options), mapper, {
+      route,
+      signal,
+      idleTimeoutMs: this.idleTimeoutMs,
+      log: this.opts.log,
+      onFinally: () => {
+        const t = mapper.ids.taskId;
+        if (t) this.stopRequested.delete(t);
+      },
+    });
   }
 
   /** Asks Dify to stop a streaming run (the route depends on the mode). Never throws; failures are logged. */
@@ -284,6 +285,21 @@ export class DifyClient implements AppClient {
     });
   }
 
+  /** Sends the run request: the equivalent events of a blocking (or 200 JSON) answer, or the open SSE body. */
+  private async openRun(
+    mode: AppMode, request: RunRequest, signal: AbortSignal, options: DifyRunOptions,
+  ): Promise<DifyStreamEvent[] | { body: ByteStream; route: string }> {
+    const req = this.runRequest(mode, request, options, signal);
+    const blocking = (req.json as { response_mode: string }).response_mode === 'blocking';
+    if (blocking) {
+      const body = await requestJson<unknown>(this.ep, req);
+      return blockingToEvents(body, `POST ${req.path}`);
+    }
+    const stream = await openStream(this.ep, req);
+    if (!stream.isEventStream) return blockingToEvents(await stream.json(), stream.route);
+    return { body: stream.body, route: stream.route };
+  }
+
   private runPath(mode: AppMode, options: DifyRunOptions): string {
     const family = routeFamily(mode);
     if (family === 'workflow') {
@@ -311,5 +327,56 @@ export class DifyClient implements AppClient {
     const headers: Record<string, string> = {};
     if (options.traceId && /^[A-Za-z0-9_-]{1,128}$/.test(options.traceId)) headers['x-trace-id'] = options.traceId;
     return { method: 'POST', path: this.runPath(mode, options), json: body, signal, headers };
+  }
+}
+
+/** What opening a run gives: the equivalent events of a blocking (or 200 JSON) answer, or the open SSE body. */
+export type OpenedRun = DifyStreamEvent[] | { body: ByteStream; route: string };
+
+/**
+ * The body of `DifyClient.run`: opens the run (lazily, on the first `next()`), then Dify events → RunEvents through
+ * `mapper`, ending with 'finished' or throwing ApiError (a stream `error` event, malformed JSON, idle timeout, abort,
+ * or 'incomplete' when the terminal event never came). `opts.route` names the run in its own messages; frame-level
+ * messages (malformed JSON, idle timeout) name the opened stream's route. Exported so the stream benchmark drives
+ * exactly this loop.
+ *
+ * Hot path (once per streamed event): events arrive as one batch per network read (readSseBatches) and are parsed
+ * and mapped synchronously; the only per-event async hop left is this generator's own `yield` of each RunEvent
+ * (pings and unknown events produce none). Pings are not materialized (`pings: false`): the mapper ignores them and
+ * the idle clock counts bytes, not events.
+ */
+export async function* difyRunEvents(
+  open: () => Promise<OpenedRun>,
+  mapper: RunEventMapper,
+  opts: { route: string; signal?: AbortSignal; idleTimeoutMs?: number; log?: LogFn; onFinally?: () => void },
+): AsyncGenerator<RunEvent, void, undefined> {
+  const { route, signal, log } = opts;
+  try {
+    const opened = await open();
+    if (Array.isArray(opened)) {
+      for (const ev of opened) {
+        if (ev.event === 'unknown') log?.('debug', `unknown stream event ${JSON.stringify(ev.name ?? null)}`);
+        const out = mapper.map(ev);
+        for (let j = 0; j < out.length; j++) yield out[j];
+        if (mapper.done) return;
+      }
+    } else {
+      const frameRoute = opened.route;
+      for await (const batch of readSseBatches(opened.body, { idleTimeoutMs: opts.idleTimeoutMs, signal, route: frameRoute, pings: false })) {
+        for (let i = 0; i < batch.length; i++) {
+          const m = batch[i];
+          const ev = parseDifyEvent(m.data, m.event, frameRoute);
+          if (ev.event === 'unknown') log?.('debug', `unknown stream event ${JSON.stringify(ev.name ?? null)}`);
+          const out = mapper.map(ev);
+          for (let j = 0; j < out.length; j++) yield out[j];
+          if (mapper.done) return;
+        }
+      }
+    }
+    if (signal?.aborted) throw new ApiError({ kind: 'aborted', message: `The request was cancelled (${route}).`, route });
+    const end = mapper.end();
+    for (let j = 0; j < end.length; j++) yield end[j];
+  } finally {
+    opts.onFinally?.();
   }
 }

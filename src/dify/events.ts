@@ -145,6 +145,21 @@ const WITH_DATA = new Set([
 
 const PING: DifyStreamEvent = { event: 'ping' };
 
+// Per-name handling as bit flags, so the per-frame path does one Map lookup instead of several Set/string tests.
+const F_DATA = 1; // requires an object `data`
+const F_ANSWER = 2; // top-level `answer` is coerced to a string
+const F_TEXT = 4; // `data.text` is coerced to a string
+const F_REASONING = 8; // `data.reasoning` is coerced to a string
+const FLAGS: ReadonlyMap<string, number> = new Map(
+  [...KNOWN_EVENTS].map((name) => [
+    name,
+    (WITH_DATA.has(name) ? F_DATA : 0)
+      | (name === 'message' || name === 'agent_message' || name === 'message_replace' ? F_ANSWER : 0)
+      | (name === 'text_chunk' || name === 'text_replace' ? F_TEXT : 0)
+      | (name === 'reasoning_chunk' ? F_REASONING : 0),
+  ]),
+);
+
 /**
  * Parses one SSE data payload. Malformed JSON throws ApiError 'malformed': Dify never splits JSON across frames,
  * so a frame that does not parse means something in between (a proxy) broke the stream — we fail clearly instead
@@ -166,22 +181,24 @@ export function parseDifyEvent(data: string, sseEvent?: string, route?: string):
   }
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { event: 'unknown', raw: obj };
   const o = obj as Obj;
-  const name = typeof o.event === 'string' ? o.event : sseEvent;
-  if (!name || !KNOWN_EVENTS.has(name)) return { event: 'unknown', name, raw: obj };
+  const own = o.event;
+  const name = typeof own === 'string' ? own : sseEvent;
+  const flags = name === undefined ? undefined : FLAGS.get(name);
+  if (flags === undefined) return { event: 'unknown', name, raw: obj };
   if (name === 'ping') return PING;
-  if (WITH_DATA.has(name) && (!o.data || typeof o.data !== 'object')) return { event: 'unknown', name, raw: obj };
-  if (name === 'message' || name === 'agent_message' || name === 'message_replace') {
-    if (typeof o.answer !== 'string') o.answer = o.answer == null ? '' : String(o.answer);
+  if (flags !== 0) {
+    if (flags & F_DATA && (!o.data || typeof o.data !== 'object')) return { event: 'unknown', name, raw: obj };
+    if (flags & F_ANSWER) {
+      if (typeof o.answer !== 'string') o.answer = o.answer == null ? '' : String(o.answer);
+    } else if (flags & F_TEXT) {
+      const d = o.data as Obj;
+      if (typeof d.text !== 'string') d.text = d.text == null ? '' : String(d.text);
+    } else if (flags & F_REASONING) {
+      const d = o.data as Obj;
+      if (typeof d.reasoning !== 'string') d.reasoning = d.reasoning == null ? '' : String(d.reasoning);
+    }
   }
-  if (name === 'text_chunk' || name === 'text_replace') {
-    const d = o.data as Obj;
-    if (typeof d.text !== 'string') d.text = d.text == null ? '' : String(d.text);
-  }
-  if (name === 'reasoning_chunk') {
-    const d = o.data as Obj;
-    if (typeof d.reasoning !== 'string') d.reasoning = d.reasoning == null ? '' : String(d.reasoning);
-  }
-  if (name !== 'event') o.event = name;
+  if (own !== name) o.event = name;
   return o as unknown as DifyStreamEvent;
 }
 
