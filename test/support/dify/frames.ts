@@ -18,6 +18,8 @@ export interface RunContext {
   query: string;
   createdAt: number;
   answer: string;
+  /** Extra output variables of workflow_finished (scripted). */
+  extraOutputs?: Obj;
 }
 
 /** Splits text into 20–60 character pieces at code-point boundaries (deterministic). */
@@ -121,7 +123,7 @@ export function runFrames(app: DifyTestApp, ctx: RunContext): Frame[] {
     const end = { id: randomUUID(), node_id: 'end', node_type: 'end', title: 'End' };
     frames.push({ obj: node(ctx, env, 'node_started', end) });
     frames.push({ obj: node(ctx, env, 'node_finished', end, { outputs: { text: ctx.answer } }) });
-    frames.push({ obj: workflowFinished(ctx, env, 'succeeded', { text: ctx.answer }, 120 + tokens) });
+    frames.push({ obj: workflowFinished(ctx, env, 'succeeded', { text: ctx.answer, ...ctx.extraOutputs }, 120 + tokens) });
     return frames;
   }
   const env: Obj = { conversation_id: ctx.conversationId, message_id: ctx.messageId, created_at: ctx.createdAt, task_id: ctx.taskId };

@@ -61,6 +61,8 @@ export interface StreamScript {
   crlf?: boolean;
   /** Override the answer text for this run. */
   answer?: string;
+  /** Extra output variables for workflow_finished (workflow apps). */
+  outputs?: Record<string, unknown>;
   /** With stallAfterChunks: send only a ping every N ms for six intervals, then resume the stream (a slow run kept alive by pings). */
   pingEveryMs?: number;
 }
@@ -271,6 +273,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       taskId: randomUUID(), runId: randomUUID(), messageId: randomUUID(), conversationId: conv?.id,
       workflowId: pinned ?? 'f7b0c8a2-4c1d-4b7e-9a53-2f7f3f0d1e11', inputs, query, createdAt: now(),
       answer: s.answer ?? answerFor(app, s.answerBytes),
+      extraOutputs: s.outputs,
     };
     if (conv) {
       conv.messages.push({ id: ctx.messageId, query, answer: ctx.answer, created_at: Math.max(ctx.createdAt, (conv.messages.at(-1)?.created_at ?? 0) + 1), inputs, feedback: null });

@@ -1,0 +1,23 @@
+import * as assert from 'node:assert/strict';
+import { isOpenableLink, parseWebviewMessage } from '../../src/protocol';
+
+describe('webview → host messages', () => {
+  it('accepts well-formed messages', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'send', text: 'hi', app: 'A' }), { type: 'send', text: 'hi', app: 'A' });
+    assert.deepEqual(parseWebviewMessage({ type: 'stop', extra: 'ignored' }), { type: 'stop' });
+    assert.deepEqual(parseWebviewMessage({ type: 'errorAction', id: 'e1', action: 'setApiKey' }), { type: 'errorAction', id: 'e1', action: 'setApiKey' });
+  });
+
+  it('drops malformed, unknown or oversized messages', () => {
+    for (const bad of [null, 'send', 42, {}, { type: 'eval', code: 'x' }, { type: 'send' }, { type: 'send', text: 1 }, { type: 'insert', text: 'x'.repeat(1_000_001) },
+      { type: 'retry', id: {} }, { type: 'errorAction', id: 'e', action: 'runCommand' }, { type: 'openLink', href: 7 }, { type: '__proto__' }]) {
+      assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad)?.slice(0, 60));
+    }
+  });
+
+  it('opens only http(s) links', () => {
+    for (const ok of ['https://dify.ai/docs', 'http://localhost:3000/x?y=1']) assert.equal(isOpenableLink(ok), true, ok);
+    for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'command:workbench.action.quit', 'command:dify.addApp?%5B%5D', 'data:text/html,x', 'file:///etc/passwd', 'vscode://x', 'vbscript:x', '//evil.example', 'not a url', ''])
+      assert.equal(isOpenableLink(bad), false, bad);
+  });
+});
