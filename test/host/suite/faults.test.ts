@@ -1,0 +1,71 @@
+// The fault matrix's visible side in the real extension host: each failure ends the run as failed with one
+// clear sentence and its actions, the partial answer kept, nothing left running.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { setUpApps, type HostFixture } from './support';
+
+describe('failures in the real extension host', function () {
+  this.timeout(40_000);
+  let fx: HostFixture;
+
+  before(async () => {
+    fx = await setUpApps();
+  });
+  after(async () => {
+    await vscode.workspace.getConfiguration('dify').update('idleTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
+    await fx?.close();
+  });
+
+  const cases: { name: string; script: object; message: RegExp; actions: string[]; partial: boolean }[] = [
+    { name: 'an error event mid-stream', script: { errorAfterChunks: 3 }, message: /failed|model/i, actions: ['retry', 'showLog'], partial: true },
+    { name: 'a stream closed without its terminal event', script: { closeEarlyAfterChunks: 3 }, message: /ended unexpectedly.*partial answer is kept/, actions: ['retry', 'showLog'], partial: true },
+    { name: 'a connection reset mid-stream', script: { resetAfterChunks: 3 }, message: /closed before the answer was complete/, actions: ['retry', 'showLog'], partial: true },
+    { name: 'a 502 HTML page from a reverse proxy', script: { http: { status: 502, contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1><hr><center>nginx</center></body></html>' } }, message: /internal error \(HTTP 502\)/, actions: ['retry', 'showLog'], partial: false },
+    { name: '429 with Retry-After', script: { http: { status: 429, contentType: 'application/json', headers: { 'Retry-After': '7' }, body: '{"code":"too_many_requests","message":"Too many requests. Please try again later.","status":429}' } }, message: /busy/, actions: ['retry'], partial: false },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name}: failed, one sentence, partial answer kept, nothing running`, async () => {
+      fx.server.script('app-demo-chat', c.script as never);
+      const start = (await fx.api.prepare('Helper Chat', 'fault please'))!;
+      const entry = await fx.api.controller.start({ ...start, continueConversation: false }, { showPanel: false });
+      assert.equal(entry.status, 'failed');
+      assert.match(entry.error!.message, c.message);
+      assert.ok(!/<html|<body|nginx<\/center>/i.test(entry.error!.message), 'no HTML in the message');
+      assert.equal(entry.error!.message.split(/(?<=[.!?])\s+(?=[A-Z])/).length <= 2, true, `one sentence: ${entry.error!.message}`);
+      assert.deepEqual(entry.error!.actions.map((a) => a.action), c.actions);
+      if (c.partial) assert.ok(entry.answer.length + entry.thinking.length > 0, 'the partial answer is kept');
+      assert.equal(fx.api.controller.running, false, 'nothing left running (the status bar item is cleared)');
+    });
+  }
+
+  it('a stall past the idle timeout ends the run instead of hanging', async () => {
+    await vscode.workspace.getConfiguration('dify').update('idleTimeoutSeconds', 5, vscode.ConfigurationTarget.Global);
+    fx.server.script('app-demo-chat', { stallAfterChunks: 2 });
+    const start = (await fx.api.prepare('Helper Chat', 'stall please'))!;
+    fx.api.catalog.forget('Helper Chat');
+    const entry = await fx.api.controller.start({ ...start, continueConversation: false }, { showPanel: false });
+    assert.equal(entry.status, 'failed');
+    assert.match(entry.error!.message, /stopped sending data; the partial answer is kept/);
+    assert.ok(entry.answer.length + entry.thinking.length > 0);
+    assert.equal(fx.api.controller.running, false);
+  });
+
+  it('an unreachable server (connection refused) names the fix', async () => {
+    const config = vscode.workspace.getConfiguration('dify');
+    const apps = config.get<object[]>('apps')!;
+    await config.update('apps', [...apps, { name: 'Down', baseUrl: 'http://127.0.0.1:9/v1' }], vscode.ConfigurationTarget.Global);
+    await fx.api.keys.set('Down', 'app-down-key-123456');
+    try {
+      const err = await fx.api.prepare('Down', 'hello').then(() => undefined, (e: Error) => e);
+      assert.ok(err, '/info on a closed port must fail');
+      const { describeApiError } = await import('../../../src/editor/errorMessages');
+      const view = describeApiError(err as never, 'Down', '127.0.0.1:9');
+      assert.match(view.message, /Nothing is listening at 127\.0\.0\.1:9/);
+      assert.deepEqual(view.actions.map((a) => a.action), ['openSettings', 'retry']);
+    } finally {
+      await config.update('apps', apps, vscode.ConfigurationTarget.Global);
+      await fx.api.keys.delete('Down');
+    }
+  });
+});
