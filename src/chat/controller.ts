@@ -16,6 +16,8 @@ import type { AppMode, RunRequest } from '../run/types';
 import { ChatPanel } from './panel';
 import { PatchBatcher } from './patchBatcher';
 
+const MAX_STARTED = 200;
+
 export const CHAT_MODES: readonly string[] = ['chat', 'advanced-chat', 'agent-chat', 'agent', 'flowise'];
 
 export function isChatMode(mode: AppMode | undefined): boolean {
@@ -123,6 +125,8 @@ export class ChatController implements vscode.Disposable {
     }
     this.history.add(entry);
     this.started.set(entry.id, s);
+    // What Retry / Replace Selection need is kept for recent runs only (Map order is insertion order).
+    if (this.started.size > MAX_STARTED) this.started.delete(this.started.keys().next().value!);
     if (opts.showPanel !== false) this.panel.show();
     this.panel.post({ type: 'entryAdded', entry });
     const server = this.catalog.server(s.app);
@@ -227,6 +231,7 @@ export class ChatController implements vscode.Disposable {
       conversationId: app ? this.history.conversationOf(app.name) : undefined,
       entries: [...this.history.entries],
       running: this.running,
+      opening: app && this.catalog.cachedOpening(app),
     };
   }
 
@@ -296,12 +301,8 @@ export class ChatController implements vscode.Disposable {
   }
 
   private async opening(app: AppProfile): Promise<PanelState['opening']> {
-    try {
-      const p = await this.catalog.parameters(app);
-      return { statement: p.openingStatement, questions: p.suggestedQuestions };
-    } catch {
-      return undefined;
-    }
+    await this.catalog.parameters(app).catch(() => undefined);
+    return this.catalog.cachedOpening(app);
   }
 
   private async resume(conversationId: string): Promise<void> {

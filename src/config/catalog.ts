@@ -103,6 +103,12 @@ export class AppCatalog implements vscode.Disposable {
     return this.entry(app).info?.mode ?? this.state.get<AppInfo>(`dify.info:${app.name}:${app.baseUrl}`)?.mode;
   }
 
+  /** The opening statement and suggested questions of a chat app, if its form is already known. */
+  cachedOpening(app: AppProfile): { statement?: string; questions: string[] } | undefined {
+    const p = this.entry(app).parameters;
+    return p && (p.openingStatement || p.suggestedQuestions.length) ? { statement: p.openingStatement, questions: p.suggestedQuestions } : undefined;
+  }
+
   /** Forgets what is cached about an app (after its key or settings changed). */
   forget(name: string): void {
     for (const k of this.cache.keys()) if (k.startsWith(`${name}\u0000`)) this.cache.delete(k);
