@@ -75,6 +75,41 @@ describe('Dify in the real workbench', function () {
     assert.match(String((runReq.body as { inputs: { diff: string } }).inputs.diff), /export function add/);
   });
 
+  it('runs a workflow whose form has every field kind, attaching the current file (uploaded, then referenced)', async () => {
+    await setKeyThroughUi(wb.page, 'Code Reviewer', 'app-demo-workflow');
+    await openFile(wb.page, 'sample.ts');
+    await selectAll(wb.page);
+    await runCommand(wb.page, 'Run Dify Workflow');
+    await pickQuickItem(wb.page, 'Code Reviewer');
+    // paragraph (prefilled with the selection), select, text, number, checkbox, JSON: accept each with Enter.
+    // Each step's title counts the steps ("Code Reviewer (2/8)"), so a step is never mistaken for the last.
+    const labels = [/Code/, /Language/, /Focus/, /Max issues/, /Strict mode/, /Options/];
+    for (const [i, label] of labels.entries()) {
+      await waitForQuickInputPrompt(wb.page, `(${i + 1}/8)`);
+      await waitForQuickInputPrompt(wb.page, label);
+      await wb.page.keyboard.press('Enter');
+    }
+    await waitForQuickInputPrompt(wb.page, '(7/8)');
+    await pickQuickItem(wb.page, /Current file/);
+    await waitForQuickInputPrompt(wb.page, '(8/8)');
+    await wb.page.keyboard.press('Enter'); // Context files are optional: Enter skips
+    const entry = panel().locator('.entry').last();
+    await entry.locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 30_000 });
+    const upload = server.requests.filter((r) => r.path === '/v1/files/upload').at(-1)!;
+    const run = server.requests.filter((r) => r.path === '/v1/workflows/run').at(-1)!;
+    const inputs = (run.body as { inputs: Record<string, unknown> }).inputs;
+    assert.match(String(inputs.code), /export function add/);
+    assert.equal(inputs.language, 'TypeScript');
+    assert.equal(inputs.max_issues, 5);
+    assert.equal(inputs.strict, false);
+    const files = (upload.body as { files: { filename: string }[] }).files;
+    assert.match(files[0].filename, /^sample\.ts/);
+    const attachment = inputs.attachment as { transfer_method: string; upload_file_id: string };
+    assert.equal(attachment.transfer_method, 'local_file');
+    assert.ok(attachment.upload_file_id, 'the uploaded file is referenced by id');
+    assert.equal(inputs.context_files, undefined);
+  });
+
   it('"Ask Dify About Selection" from the context menu: thinking apart, the answer rendered', async () => {
     await openFile(wb.page, 'sample.ts');
     await selectAll(wb.page);
@@ -107,12 +142,15 @@ describe('Dify in the real workbench', function () {
   it('restores the panel with its history after a window reload', async () => {
     const before = await panel().locator('.entry').count();
     assert.ok(before >= 3);
+    // The browser build of VS Code writes extension storage to IndexedDB in the background; a reload within
+    // about a second of the last write can miss it (desktop VS Code flushes on shutdown). Reload as a user would.
+    await wb.page.waitForTimeout(3000);
     await wb.reload();
     await panel().locator('.entry').first().waitFor({ timeout: 30_000 });
     const deadline = Date.now() + 10_000;
     let after = 0;
     while ((after = await panel().locator('.entry').count()) !== before && Date.now() < deadline) await wb.page.waitForTimeout(200);
-    assert.equal(after, before, 'every entry is back after the reload');
+    assert.equal(after, before, `every entry is back after the reload (${before} before, ${after} after)`);
     await panel().locator('.entry .answer').filter({ hasText: 'feat(net): add proxy support' }).first().waitFor();
   });
 });

@@ -32,7 +32,7 @@ describe('the packaged VSIX', function () {
   });
 
   it('installs into the real VS Code server and runs a workflow from the palette', async () => {
-    await setKeyThroughUi(wb.page, 'Code Reviewer', 'app-demo-workflow');
+    await setKeyThroughUi(wb.page, 'Code Reviewer', 'app-demo-workflow', { pick: false });
     await runCommand(wb.page, 'Run Dify Workflow');
     // One app: no app picker. The form: Code (required) and the optional fields, skipped with Enter.
     await waitForQuickInputPrompt(wb.page, /Code/);
