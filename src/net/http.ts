@@ -171,19 +171,24 @@ function parseJson<T>(text: string, p: Prepared, status: number): T {
   }
 }
 
+/** Reads a whole response body and parses it as JSON; read failures map to ApiError. */
+async function readJson<T>(res: Dispatcher.ResponseData, p: Prepared, signal: AbortSignal | undefined): Promise<T> {
+  let text: string;
+  try {
+    text = await readText(res.body);
+  } catch (err) {
+    throw toApiError(err, { route: p.route, host: p.url.host, secrets: p.secrets, signal });
+  }
+  return parseJson<T>(text, p, res.statusCode);
+}
+
 /** Sends a request and parses the JSON answer (`undefined` for 204/empty bodies). Non-2xx throws `ApiError`. */
 export async function requestJson<T>(ep: HttpEndpoint, req: HttpRequest): Promise<T> {
   const p = prepare(ep, req);
   try {
     const res = await send(ep, req, p, 'application/json', req.json === undefined ? undefined : JSON.stringify(req.json));
     if (res.statusCode < 200 || res.statusCode >= 300) return await failFromResponse(ep, res, p);
-    let text: string;
-    try {
-      text = await readText(res.body);
-    } catch (err) {
-      throw toApiError(err, { route: p.route, host: p.url.host, secrets: p.secrets, signal: p.signal });
-    }
-    return parseJson<T>(text, p, res.statusCode);
+    return await readJson<T>(res, p, p.signal);
   } finally {
     p.cleanup();
   }
@@ -213,14 +218,8 @@ export async function openStream(ep: HttpEndpoint, req: HttpRequest): Promise<Op
     body: res.body,
     route: p.route,
     signal,
-    async json<T>(): Promise<T> {
-      let text: string;
-      try {
-        text = await readText(res.body);
-      } catch (err) {
-        throw toApiError(err, { route: p.route, host: p.url.host, secrets: p.secrets, signal });
-      }
-      return parseJson<T>(text, p, res.statusCode);
+    json<T>(): Promise<T> {
+      return readJson<T>(res, p, signal);
     },
   };
 }
@@ -234,13 +233,7 @@ export async function postMultipart<T>(
   try {
     const res = await send(ep, { ...req, method: 'POST' }, p, 'application/json', req.form);
     if (res.statusCode < 200 || res.statusCode >= 300) return await failFromResponse(ep, res, p);
-    let text: string;
-    try {
-      text = await readText(res.body);
-    } catch (err) {
-      throw toApiError(err, { route: p.route, host: p.url.host, secrets: p.secrets, signal: p.signal });
-    }
-    return parseJson<T>(text, p, res.statusCode);
+    return await readJson<T>(res, p, p.signal);
   } finally {
     p.cleanup();
   }

@@ -1,10 +1,11 @@
 // Shared helpers for the private-deployment tests (proxies, certificates, faults).
+import { collectRun } from '../dify/helpers';
 import * as assert from 'node:assert/strict';
 import { DifyClient, DifyClientOptions } from '../../../src/dify/client';
 import type { ErrorView, EntryPatch, EntryView } from '../../../src/protocol';
 import { ApiError } from '../../../src/run/errors';
 import { RunExecution } from '../../../src/run/runner';
-import type { AppMode, RunEvent, RunRequest } from '../../../src/run/types';
+import type { AppMode, RunRequest } from '../../../src/run/types';
 import { demoApps, DifyTestApp } from '../../support/dify/apps';
 
 export const USER = 'private-deploy-user';
@@ -25,28 +26,9 @@ export function requestFor(mode: AppMode, text: string, user = USER): RunRequest
   return { inputs: {}, query: text, user };
 }
 
-export interface Collected {
-  events: RunEvent[];
-  /** The answer text as delivered before the end (or the failure). */
-  answer: string;
-  error?: unknown;
-}
-
 /** Consumes a run; a failure is returned with everything delivered before it. */
-export async function collect(run: AsyncIterable<RunEvent>): Promise<Collected> {
-  const events: RunEvent[] = [];
-  let answer = '';
-  try {
-    for await (const e of run) {
-      events.push(e);
-      if (e.type === 'answer') answer += e.text;
-      if (e.type === 'answerReplace') answer = e.text;
-    }
-  } catch (error) {
-    return { events, answer, error };
-  }
-  return { events, answer };
-}
+export const collect = collectRun;
+export type Collected = Awaited<ReturnType<typeof collectRun>>;
 
 /** Runs `mode` through the client and collects it. */
 export function runThrough(c: DifyClient, mode: AppMode, text = 'hello', signal = new AbortController().signal): Promise<Collected> {
