@@ -2,7 +2,7 @@
 // webview tests; never part of dist/webview.js.
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
-import { IncrementalMarkdown, renderOneShot, warmUp } from '../../src/webview/markdown';
+import { IncrementalMarkdown, renderOneShot, renderProgressMs, warmUp } from '../../src/webview/markdown';
 import { FrameScheduler } from '../../src/webview/scheduler';
 
 declare global {
@@ -10,6 +10,7 @@ declare global {
     __difyBench: {
       IncrementalMarkdown: typeof IncrementalMarkdown;
       renderOneShot: typeof renderOneShot;
+      renderProgressMs: typeof renderProgressMs;
       FrameScheduler: typeof FrameScheduler;
       /** What the panel does in idle time after load; resolves when done. */
       warmUp(): Promise<void>;
@@ -22,6 +23,7 @@ declare global {
 window.__difyBench = {
   IncrementalMarkdown,
   renderOneShot,
+  renderProgressMs,
   FrameScheduler,
   warmUp: () =>
     new Promise<void>((resolve) => {

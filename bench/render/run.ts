@@ -1,24 +1,28 @@
 // Render benchmark: streaming a realistic markdown answer (5-character chunks) into the chat panel's
 // renderer in headless Chromium, compared with the naive way and with a single one-shot render.
-//   npx tsx bench/render/run.ts            (BENCH_RUNS=3, BENCH_SIZES=50000,1000000, BENCH_RATES=1000,20000)
+//   npx tsx bench/render/run.ts     (≈3–4 min: 50 KB × 3 runs at 1000 and 20000 chars/s, 1 MB × 1 run at 20000)
+//   env: BENCH_SIZES=50000,1000000  BENCH_RUNS=n (all sizes; default 3 below 200 KB, 1 above)
+//        BENCH_RATES=a,b (all sizes; default 1000,20000 below 200 KB, 20000 above)
 // Writes bench/results/render.json. See the printed notes for method and caveats.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
 import { ROOT, startHarness } from '../../test/webview/harness';
 import { makeAnswer } from './corpus';
+import { COST_FACTOR } from '../../src/webview/scheduler';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SIZES = (process.env.BENCH_SIZES ?? '50000,1000000').split(',').map(Number);
+const LARGE = 200_000;
+const runsFor = (size: number) => Number(process.env.BENCH_RUNS ?? (size > LARGE ? 1 : 3));
 /** Simulated model output rates in characters per second (≈4 chars per token). */
-const RATES = (process.env.BENCH_RATES ?? '1000,20000').split(',').map(Number);
+const ratesFor = (size: number) => (process.env.BENCH_RATES ?? (size > LARGE ? '20000' : '1000,20000')).split(',').map(Number);
 const CHUNK = 5;
 const FRAME_MS = 1000 / 60;
 /** Naive baseline: number of sampled chunk updates (their cost is interpolated over all chunks). */
 const NAIVE_SAMPLES = (size: number) => (size > 200_000 ? 12 : 40);
 
 interface Phase {
-  /** Σ performance.now() around the work (handlers, renders, forced layout), ms. */
+  /** Σ performance.now() around the work (handlers, renders, layout), ms. */
   workMs: number;
   /** The longest single task of the phase, ms. */
   longestMs: number;
@@ -26,6 +30,24 @@ interface Phase {
   cdpTaskMs: number;
   tasks: number;
   longTasks?: number;
+  /** The longest main-thread task by thread (CPU) time, from a CDP trace, ms. */
+  cpuLongestMs?: number;
+  /** Σ thread (CPU) time of all main-thread tasks in the trace (includes the driver's small tasks), ms. */
+  cpuSumMs?: number;
+}
+
+interface Ours extends Phase {
+  frames: number;
+  renders: number;
+  skipped: number;
+  /** Σ of the render (frame) tasks and of the patch handlers, and the final `finish()` task, ms. */
+  frameMs: number;
+  patchMs: number;
+  finishMs: number;
+  /** Where the longest task happened: 'finish', or 'frame' with its index and the text length then. */
+  longestAt: { kind: string; frame: number; chars: number };
+  /** The longest task among the first 10 frames, ms. */
+  firstFramesLongestMs: number;
 }
 
 async function taskDuration(cdp: CDPSession): Promise<number> {
@@ -33,39 +55,79 @@ async function taskDuration(cdp: CDPSession): Promise<number> {
   return (metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) * 1000;
 }
 
-async function measure(cdp: CDPSession, fn: () => Promise<Omit<Phase, 'cdpTaskMs'>>): Promise<Phase> {
-  const before = await taskDuration(cdp);
+interface TraceEvent { name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } }
+
+/** Runs `fn` under a CDP trace and returns the longest main-thread task of the page by THREAD time (CPU the
+ * renderer thread actually ran: unlike wall time it does not count time the OS gave to other processes —
+ * the bench machine is shared) and by wall time, ms. */
+async function traced<T>(cdp: CDPSession, fn: () => Promise<T>): Promise<{ r: T; cpuLongestMs: number; wallLongestMs: number; cpuSumMs: number }> {
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (e) => void events.push(...(e.value as unknown as TraceEvent[])));
+  await cdp.send('Tracing.start', { categories: 'toplevel,__metadata', transferMode: 'ReportEvents' } as never);
   const r = await fn();
-  return { ...r, cdpTaskMs: (await taskDuration(cdp)) - before };
+  const done = new Promise<void>((res) => cdp.once('Tracing.tracingComplete', () => res()));
+  await cdp.send('Tracing.end');
+  await done;
+  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  let cpu = 0;
+  let wall = 0;
+  let sum = 0;
+  for (const e of events) {
+    if (!main || e.pid !== main.pid || e.tid !== main.tid || e.ph !== 'X' || !/RunTask/.test(e.name)) continue;
+    cpu = Math.max(cpu, (e.tdur ?? 0) / 1000);
+    sum += (e.tdur ?? 0) / 1000;
+    wall = Math.max(wall, (e.dur ?? 0) / 1000);
+  }
+  return { r, cpuLongestMs: cpu, wallLongestMs: wall, cpuSumMs: sum };
+}
+
+async function measure<T extends Omit<Phase, 'cdpTaskMs'>>(cdp: CDPSession, fn: () => Promise<T>): Promise<T & Phase> {
+  const before = await taskDuration(cdp);
+  const { r, cpuLongestMs, cpuSumMs } = await traced(cdp, fn);
+  return { ...r, cdpTaskMs: (await taskDuration(cdp)) - before, cpuLongestMs, cpuSumMs };
+}
+
+/** The panel's layout: a 600 px high scroller kept at the bottom, holding the answer (`.markdown.answer`,
+ * panel.css applies). Scrolling to the bottom after a render reads scrollHeight: that is the frame's layout. */
+function setupPage(): void {
+  document.body.replaceChildren();
+  const sc = document.createElement('div');
+  sc.className = 'bench-scroller';
+  const el = document.createElement('div');
+  el.className = 'markdown answer';
+  sc.append(el);
+  document.body.append(sc);
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync('.bench-scroller { height: 600px; width: 660px; overflow-y: auto; } .bench-scroller > .answer { width: 640px; }');
+  document.adoptedStyleSheets = [sheet];
 }
 
 async function floor(page: Page, text: string): Promise<Omit<Phase, 'cdpTaskMs'>> {
+  await page.evaluate(setupPage);
   return page.evaluate((text) => {
     const B = window.__difyBench;
-    document.body.replaceChildren();
-    const el = document.createElement('div');
-    el.style.width = '640px';
-    document.body.append(el);
+    const sc = document.querySelector('.bench-scroller') as HTMLElement;
+    const el = sc.firstElementChild as HTMLElement;
     const t0 = performance.now();
     el.append(B.renderOneShot(text));
-    void el.offsetHeight;
+    sc.scrollTop = sc.scrollHeight;
     const ms = performance.now() - t0;
     return { workMs: ms, longestMs: ms, tasks: 1 };
   }, text);
 }
 
 /** The real panel path: host messages (one per 16.7 ms window of chunks at `rate`) append to an
- * IncrementalMarkdown; a FrameScheduler coalesces them into one render per frame. Each message and each
- * frame runs as its own task; frames are driven back to back (no 16 ms sleep) so a 1 MB stream does not
- * take 17 minutes of wall time — the work per frame is what it would be in real time. */
-async function ours(page: Page, text: string, rate: number): Promise<Omit<Phase, 'cdpTaskMs'> & { frames: number; renders: number }> {
+ * IncrementalMarkdown; a FrameScheduler (with its adaptive budget) coalesces them into renders. Each message
+ * and each frame runs as its own task; frames are driven back to back (no 16 ms sleep, so a 1 MB stream
+ * does not take a minute of wall time) on a virtual clock that advances 16.7 ms per frame — what the
+ * scheduler would see in real time, as long as frames fit in 16.7 ms. */
+async function ours(page: Page, text: string, rate: number): Promise<Omit<Ours, 'cdpTaskMs'>> {
+  await page.evaluate(setupPage);
   return page.evaluate(
     async ({ text, rate, CHUNK, FRAME_MS }) => {
       const B = window.__difyBench;
-      document.body.replaceChildren();
-      const el = document.createElement('div');
-      el.style.width = '640px';
-      document.body.append(el);
+      const sc = document.querySelector('.bench-scroller') as HTMLElement;
+      const el = sc.firstElementChild as HTMLElement;
       // Host side: chunk i arrives at i*CHUNK/rate seconds; the host posts at most one patch per frame.
       const windows: string[] = [];
       const charsPerWindow = (rate * FRAME_MS) / 1000;
@@ -88,44 +150,69 @@ async function ours(page: Page, text: string, rate: number): Promise<Omit<Phase,
       const nextTask = () => new Promise<void>((r) => ((resume = r), channel.port2.postMessage(0)));
 
       const md = new B.IncrementalMarkdown(el);
+      let clock = 0;
       let pendingFrame: (() => void) | undefined;
-      const scheduler = new B.FrameScheduler(() => md.render(), (cb) => (pendingFrame = cb));
+      const scheduler = new B.FrameScheduler(
+        () => {
+          md.render();
+          sc.scrollTop = sc.scrollHeight; // the panel's pinned scroll (after the frame's layout)
+        },
+        (cb) => (pendingFrame = cb),
+        () => clock,
+        B.renderProgressMs,
+      );
       let longTasks = 0;
       const obs = new PerformanceObserver((l) => (longTasks += l.getEntries().length));
       obs.observe({ type: 'longtask' });
       let work = 0;
       let longest = 0;
       let tasks = 0;
-      const timed = (f: () => void) => {
+      let frameMs = 0;
+      let patchMs = 0;
+      let firstFramesLongestMs = 0;
+      let longestAt = { kind: '', frame: 0, chars: 0 };
+      let received = 0;
+      const timed = (kind: string, frame: number, f: () => void) => {
         const t0 = performance.now();
         f();
         const ms = performance.now() - t0;
         work += ms;
         tasks++;
-        if (ms > longest) longest = ms;
+        if (kind === 'frame') frameMs += ms;
+        if (kind === 'patch') patchMs += ms;
+        if (frame < 10) firstFramesLongestMs = Math.max(firstFramesLongestMs, ms);
+        if (ms > longest) {
+          longest = ms;
+          longestAt = { kind, frame, chars: received };
+        }
       };
-      for (const batch of windows) {
+      for (let w = 0; w < windows.length; w++) {
+        const batch = windows[w];
         await nextTask();
-        timed(() => {
+        received += batch.length;
+        timed('patch', w, () => {
           md.append(batch); // the entryPatch handler
           scheduler.schedule();
         });
         await nextTask();
-        timed(() => {
-          const f = pendingFrame;
-          pendingFrame = undefined;
-          f?.(); // the animation frame
-          void el.offsetHeight;
-        });
+        clock += FRAME_MS;
+        const f = pendingFrame;
+        pendingFrame = undefined;
+        if (f) timed('frame', w, f); // the animation frame (skipped by the budget: re-requests itself)
       }
       await nextTask();
-      timed(() => {
-        md.finish(); // status → succeeded
-        void el.offsetHeight;
+      const t0 = performance.now();
+      timed('finish', windows.length, () => {
+        md.finish(); // status → succeeded (an urgent flush)
+        sc.scrollTop = sc.scrollHeight;
       });
+      const finishMs = performance.now() - t0;
       await new Promise((r) => setTimeout(r, 50));
       obs.disconnect();
-      return { workMs: work, longestMs: longest, tasks, longTasks, frames: windows.length, renders: md.stats.renders };
+      return {
+        workMs: work, longestMs: longest, tasks, longTasks, frames: windows.length, renders: md.stats.renders,
+        skipped: scheduler.stats.skipped, frameMs, patchMs, finishMs, longestAt, firstFramesLongestMs,
+      };
     },
     { text, rate, CHUNK, FRAME_MS },
   );
@@ -135,23 +222,22 @@ async function ours(page: Page, text: string, rate: number): Promise<Omit<Phase,
  * updates spread over the stream are timed and the per-chunk cost is linearly interpolated over all
  * n chunks (it grows with the prefix length). The longest task is the largest sample (the last chunk). */
 async function naive(page: Page, text: string): Promise<Omit<Phase, 'cdpTaskMs'> & { sampled: number; chunks: number }> {
+  await page.evaluate(setupPage);
   return page.evaluate(
     async ({ text, CHUNK, S }) => {
       const B = window.__difyBench;
-      document.body.replaceChildren();
-      const el = document.createElement('div');
-      el.style.width = '640px';
-      document.body.append(el);
+      const sc = document.querySelector('.bench-scroller') as HTMLElement;
+      const el = sc.firstElementChild as HTMLElement;
       const n = Math.ceil(text.length / CHUNK);
       const points: [number, number][] = [];
       for (let s = 1; s <= S; s++) {
         const k = Math.max(2, Math.round((s / S) * n)); // chunk index (1-based)
         el.innerHTML = B.naive(text.slice(0, (k - 1) * CHUNK)); // the DOM as it was before this chunk
-        void el.offsetHeight;
+        sc.scrollTop = sc.scrollHeight;
         await new Promise((r) => setTimeout(r, 0));
         const t0 = performance.now();
         el.innerHTML = B.naive(text.slice(0, k * CHUNK));
-        void el.offsetHeight;
+        sc.scrollTop = sc.scrollHeight;
         points.push([k, performance.now() - t0]);
       }
       // Σ over k = 1..n of cost(k), cost linear between samples (and from 0 at k = 0).
@@ -173,8 +259,10 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** Field-wise medians; non-numeric fields come from the run whose total is the median. */
 function medianPhase<T extends Phase>(runs: T[]): T {
-  const out = { ...runs[0] } as Record<string, unknown>;
+  const mid = runs.slice().sort((a, b) => a.workMs - b.workMs)[(runs.length - 1) >> 1];
+  const out = { ...mid } as Record<string, unknown>;
   for (const k of Object.keys(runs[0])) {
     if (typeof runs[0][k as keyof T] === 'number') out[k] = median(runs.map((r) => r[k as keyof T] as unknown as number));
   }
@@ -182,82 +270,108 @@ function medianPhase<T extends Phase>(runs: T[]): T {
 }
 
 async function main() {
+  const started = Date.now();
   const h = await startHarness();
   const results: Record<string, unknown>[] = [];
   const rows: string[][] = [];
   const notes: string[] = [];
+  /** Rows for `npm run bench` (scripts/bench.mjs reads render.json's `rows`). */
+  const summary: { benchmark: string; ours: string; baseline: string; floor: string; ratio: string; target: string; met: boolean }[] = [];
   try {
     for (const size of SIZES) {
       const text = makeAnswer(size);
+      const RUNS = runsFor(size);
+      const RATES = ratesFor(size);
       const label = size >= 1_000_000 ? `${size / 1_000_000} MB` : `${Math.round(size / 1000)} KB`;
       const floorRuns: Phase[] = [];
-      const oursRuns = new Map<number, (Phase & { frames: number; renders: number })[]>();
+      const oursRuns = new Map<number, Ours[]>();
       const naiveRuns: (Phase & { sampled: number; chunks: number })[] = [];
       for (let run = 0; run < RUNS; run++) {
-        // A fresh page per run and phase keeps GC and DOM state independent.
-        for (const phase of ['floor', ...RATES.map(String), ...(run === 0 || size < 200_000 ? ['naive'] : [])]) {
+        // A fresh page per run and phase keeps GC and DOM state independent. The naive baseline is sampled
+        // once per size (its extrapolation, not run-to-run noise, dominates its uncertainty).
+        for (const phase of ['floor', ...RATES.map(String), ...(run === 0 ? ['naive'] : [])]) {
           const tp = await h.open({ bundle: 'bench' });
           const cdp = await tp.page.context().newCDPSession(tp.page);
           await cdp.send('Performance.enable', { timeDomain: 'threadTicks' } as never);
           // The panel warms the pipeline in idle time after load (src/webview/panel.ts); so does the bench.
           await tp.page.evaluate(() => window.__difyBench.warmUp());
           if (phase === 'floor') floorRuns.push(await measure(cdp, () => floor(tp.page, text)));
-          else if (phase === 'naive') naiveRuns.push((await measure(cdp, () => naive(tp.page, text))) as Phase & { sampled: number; chunks: number });
+          else if (phase === 'naive') naiveRuns.push(await measure(cdp, () => naive(tp.page, text)));
           else {
             const rate = Number(phase);
             const list = oursRuns.get(rate) ?? [];
-            list.push((await measure(cdp, () => ours(tp.page, text, rate))) as Phase & { frames: number; renders: number });
+            list.push(await measure(cdp, () => ours(tp.page, text, rate)));
             oursRuns.set(rate, list);
           }
           const problems = await tp.problems();
           if (problems.length) throw new Error(`page problems: ${problems.join('; ')}`);
           await tp.close();
         }
-        process.stderr.write(`  ${label}: run ${run + 1}/${RUNS} done\n`);
+        process.stderr.write(`  ${label}: run ${run + 1}/${RUNS} done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
       }
       const fl = medianPhase(floorRuns);
       const nv = medianPhase(naiveRuns);
       // The naive phase's CDP figure only covers the sampled updates, so it is not reported.
-      rows.push([label, 'naive (per chunk, extrapolated)', fmt(nv.workMs), '—', fmt(nv.longestMs), '1.00×', ratio(nv.workMs, fl.workMs), `${nv.chunks} renders (${nv.sampled} sampled)`]);
+      rows.push([label, 'naive (per chunk, extrapolated)', fmt(nv.workMs), '—', `${fmt(nv.longestMs)} / —`, '1.00×', ratio(nv.workMs, fl.workMs), `${nv.chunks} renders (${nv.sampled} sampled)`]);
       for (const rate of RATES) {
         const o = medianPhase(oursRuns.get(rate)!);
-        rows.push([label, `ours @ ${rate} chars/s`, fmt(o.workMs), fmt(o.cdpTaskMs), fmt(o.longestMs), ratio(o.workMs, nv.workMs), ratio(o.workMs, fl.workMs), `${o.frames} frames, ${o.longTasks ?? 0} long tasks`]);
+        rows.push([label, `ours @ ${rate} chars/s`, fmt(o.workMs), fmt(o.cpuSumMs ?? NaN), `${fmt(o.longestMs)} / ${fmt(o.cpuLongestMs ?? NaN)}`, ratio(o.workMs, nv.workMs), `${ratio(o.workMs, fl.workMs)} / ${ratio(o.cpuSumMs ?? NaN, fl.cpuSumMs ?? NaN)}`, `${o.frames} frames, ${o.renders} renders, ${o.longTasks ?? 0} long tasks`]);
         const within = o.workMs <= 1.3 * fl.workMs;
-        const short = o.longestMs <= 10;
-        const verdict = `${label} @ ${rate} chars/s: total ${ratio(o.workMs, fl.workMs)} of floor (target ≤ 1.30×) ${within ? 'MET' : 'MISSED'}; longest task ${fmt(o.longestMs)} ms (target ≤ 10 ms) ${short ? 'MET' : 'MISSED'}.`;
+        const cpuRatio = ratio(o.cpuSumMs ?? NaN, fl.cpuSumMs ?? NaN);
+        const cpuLongest = o.cpuLongestMs ?? o.longestMs;
+        const short = cpuLongest <= 10;
+        const verdict = `${label} @ ${rate} chars/s: total ${ratio(o.workMs, fl.workMs)} of floor wall (${cpuRatio} by trace CPU time) (target ≤ 1.30×, judged on wall main-thread ms) ${within ? 'MET' : 'MISSED'}; longest task ${fmt(cpuLongest)} ms CPU (wall ${fmt(o.longestMs)} ms) (target ≤ 10 ms, judged on CPU time) ${short ? 'MET' : 'MISSED'}.`;
         notes.push(verdict + explain(o, fl, within, short, text.length, rate));
-        results.push({ size, rate, phase: 'ours', ...o, runs: oursRuns.get(rate) });
+        summary.push(
+          { benchmark: `${label} @ ${rate} chars/s, 5-char chunks: main-thread total`, ours: `${fmt(o.workMs)} ms`, baseline: `${fmt(nv.workMs)} ms (naive, extrapolated)`, floor: `${fmt(fl.workMs)} ms`, ratio: `${ratio(o.workMs, fl.workMs)} floor (CPU ${cpuRatio}), ${ratio(nv.workMs, o.workMs)} faster than naive`, target: '≤ 1.3× floor', met: within },
+          { benchmark: `${label} @ ${rate} chars/s: longest task (CPU)`, ours: `${fmt(cpuLongest)} ms`, baseline: `${fmt(nv.longestMs)} ms (naive, wall)`, floor: `${fmt(fl.cpuLongestMs ?? fl.longestMs)} ms`, ratio: '', target: '≤ 10 ms', met: short },
+        );
+        results.push({ size, rate, phase: 'ours', runCount: RUNS, ...o, runs: oursRuns.get(rate) });
       }
-      rows.push([label, 'floor (one-shot of final)', fmt(fl.workMs), fmt(fl.cdpTaskMs), fmt(fl.longestMs), ratio(fl.workMs, nv.workMs), '1.00×', '1 render']);
-      results.push({ size, phase: 'naive', ...nv, runs: naiveRuns }, { size, phase: 'floor', ...fl, runs: floorRuns });
+      rows.push([label, 'floor (one-shot of final)', fmt(fl.workMs), fmt(fl.cpuSumMs ?? NaN), `${fmt(fl.longestMs)} / ${fmt(fl.cpuLongestMs ?? NaN)}`, ratio(fl.workMs, nv.workMs), '1.00×', '1 render']);
+      results.push({ size, phase: 'naive', ...nv, runs: naiveRuns }, { size, phase: 'floor', runCount: RUNS, ...fl, runs: floorRuns });
     }
   } finally {
     await h.close();
   }
-  const head = ['answer', 'method', 'main-thread ms', 'CDP TaskDuration ms', 'longest task ms', 'vs naive', 'vs floor', 'notes'];
+  const head = ['answer', 'method', 'main-thread ms (wall)', 'CPU ms (trace)', 'longest task ms wall / CPU', 'vs naive', 'vs floor wall / CPU', 'notes'];
   printTable([head, ...rows]);
   const method = [
-    `Medians of ${RUNS} runs (naive 1 MB: 1 run). Headless Chromium ${'(/usr/bin/chromium)'}, production-minified bench bundle of the real renderer.`,
-    'main-thread ms = Σ performance.now() around each task\'s work incl. a forced layout (what the frame would cost); CDP TaskDuration = Performance.getMetrics delta over the phase (adds the driver\'s yields, GC, style).',
-    `ours: the answer arrives in ${CHUNK}-char chunks at the given rate; the host coalesces each ${FRAME_MS.toFixed(1)} ms window into one entryPatch (≤60/s); each patch is a task, and the FrameScheduler renders once per frame as its own task; frames are driven back to back instead of waiting 16 ms.`,
+    `Medians of ${SIZES.map((s) => `${runsFor(s)} run(s) at ${s} chars`).join(', ')} (naive: 1 sampled run per size). Headless Chromium (/usr/bin/chromium), production-minified bench bundle of the real renderer, media/panel.css applied, answer in a 600 px scroller kept at the bottom as in the panel. Wall time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+    'main-thread ms = Σ performance.now() around each task\'s work incl. the layout forced by scrolling to the bottom (what the frame would cost); CPU ms = Σ thread time of the page\'s main-thread tasks in a CDP trace (adds the driver\'s small tasks and GC; not inflated by other processes on a shared machine); CDP TaskDuration (Performance.getMetrics delta) is in render.json.',
+    `ours: the answer arrives in ${CHUNK}-char chunks at the given rate; the host coalesces each ${FRAME_MS.toFixed(1)} ms window into one entryPatch (≤60/s); each patch is a task; the FrameScheduler renders in animation frames, at most every max(1 frame, ${COST_FACTOR}× the last render's repeated work — its cost minus the time spent rendering newly finished blocks) (frames it skips cost ~nothing and carry the text to the next render); frames are driven back to back on a virtual clock (+${FRAME_MS.toFixed(1)} ms per frame) instead of waiting.`,
     'naive: el.innerHTML = DOMPurify.sanitize(marked.parse(all)) on EVERY chunk (no highlighting). Not run in full (hours for 1 MB): the cost of sampled chunk updates is linearly interpolated over all chunks — an extrapolation.',
-    'Before each phase the page runs the same idle-time warm-up the panel runs after load (grammar compilation, first sanitize).',
-    'floor: one renderOneShot() of the final answer (same pipeline as ours: marked + DOMPurify + highlight.js + code headers).',
+    'longest task: wall = the longest timed task (performance.now(), counts time the OS gave other processes); CPU = the longest main-thread RunTask by thread time in a CDP trace of the phase (any task: ours, GC, the driver). The ≤ 10 ms target is judged on CPU time because the bench machine is shared.',
+    'Before each phase the page runs the same idle-time warm-up the panel runs after load (samples of every block kind and CJK text laid out off-screen, grammar compilation).',
+    'floor: one renderOneShot() of the final answer (same pipeline as ours: marked + DOMPurify + highlight.js + code headers) plus its layout.',
   ];
   console.log('\nMethod:\n' + method.map((m) => '  - ' + m).join('\n'));
   console.log('\nTargets:\n' + notes.map((n) => '  - ' + n).join('\n'));
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/render.json'), JSON.stringify({ date: new Date().toISOString(), runs: RUNS, chunk: CHUNK, rates: RATES, method, targets: notes, results }, null, 2));
+  writeFileSync(join(ROOT, 'bench/results/render.json'), JSON.stringify({ date: new Date().toISOString(), runs: Object.fromEntries(SIZES.map((s) => [s, runsFor(s)])), chunk: CHUNK, rates: Object.fromEntries(SIZES.map((s) => [s, ratesFor(s)])), wallSeconds: (Date.now() - started) / 1000, method, targets: notes, rows: summary, results }, null, 2));
   console.log('\nWrote bench/results/render.json');
 }
 
-function explain(o: Phase & { frames: number }, fl: Phase, within: boolean, short: boolean, chars: number, rate: number): string {
+/** The measured reasons a target was missed (numbers from this run, not a template). */
+function explain(o: Ours, fl: Phase, within: boolean, short: boolean, chars: number, rate: number): string {
   const why: string[] = [];
   if (!within) {
-    const perFrame = (o.workMs - fl.workMs) / o.frames;
-    why.push(` Why: the stream takes ${(chars / rate).toFixed(0)} s at this rate, i.e. ${o.frames} frames; each frame re-lexes, re-renders and re-sanitizes the unfinished tail block (plus one overlap block) and lays it out, ≈${perFrame.toFixed(3)} ms above the floor's share per frame. That fixed per-frame cost × ${o.frames} frames exceeds 30% of one render of the whole answer; it is spread over the stream (${((o.workMs / (chars / rate) / 1000) * 100).toFixed(2)}% of one core), not a stall.`);
+    const over = o.workMs - fl.workMs;
+    const perRender = o.frameMs / Math.max(1, o.renders);
+    const allowed = 0.3 * fl.workMs;
+    const neededRenders = Math.floor((allowed + fl.workMs - o.finishMs - o.patchMs) / Math.max(perRender, 1e-3));
+    const streamS = chars / rate;
+    why.push(
+      ` Why: ${o.renders} renders over the ${streamS.toFixed(1)} s stream (${o.frames} frames, ${o.skipped} skipped by the budget) cost ${fmt(o.frameMs)} ms (${perRender.toFixed(2)} ms each: re-lex/render/sanitize of the unfinished block + layout),` +
+        ` patches ${fmt(o.patchMs)} ms, finish ${fmt(o.finishMs)} ms: ${fmt(over)} ms above the floor vs the ${fmt(allowed)} ms allowed.` +
+        ` At this per-render cost the target allows ≈${Math.max(0, neededRenders)} renders, i.e. one every ${(streamS / Math.max(1, neededRenders)).toFixed(2)} s — the budget keeps renders ≥ 1 per frame while they are cheap, by design (a smooth stream), so this ratio is a per-frame cost × frames, not work growing with the answer.`,
+    );
   }
-  if (!short) why.push(` Longest task: the final render or a frame whose tail block is large (e.g. a long code fence or list that cannot be split until it ends).`);
+  if (!short) {
+    const a = o.longestAt;
+    const where = a.kind === 'finish' ? `the final finish() render (auto-highlighting, last block)` : `${a.kind} #${a.frame} (${a.chars} chars received)`;
+    why.push(` Longest task: ${fmt(o.cpuLongestMs ?? NaN)} ms CPU in the trace; the longest timed task (wall) was ${where}, ${fmt(o.longestMs)} ms; longest of the first 10 frames ${fmt(o.firstFramesLongestMs)} ms (wall).`);
+  }
   return why.join('');
 }
 

@@ -1,7 +1,7 @@
 // The panel controller: owns the PanelState, applies host messages, renders once per animation frame,
 // persists the state for instant restore, and routes link clicks to the host.
 import type { EntryView, HostMessage, PanelState } from '../protocol';
-import { warmUp } from './markdown';
+import { renderProgressMs, warmUp } from './markdown';
 import { FrameScheduler } from './scheduler';
 import { ALL_CHANGES, applyPatch } from './state';
 import { setL10n } from './strings';
@@ -12,6 +12,8 @@ import { loadState, post, saveState } from './vscode';
 import type { PersistedState } from './vscode';
 
 const SAVE_DELAY_MS = 500;
+/** Patch fields that only stream text (rendered under the adaptive frame budget of FrameScheduler). */
+const STREAMED_KEYS = new Set(['id', 'answerAppend', 'thinkingAppend', 'conversationId']);
 
 export class Panel {
   private state: PanelState = { apps: [], entries: [], running: false };
@@ -24,7 +26,7 @@ export class Panel {
   private structureDirty = false;
 
   constructor(private readonly root: HTMLElement) {
-    this.scheduler = new FrameScheduler(() => this.flush());
+    this.scheduler = new FrameScheduler(() => this.flush(), undefined, undefined, renderProgressMs);
     this.composer = new Composer(post);
     this.entriesEl = h('div', { class: 'entries' });
     const scroller = h('div', { class: 'scroller' }, this.composer.opening, this.entriesEl);
@@ -36,6 +38,7 @@ export class Panel {
     window.addEventListener('message', (e: MessageEvent) => this.onMessage(e.data));
     // A hidden webview gets no animation frames; render what is pending when it becomes visible again.
     document.addEventListener('visibilitychange', () => this.scheduler.flushNow());
+    this.watchScroll();
   }
 
   private readonly scroller: HTMLElement;
@@ -91,7 +94,8 @@ export class Panel {
         if (!view) return;
         view.invalidate(applyPatch(view.entry, msg.patch));
         if (msg.patch.conversationId) this.state.conversationId = msg.patch.conversationId;
-        this.scheduler.schedule();
+        // Streamed text follows the adaptive frame budget; anything else is rendered on the next frame.
+        this.scheduler.schedule(Object.keys(msg.patch).some((k) => !STREAMED_KEYS.has(k)));
         this.save(view.entry.status === 'running');
         break;
       }
@@ -152,7 +156,7 @@ export class Panel {
     view.invalidate(ALL_CHANGES);
     this.entriesEl.append(view.el);
     this.structureDirty = true;
-    this.scheduler.schedule();
+    this.scheduler.schedule(true);
   }
 
   private replaceEntry(entry: EntryView): void {
@@ -163,16 +167,32 @@ export class Panel {
     this.views.set(entry.id, view);
     view.invalidate(ALL_CHANGES);
     old.el.replaceWith(view.el);
-    this.scheduler.schedule();
+    this.scheduler.schedule(true);
   }
 
-  /** One animation frame: render every entry that changed, then keep the view pinned to the bottom. */
+  /** One animation frame: render every entry that changed. Writes only — no layout is read here. */
   private flush(): void {
-    const s = this.scroller;
-    const pinned = this.structureDirty || s.scrollHeight - s.scrollTop - s.clientHeight < 48;
+    if (this.structureDirty) this.pinned = true;
     this.structureDirty = false;
     for (const v of this.views.values()) if (v.dirty) v.flush();
-    if (pinned) s.scrollTop = s.scrollHeight;
+  }
+
+  /**
+   * Keeps the view pinned to the bottom without forcing a synchronous layout in the frame: whether the user
+   * is at the bottom is read on scroll (layout is clean then), and the scroll to the bottom happens in a
+   * ResizeObserver callback, which the browser runs after its own layout of the frame, before paint.
+   */
+  private pinned = true;
+  private watchScroll(): void {
+    const s = this.scroller;
+    s.addEventListener('scroll', () => (this.pinned = s.scrollHeight - s.scrollTop - s.clientHeight < 48), { passive: true });
+    const stick = () => {
+      if (this.pinned && s.scrollHeight - s.scrollTop - s.clientHeight >= 1) s.scrollTop = s.scrollHeight;
+    };
+    if (typeof ResizeObserver !== 'function') return;
+    const ro = new ResizeObserver(stick);
+    ro.observe(this.entriesEl); // the answer grew
+    ro.observe(s); // the view shrank (composer grew, window resized)
   }
 
   /** Persists the state; while streaming, at most every SAVE_DELAY_MS (the answer can be large). */

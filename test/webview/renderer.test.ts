@@ -1,5 +1,6 @@
 // The incremental renderer against the one-shot reference, in the real browser bundle.
 import assert from 'node:assert/strict';
+import { makeAnswer } from '../../bench/render/corpus';
 import { RICH_MARKDOWN } from './fixtures';
 import { startHarness } from './harness';
 import type { Harness, TestPage } from './harness';
@@ -135,6 +136,112 @@ describe('incremental markdown renderer', function () {
     assert.equal(r.incremental, r.oneShot);
     const naiveLexed = (big.length * big.length) / 10; // Σ prefix lengths for 5-char chunks
     assert.ok(r.lexedChars < naiveLexed / 50, `lexed ${r.lexedChars} chars vs naive ${naiveLexed}`);
+  });
+
+  it('long answers are placed in md-chunk wrappers by position, identically to one-shot, through rollbacks', async () => {
+    const big = makeAnswer(40_000, 7) + '\n\n' + doc;
+    for (const seed of [21, 22, 23]) {
+      const rand = rng(seed);
+      const r = await stream(tp, chunk(big, () => 1 + Math.floor(rand() * 400)), 1 + (seed % 3), seed % 2 === 0);
+      assert.equal(r.incremental, r.oneShot);
+      assert.equal(r.incrementalText, r.naiveText);
+      assert.ok((r.incremental.match(/<div class="md-chunk">/g) ?? []).length >= 3, 'several chunks');
+    }
+    // setText rolling back across chunk boundaries (and forward again) stays exact.
+    const res = await tp.page.evaluate((big) => {
+      const B = window.__difyBench;
+      const el = document.createElement('div');
+      const md = new B.IncrementalMarkdown(el, { highlight: false });
+      const same = (text: string) => {
+        const ref = document.createElement('div');
+        ref.append(B.renderOneShot(text, { highlight: false }));
+        return el.innerHTML === ref.innerHTML;
+      };
+      const out: boolean[] = [];
+      for (let i = 0; i < big.length; i += 997) {
+        md.append(big.slice(i, i + 997));
+        md.render();
+      }
+      out.push(same(big));
+      // Cuts before the reference definitions of `doc` (those apply to earlier blocks only once finished).
+      for (const cut of [39_000, 20_000, 9_000, 300, 30_000]) {
+        const text = big.slice(0, cut) + '\n\nReplaced **tail**\n';
+        md.setText(text);
+        md.render();
+        out.push(same(text));
+      }
+      md.setText(big);
+      md.finish();
+      out.push(same(big));
+      return out;
+    }, big);
+    assert.deepEqual(res, res.map(() => true));
+  });
+
+  it('adaptive frame budget: expensive renders skip frames, urgent flushes do not, the final DOM stays exact', async () => {
+    const big = makeAnswer(30_000, 3);
+    const r = await tp.page.evaluate((text) => {
+      const B = window.__difyBench;
+      const el = document.createElement('div');
+      document.body.append(el);
+      const md = new B.IncrementalMarkdown(el);
+      let clock = 0;
+      let frame: (() => void) | undefined;
+      let extra = 4; // ms of simulated extra (repeated) work per render, e.g. a slow machine
+      const sched = new B.FrameScheduler(
+        () => {
+          md.render();
+          const t = performance.now();
+          while (performance.now() - t < extra);
+        },
+        (cb) => (frame = cb),
+        () => clock,
+        B.renderProgressMs,
+      );
+      const run = (f: () => void) => {
+        const g = frame;
+        frame = undefined;
+        g?.();
+        f();
+      };
+      let frames = 0;
+      for (let i = 0; i < text.length; i += 60) {
+        md.append(text.slice(i, i + 60));
+        sched.schedule();
+        clock += 1000 / 60;
+        frames++;
+        run(() => undefined);
+      }
+      const skippedExpensive = sched.stats.skipped;
+      const rendersExpensive = md.stats.renders;
+      // After a costly render the next frames are skipped, unless the schedule is urgent.
+      extra = 40;
+      md.append('\n\nmore');
+      sched.schedule();
+      sched.flushNow();
+      md.append(' text');
+      sched.schedule();
+      clock += 1000 / 60;
+      const before = md.stats.renders;
+      run(() => undefined);
+      const skippedAfterCostly = md.stats.renders === before;
+      sched.schedule(true);
+      clock += 1000 / 60;
+      run(() => undefined);
+      const urgentRendered = md.stats.renders === before + 1;
+      extra = 0;
+      md.finish();
+      const ref = document.createElement('div');
+      ref.append(B.renderOneShot(text + '\n\nmore text'));
+      const same = el.innerHTML === ref.innerHTML;
+      el.remove();
+      return { frames, skippedExpensive, rendersExpensive, skippedAfterCostly, urgentRendered, same };
+    }, big);
+    assert.equal(r.same, true);
+    assert.equal(r.skippedAfterCostly, true);
+    assert.equal(r.urgentRendered, true);
+    assert.ok(r.skippedExpensive > r.frames / 3, `frames skipped: ${r.skippedExpensive} of ${r.frames}`);
+    assert.ok(r.rendersExpensive < r.frames * 0.7, `renders: ${r.rendersExpensive} of ${r.frames}`);
   });
 
   it('CRLF split across chunks and text replacement (setText) keep the DOM exact', async () => {

@@ -11,6 +11,13 @@
 //   * reference definitions (`[x]: url`) found in finished text are fed to every later lex, and when a new
 //     one is finished, everything is re-rendered once (earlier blocks may use it);
 //   * `finish()` renders the tail with auto-detected highlighting, which is skipped while streaming.
+// Layout: past the first CHUNK_NODES top-level nodes, the rendered markdown is placed in plain `div.md-chunk`
+// wrappers of CHUNK_NODES nodes each, by position, in the one-shot render as well (so the DOMs stay
+// identical; short answers have no wrapper). The
+// wrappers have no box of their own (margins collapse through them, see media/panel.css), but they keep
+// a streamed answer from being ONE block container with thousands of children: appending to the last
+// chunk re-lays out that chunk and the list of chunks, not every block of the answer (≈30 ms → <1 ms per
+// frame at 1 MB).
 import { Lexer, Parser, Renderer } from 'marked';
 import type { Token, TokensList } from 'marked';
 import { enhanceCodeBlocks, warmUpHighlighting } from './highlight';
@@ -32,6 +39,27 @@ interface Segment {
   shape: string;
   nodes: Node[];
   defs: [string, Links[string]][];
+}
+
+/** Top-level nodes (elements and the newline text nodes between them) per `div.md-chunk` wrapper. */
+export const CHUNK_NODES = 128;
+
+function newChunk(): HTMLDivElement {
+  const c = document.createElement('div');
+  c.className = 'md-chunk';
+  return c;
+}
+
+/** Places a rendered fragment's top-level nodes as the incremental DOM holds them: the first CHUNK_NODES
+ * directly, every further CHUNK_NODES in one chunk (short answers have no wrapper at all). */
+function chunked(frag: DocumentFragment): DocumentFragment {
+  const nodes = Array.from(frag.childNodes);
+  for (let i = CHUNK_NODES; i < nodes.length; i += CHUNK_NODES) {
+    const c = newChunk();
+    c.append(...nodes.slice(i, i + CHUNK_NODES));
+    frag.append(c);
+  }
+  return frag;
 }
 
 const VOID = new Set([
@@ -147,11 +175,25 @@ class NewlineNormalizer {
   }
 }
 
+let committedMs = 0;
+/**
+ * Milliseconds spent so far (all instances) rendering blocks as they FINISH — work a one-shot render of the
+ * final answer does as well. The frame budget (src/webview/scheduler.ts) subtracts it from a flush's cost:
+ * only repeated work (re-lexing and re-rendering the unfinished tail, layout) makes renders sparser, so more
+ * text per render cannot feed back into ever longer renders.
+ */
+export function renderProgressMs(): number {
+  return committedMs;
+}
+
 export class IncrementalMarkdown {
   private text = '';
   private readonly nl = new NewlineNormalizer();
   private segments: Segment[] = [];
   private tailNodes: Node[] = [];
+  /** The chunk wrappers in `root`, and how many top-level nodes they hold (all but the last are full). */
+  private chunks: HTMLElement[] = [];
+  private placed = 0;
   private knownLinks: Links = Object.create(null) as Links;
   private dirty = false;
   private finished = false;
@@ -223,7 +265,40 @@ export class IncrementalMarkdown {
     this.segments = [];
     this.tailNodes = [];
     this.knownLinks = Object.create(null) as Links;
+    this.chunks = [];
+    this.placed = 0;
     this.root.textContent = '';
+  }
+
+  /** Appends top-level nodes after the ones already placed: the first CHUNK_NODES into `root`, the rest
+   * into chunks of CHUNK_NODES (the last one filled first). */
+  private place(nodes: Node[]): void {
+    let i = 0;
+    while (i < nodes.length) {
+      let target: ParentNode = this.root;
+      let room = CHUNK_NODES - this.placed;
+      if (room <= 0) {
+        room = CHUNK_NODES - ((this.placed - CHUNK_NODES) % CHUNK_NODES);
+        if (room === CHUNK_NODES) {
+          const c = newChunk();
+          this.chunks.push(c);
+          this.root.append(c);
+        }
+        target = this.chunks[this.chunks.length - 1];
+      }
+      const part = i === 0 && nodes.length <= room ? nodes : nodes.slice(i, i + room);
+      target.append(...part);
+      this.placed += part.length;
+      i += part.length;
+    }
+  }
+
+  /** Removes the LAST `nodes.length` placed nodes (a tail or the last segment) and chunks left empty. */
+  private unplace(nodes: Node[]): void {
+    for (const n of nodes) (n as ChildNode).remove();
+    this.placed -= nodes.length;
+    const keep = Math.max(0, Math.ceil((this.placed - CHUNK_NODES) / CHUNK_NODES));
+    while (this.chunks.length > keep) this.chunks.pop()!.remove();
   }
 
   private linksSignature(): string {
@@ -233,8 +308,9 @@ export class IncrementalMarkdown {
   }
 
   private dropLastSegment(): void {
+    this.removeTail(); // nodes are placed by position: the tail follows the segment
     const seg = this.segments.pop()!;
-    for (const n of seg.nodes) (n as ChildNode).remove();
+    this.unplace(seg.nodes);
     if (seg.defs.length) this.rebuildLinks();
     this.stats.rollbacks++;
   }
@@ -304,19 +380,28 @@ export class IncrementalMarkdown {
   }
 
   private commit(group: Token[], start: number, end: number): void {
+    const t0 = performance.now();
+    try {
+      this.commitNow(group, start, end);
+    } finally {
+      committedMs += performance.now() - t0;
+    }
+  }
+
+  private commitNow(group: Token[], start: number, end: number): void {
     const defs: [string, Links[string]][] = [];
     collectDefs(group, defs);
     this.removeTail();
     const frag = renderTokens(group, this.opts, true);
     this.stats.renderedChars += end - start;
     const nodes = Array.from(frag.childNodes);
-    this.root.append(frag);
+    this.place(nodes);
     this.segments.push({ start, end, shape: shapeOf(group), nodes, defs });
     if (defs.length) for (const [k, v] of defs) if (!(k in this.knownLinks)) this.knownLinks[k] = v;
   }
 
   private removeTail(): void {
-    for (const n of this.tailNodes) (n as ChildNode).remove();
+    if (this.tailNodes.length) this.unplace(this.tailNodes);
     this.tailNodes = [];
   }
 
@@ -327,23 +412,52 @@ export class IncrementalMarkdown {
     for (const tok of tokens) this.stats.renderedChars += tok.raw.length;
     this.tailNodes = Array.from(frag.childNodes);
     // While streaming, a fence without a language is shown plain; `finish()` auto-detects it.
-    this.root.append(frag);
+    this.place(this.tailNodes);
   }
 }
 
 /** The reference: the whole markdown rendered at once through the same pipeline. */
 export function renderOneShot(markdown: string, opts: MarkdownOptions = {}): DocumentFragment {
   const src = markdown.replace(/\r\n?/g, '\n');
-  return renderTokens(lexWithLinks(src), opts, true);
+  return chunked(renderTokens(lexWithLinks(src), opts, true));
 }
 
-/** Warms the pipeline (lexer, sanitizer, highlighting grammars) in idle time after the panel loads. */
+/**
+ * Warm-up samples, one per idle callback: every block and inline kind a model answer uses (lexer rules,
+ * the renderer, DOMPurify and highlight.js code paths are compiled and optimized on first use) and CJK
+ * text (the first layout of CJK text looks up fallback fonts: 10–45 ms measured). Without them the first
+ * frames of the first answer pay for all of it (a 50–100 ms first frame in the benchmark).
+ */
+const WARM_SAMPLES = [
+  '# Title\n\n## 1. Overview\n\nSome *emphasis*, **strong**, `code`, [a link](https://example.com) and ~~del~~.\n\n---\n',
+  '- item one\n- item `two`\n  - nested **item**\n\n1. first\n2. second\n   - nested\n\n> **Note:** quoted [text](https://e)\n',
+  '| Setting | Default | 说明 |\n|---|---:|---|\n| `opt0` | 12 | 默认配置 |\n| `opt1` | 3 | text |\n',
+  '这个函数会把输入拆分成若干块，并在每个块完成后立即渲染。在大多数情况下，默认配置已经足够；如果需要代理，请在设置中填写。',
+  '```ts\nexport async function f(url: string): Promise<void> {\n  const r = await fetch(url);\n}\n```\n\n```python\ndef f(x):\n    return x\n```\n\n```\nplain\n```\n',
+];
+
+/** Warms the pipeline (lexer, sanitizer, highlighting grammars, first layout of each kind of block, CJK
+ * fonts) in idle time after the panel loads, one small step per idle callback. */
 export function warmUp(schedule: (cb: () => void) => void = idle): void {
-  schedule(() => {
-    const el = document.createElement('div');
-    el.append(renderOneShot('# w\n\n- a *b* `c` [d](https://e)\n\n| a |\n|---|\n| b |\n\n```ts\nconst a = 1;\n```\n'));
-    warmUpHighlighting(schedule);
-  });
+  const samples = WARM_SAMPLES.slice();
+  const next = () => {
+    const sample = samples.shift();
+    if (sample === undefined) {
+      warmUpHighlighting(schedule);
+      return;
+    }
+    const host = document.createElement('div');
+    host.className = 'markdown md-warmup';
+    host.setAttribute('aria-hidden', 'true');
+    // Rendered twice: the second pass runs the code the first one compiled (closer to a frame's cost).
+    renderOneShot(sample);
+    host.append(renderOneShot(sample));
+    (document.body ?? document.documentElement).append(host);
+    void host.offsetHeight;
+    host.remove();
+    schedule(next);
+  };
+  schedule(next);
 }
 
 function idle(cb: () => void): void {
