@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { ChatController, type StartRun } from './chat/controller';
 import { registerLmTool } from './chat/lmTool';
 import { PANEL_VIEW_TYPE } from './chat/panel';
-import { registerParticipant } from './chat/participant';
+import { handleChatRequest, registerParticipant } from './chat/participant';
 import { AppCatalog } from './config/catalog';
 import { KeyStore } from './config/secrets';
 import { stableUserId } from './config/userId';
@@ -23,6 +23,8 @@ export interface TestApi {
   keys: KeyStore;
   log: Log;
   userId: string;
+  /** The @dify handler with the extension's own services (VS Code's chat UI cannot be driven from tests). */
+  chat(req: vscode.ChatRequest, ctx: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult>;
   /** Prepares a run of a configured app as the panel's composer does (no prompts). */
   prepare(app: string, text: string, inputs?: Record<string, unknown>): Promise<StartRun | undefined>;
 }
@@ -61,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {
     controller, catalog, history, keys, log, userId,
+    chat: (req, ctx, stream, token) => handleChatRequest(chatDeps, req, ctx, stream, token),
     prepare: async (name, text, inputs) => {
       const app = catalog.find(name);
       if (!app) throw new Error(`no app ${name}`);

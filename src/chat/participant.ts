@@ -29,7 +29,7 @@ export interface ParticipantDeps {
 /** Registers `@dify` where the chat API exists; elsewhere does nothing (the rest keeps working). */
 export function registerParticipant(deps: ParticipantDeps): vscode.Disposable | undefined {
   if (typeof vscode.chat?.createChatParticipant !== 'function') return undefined;
-  const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, (req, ctx, stream, token) => handle(deps, req, ctx, stream, token));
+  const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, (req, ctx, stream, token) => handleChatRequest(deps, req, ctx, stream, token));
   participant.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
   return participant;
 }
@@ -48,7 +48,7 @@ export function splitAppFromPrompt(apps: AppProfile[], prompt: string): { app?: 
   return { rest: text };
 }
 
-async function handle(
+export async function handleChatRequest(
   deps: ParticipantDeps,
   req: vscode.ChatRequest,
   ctx: vscode.ChatContext,

@@ -1,0 +1,85 @@
+// VS Code's own AI surfaces in the real extension host: the dify_runApp tool through vscode.lm.invokeTool,
+// and the @dify handler (driven directly: the chat view cannot be scripted from tests) streaming markdown,
+// progress and an insert button, continuing the Dify conversation across turns, and honouring cancellation.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { setUpApps, until, type HostFixture } from './support';
+
+/** A ChatResponseStream that records what the handler streamed. */
+function recorder() {
+  const md: string[] = [];
+  const progress: string[] = [];
+  const buttons: vscode.Command[] = [];
+  const stream = {
+    markdown: (v: string | vscode.MarkdownString) => void md.push(typeof v === 'string' ? v : v.value),
+    progress: (v: string) => void progress.push(v),
+    button: (c: vscode.Command) => void buttons.push(c),
+    anchor: () => undefined,
+    filetree: () => undefined,
+    reference: () => undefined,
+    push: () => undefined,
+  } as unknown as vscode.ChatResponseStream;
+  return { md, progress, buttons, stream };
+}
+
+function request(prompt: string, command?: string): vscode.ChatRequest {
+  return { prompt, command, references: [], toolReferences: [] } as unknown as vscode.ChatRequest;
+}
+
+/** A previous turn as VS Code hands it back in `context.history`. */
+function responseTurn(result: vscode.ChatResult): vscode.ChatResponseTurn {
+  const turn = Object.create(vscode.ChatResponseTurn.prototype) as vscode.ChatResponseTurn;
+  Object.defineProperty(turn, 'result', { value: result });
+  return turn;
+}
+
+describe('@dify and the dify_runApp tool in the real extension host', function () {
+  this.timeout(40_000);
+  let fx: HostFixture;
+
+  before(async () => {
+    fx = await setUpApps();
+  });
+  after(async () => {
+    await fx?.close();
+  });
+
+  it('registers the tool with VS Code and answers through vscode.lm.invokeTool', async function () {
+    const tool = vscode.lm.tools.find((t) => t.name === 'dify_runApp');
+    assert.ok(tool, `tools: ${vscode.lm.tools.map((t) => t.name).join(', ')}`);
+    const result = await vscode.lm.invokeTool('dify_runApp', { input: { app: 'Commit Message Writer', query: 'diff --git a/x b/x' }, toolInvocationToken: undefined }, new vscode.CancellationTokenSource().token);
+    const text = result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
+    assert.match(text, /feat\(net\): add proxy support/);
+    const sent = fx.server.requests.filter((r) => r.path === '/v1/completion-messages').at(-1)!;
+    assert.match(String((sent.body as { inputs: { diff: string } }).inputs.diff), /diff --git/);
+  });
+
+  it('@dify /run <app> streams the answer, shows progress and offers Insert at Cursor', async () => {
+    const r = recorder();
+    const result = await fx.api.chat(request('Docs Chat how do I deploy?', 'run'), { history: [] } as unknown as vscode.ChatContext, r.stream, new vscode.CancellationTokenSource().token);
+    assert.ok(r.md.join('').includes('Review summary'), r.md.join('').slice(0, 200));
+    assert.ok(!r.md.join('').includes('<think>'), 'thinking is not streamed as answer');
+    assert.ok(r.progress.some((p) => /Running Docs Chat/.test(p)));
+    assert.ok(r.progress.length > 1, 'workflow nodes are reported as progress');
+    assert.equal(r.buttons[0]?.command, 'dify.insertText');
+    const sent = fx.server.requests.filter((r) => r.path === '/v1/chat-messages').at(-1)!;
+    assert.equal((sent.body as { query: string }).query, 'how do I deploy?');
+    assert.equal((result.metadata as { app: string }).app, 'Docs Chat');
+
+    // The next turn of the same chat thread continues the Dify conversation.
+    const r2 = recorder();
+    await fx.api.chat(request('and then?'), { history: [responseTurn(result)] } as unknown as vscode.ChatContext, r2.stream, new vscode.CancellationTokenSource().token);
+    const second = fx.server.requests.filter((r) => r.path === '/v1/chat-messages').at(-1)!;
+    assert.equal((second.body as { conversation_id?: string }).conversation_id, (result.metadata as { conversationId: string }).conversationId);
+  });
+
+  it('cancelling the chat request stops the run on the server', async () => {
+    const r = recorder();
+    const cts = new vscode.CancellationTokenSource();
+    const done = fx.api.chat(request('Helper Chat explain /slow', 'run'), { history: [] } as unknown as vscode.ChatContext, r.stream, cts.token);
+    await until(() => r.md.join('').length > 0, 'first streamed text', 20_000);
+    cts.cancel();
+    await done;
+    await fx.server.waitForRequest((q) => /\/chat-messages\/[^/]+\/stop$/.test(q.path), 5000);
+  });
+});
