@@ -364,7 +364,10 @@ function explain(o: Ours, fl: Phase, within: boolean, short: boolean, chars: num
     why.push(
       ` Why: ${o.renders} renders over the ${streamS.toFixed(1)} s stream (${o.frames} frames, ${o.skipped} skipped by the budget) cost ${fmt(o.frameMs)} ms (${perRender.toFixed(2)} ms each: re-lex/render/sanitize of the unfinished block + layout),` +
         ` patches ${fmt(o.patchMs)} ms, finish ${fmt(o.finishMs)} ms: ${fmt(over)} ms above the floor vs the ${fmt(allowed)} ms allowed.` +
-        ` At this per-render cost the target allows ≈${Math.max(0, neededRenders)} renders, i.e. one every ${(streamS / Math.max(1, neededRenders)).toFixed(2)} s — the budget keeps renders ≥ 1 per frame while they are cheap, by design (a smooth stream), so this ratio is a per-frame cost × frames, not work growing with the answer.`,
+        ` At this per-render cost the target allows ≈${Math.max(0, neededRenders)} renders, i.e. one every ${(streamS / Math.max(1, neededRenders)).toFixed(2)} s; the budget only thins renders when their repeated work exceeds 1/${COST_FACTOR} of the time between them (${o.skipped} of ${o.frames} frames skipped here), so the ratio is set by renders × per-render cost.` +
+        (o.cpuSumMs !== undefined && o.cpuSumMs > 1.2 * o.workMs
+          ? ` The trace also shows ${fmt(o.cpuSumMs - o.workMs)} ms of main-thread CPU outside the timed tasks (mostly GC of the live DOM and per-render garbage, plus the driver), not in the wall figure.`
+          : ''),
     );
   }
   if (!short) {
