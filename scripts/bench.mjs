@@ -4,7 +4,8 @@
 // host→webview traffic, render (bench/render/run.ts, if present), activation (bundle load in Node; the real
 // extension host via test/host/run.ts if its tooling is installed), VSIX (scripts/package.mjs).
 //   npm run bench [-- --skip stream,render,host,...]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -26,15 +27,47 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const readJson = (f) => JSON.parse(readFileSync(join(results, f), 'utf8'));
-function step(name, cmd, args, timeoutS) {
+/**
+ * Runs one benchmark step in its own process group, so a timeout ends the whole tree (the step's browser and
+ * servers too), not only the npx wrapper. Returns its stdout, or undefined when it failed.
+ */
+async function step(name, cmd, args, timeoutS) {
   say(`${name}: ${[cmd, ...args].join(' ')}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', timeout: timeoutS * 1000 });
-  process.stdout.write(r.stdout ?? '');
-  if (r.status !== 0) {
-    notes.push(`${name} failed (exit ${r.status ?? r.signal}); its rows are missing.`);
+  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  running.add(child.pid);
+  let out = '';
+  child.stdout.on('data', (b) => {
+    out += b;
+    process.stdout.write(b);
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup(child.pid, 'SIGTERM');
+    setTimeout(() => killGroup(child.pid, 'SIGKILL'), 3000).unref();
+  }, timeoutS * 1000);
+  const [code, signal] = await once(child, 'close');
+  clearTimeout(timer);
+  running.delete(child.pid);
+  if (code !== 0) {
+    notes.push(`${name} failed (${timedOut ? `timed out after ${timeoutS} s` : `exit ${code ?? signal}`}); its rows are missing.`);
     return undefined;
   }
-  return r.stdout;
+  return out;
+}
+const running = new Set();
+function killGroup(pid, sig) {
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    // already gone
+  }
+}
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    for (const pid of running) killGroup(pid, 'SIGKILL');
+    process.exit(130);
+  });
 }
 /** row: lower is better unless `higher`; ratio = ours / baseline (or floor when no baseline). */
 function row(benchmark, ours, baseline, floor, ratio, target, met, fmt = (x) => x) {
@@ -43,7 +76,7 @@ function row(benchmark, ours, baseline, floor, ratio, target, met, fmt = (x) => 
 
 // ---- sizes ----------------------------------------------------------------------------------------------
 if (!skip.has('sizes')) {
-  step('build', process.execPath, ['esbuild.mjs', '--production'], 120);
+  await step('build', process.execPath, ['esbuild.mjs', '--production'], 120);
   const meta = JSON.parse(readFileSync(join(root, 'dist', 'extension.meta.json'), 'utf8'));
   const out = meta.outputs['dist/extension.js'];
   const bytes = readFileSync(join(root, 'dist', 'extension.js'));
@@ -71,7 +104,7 @@ if (!skip.has('sizes')) {
 }
 
 // ---- stream pipeline -----------------------------------------------------------------------------------
-if (!skip.has('stream') && step('stream', 'npx', ['tsx', 'bench/stream/run.ts'], 300)) {
+if (!skip.has('stream') && await step('stream', 'npx', ['tsx', 'bench/stream/run.ts'], 300)) {
   const s = readJson('stream.json');
   const mb = (s.recording.bytes / 1e6).toFixed(1);
   for (const [label, r] of Object.entries(s.inProcess)) {
@@ -95,7 +128,7 @@ if (!skip.has('stream') && step('stream', 'npx', ['tsx', 'bench/stream/run.ts'],
 }
 
 // ---- traffic -------------------------------------------------------------------------------------------
-if (!skip.has('traffic') && step('traffic', 'npx', ['tsx', 'bench/traffic/run.ts'], 120)) {
+if (!skip.has('traffic') && await step('traffic', 'npx', ['tsx', 'bench/traffic/run.ts'], 120)) {
   const t = readJson('traffic.json');
   for (const [label, v] of Object.entries(t)) {
     row(`host→webview msgs/s, ${label}`, v.ours.worstWindowPerSecond, v.baseline.perSecond, undefined, `${(v.baseline.perSecond / Math.max(1, v.ours.perSecond)).toFixed(0)}× fewer`, '≤ 60/s', v.ours.worstWindowPerSecond <= 60, (x) => `${x}/s`);
@@ -106,7 +139,7 @@ if (!skip.has('traffic') && step('traffic', 'npx', ['tsx', 'bench/traffic/run.ts
 // ---- render (another engineer's bench; run as a step) ----------------------------------------------------
 if (!skip.has('render')) {
   if (existsSync(join(root, 'bench', 'render', 'run.ts'))) {
-    if (step('render', 'npx', ['tsx', 'bench/render/run.ts'], 240) && existsSync(join(results, 'render.json'))) {
+    if (await step('render', 'npx', ['tsx', 'bench/render/run.ts'], 240) && existsSync(join(results, 'render.json'))) {
       const r = readJson('render.json');
       const list = Array.isArray(r) ? r : Array.isArray(r.rows) ? r.rows : Array.isArray(r.results) ? r.results : undefined;
       if (list) {
@@ -147,7 +180,7 @@ if (!skip.has('activation')) {
   if (!skip.has('host') && tooling) {
     const hostMs = [];
     for (let i = 0; i < 3; i++) {
-      const out = step(`activation in a fresh extension host (${i + 1}/3)`, 'npx', ['tsx', 'test/host/run.ts', '--no-build', '--grep', 'activation-bench', '--config-json', '{"bench":true}', '--timeout', '90'], 120);
+      const out = await step(`activation in a fresh extension host (${i + 1}/3)`, 'npx', ['tsx', 'test/host/run.ts', '--no-build', '--grep', 'activation-bench', '--config-json', '{"bench":true}', '--timeout', '90'], 120);
       const m = out && /BENCH_ACTIVATION (\{.*\})/.exec(out);
       if (m) hostMs.push(JSON.parse(m[1]).ms);
     }
@@ -163,7 +196,7 @@ if (!skip.has('activation')) {
 }
 
 // ---- VSIX ----------------------------------------------------------------------------------------------
-if (!skip.has('package') && step('package', process.execPath, ['scripts/package.mjs'], 180)) {
+if (!skip.has('package') && await step('package', process.execPath, ['scripts/package.mjs'], 180)) {
   const v = readJson('vsix.json');
   row(`VSIX (${v.files.length} files)`, v.bytes, undefined, undefined, '', '≤ 1 MB', v.bytes <= 1024 * 1024, kb);
 }
