@@ -14,6 +14,7 @@
  *     --timeout <seconds>      overall limit (default 600)
  *     --verbose                server log + every page console message
  *     --keep                   keep the sandbox dir (also DIFY_HOST_KEEP=1)
+ *     --extension <dir>        the extensionDevelopmentPath (default: this repo; the bench uses an empty extension)
  *
  * Steps: ensure tooling → bundle extension and suite → sandbox (XDG_*, TMPDIR, settings, workspace with
  * sample.ts and notes.md from test/host/fixtures/workspace) → optional Dify test server → VS Code server (own process group) → Chromium opens
@@ -49,6 +50,7 @@ interface Args {
   timeoutS: number;
   verbose: boolean;
   keep: boolean;
+  extension?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -70,6 +72,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--timeout') a.timeoutS = Number(next());
     else if (k === '--verbose') a.verbose = true;
     else if (k === '--keep') a.keep = true;
+    else if (k === '--extension') a.extension = next();
     else if (k === '--help' || k === '-h') {
       console.log(readFileSync(__filename, 'utf8').split('*/')[0]);
       process.exit(0);
@@ -141,7 +144,7 @@ async function main(): Promise<number> {
   page.on('pageerror', (e) => args.verbose && console.error(`[page error] ${e.message}`));
   page.on('crash', () => resolveExit(70));
 
-  const url = workbenchUrl(server, { folder: sandbox.workspace, extensionTestsPath: index });
+  const url = workbenchUrl(server, { folder: sandbox.workspace, extensionTestsPath: index, extensionDevelopmentPath: args.extension });
   if (args.verbose) say(`opening ${url}`);
   await page.goto(url);
   say('workbench loading; running the suite in the extension host');
