@@ -83,6 +83,7 @@ export class ChatController implements vscode.Disposable {
     this.batcher = new PatchBatcher((patch) => this.panel.post({ type: 'entryPatch', patch }));
     this.panel = new ChatPanel(extensionUri, {
       state: () => this.panelState(),
+      flushPending: () => this.batcher.flush(),
       strings: () => hooks.strings(),
       onMessage: (m) => void this.onMessage(m).catch((e) => this.log.write('error', `Panel action failed: ${(e as Error).message}`)),
     });

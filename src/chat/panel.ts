@@ -8,6 +8,8 @@ export const PANEL_VIEW_TYPE = 'dify.chat';
 
 export interface PanelHost {
   state(): PanelState;
+  /** Delivers (or, while the webview is loading, drops) patches still waiting: the state sent next includes them. */
+  flushPending(): void;
   strings(): Record<string, string>;
   onMessage(message: WebviewMessage): void;
 }
@@ -75,7 +77,9 @@ export class ChatPanel implements vscode.Disposable {
         const message = parseWebviewMessage(raw);
         if (!message) return;
         if (message.type === 'ready') {
-          // (Re)load of the webview: it gets the whole state, then live patches.
+          // (Re)load of the webview: it gets the whole state, then live patches. Patches batched before this
+          // moment are already part of that state, so they must not arrive after it (text would repeat).
+          this.host.flushPending();
           this.ready = true;
           const init: HostMessage = { type: 'init', state: this.host.state(), l10n: this.host.strings() };
           this.tap?.(init);

@@ -1,4 +1,6 @@
 // The incremental renderer against the one-shot reference, in the real browser bundle.
+import { demoApps } from '../support/dify/apps';
+import { chunkText } from '../support/dify/frames';
 import assert from 'node:assert/strict';
 import { makeAnswer } from '../../bench/render/corpus';
 import { RICH_MARKDOWN } from './fixtures';
@@ -93,6 +95,16 @@ describe('incremental markdown renderer', function () {
       const r = await stream(tp, chunk(doc, () => 5), 1, highlight);
       assert.equal(r.incremental, r.oneShot);
       assert.equal(r.incrementalText, r.naiveText);
+    }
+  });
+
+  it('the demo answer in the test server\'s own chunking (a fence followed by a blockquote): identical DOM', async () => {
+    const answer = demoApps()[0].answer!;
+    for (const perRender of [1, 2, 3]) {
+      for (const highlight of [true, false]) {
+        const r = await stream(tp, chunkText(answer, 20, 60), perRender, highlight);
+        assert.equal(r.incremental, r.oneShot, `perRender ${perRender}, highlight ${highlight}`);
+      }
     }
   });
 

@@ -2,6 +2,7 @@
 // /info → /parameters → run → stream → panel entry, conversations, stop, errors, editor actions.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { HostMessage } from '../../../src/protocol';
 import { setUpApps, until, type HostFixture } from './support';
 
 describe('runs in the real extension host', function () {
@@ -36,6 +37,31 @@ describe('runs in the real extension host', function () {
       if (mode === 'agent-chat') assert.ok(entry.nodes.some((n) => n.kind === 'tool'), 'the agent tool call is traced');
     });
   }
+
+  it('a panel that loads while a run streams shows exactly the run\'s answer (state at load + later patches)', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const posted: HostMessage[] = [];
+    fx.api.controller.panel.tap = (m) => posted.push(structuredClone(m));
+    try {
+      fx.server.script('app-demo-workflow', { chunkDelayMs: 4, answer: Array.from({ length: 120 }, (_, i) => `Line ${i}: ${'文字 '.repeat(8)}`).join('\n\n') });
+      const start = (await fx.api.prepare('Code Reviewer', 'long answer'))!;
+      const entry = await fx.api.controller.start(start);
+      assert.equal(entry.status, 'succeeded');
+      await until(() => posted.some((m) => m.type === 'init'), 'the panel to load', 20_000);
+      // What the webview ends up with: the entry as sent in the last init, then every later patch.
+      const lastInit = posted.map((m) => m.type).lastIndexOf('init');
+      const init = posted[lastInit] as Extract<HostMessage, { type: 'init' }>;
+      let answer = init.state.entries.find((e) => e.id === entry.id)?.answer ?? '';
+      for (const m of posted.slice(lastInit + 1)) {
+        if (m.type !== 'entryPatch' || m.patch.id !== entry.id) continue;
+        if (m.patch.answer !== undefined) answer = m.patch.answer;
+        if (m.patch.answerAppend) answer += m.patch.answerAppend;
+      }
+      assert.equal(answer, entry.answer, 'the webview would show repeated or missing text');
+    } finally {
+      fx.api.controller.panel.tap = undefined;
+    }
+  });
 
   it('continues a conversation: the second turn sends the first turn\'s conversation_id', async () => {
     fx.api.controller.newConversation('Helper Chat');
