@@ -61,7 +61,8 @@ export async function askInputs(opts: PromptOptions): Promise<Record<string, unk
 const CANCEL = Symbol('cancel');
 type Answer = FieldValue | typeof CANCEL;
 
-async function askField(f: InputField, pre: string | undefined, title: string, opts: PromptOptions): Promise<Answer> {
+async function askField(f: InputField, prefilled: string | undefined, title: string, opts: PromptOptions): Promise<Answer> {
+  let pre = prefilled;
   const optional = f.required ? '' : vscode.l10n.t(' (optional — Enter to skip)');
   const placeholder = (f.description || f.label) + optional;
   switch (f.kind) {
@@ -86,6 +87,21 @@ async function askField(f: InputField, pre: string | undefined, title: string, o
     case 'file-list':
       return askFiles(f, title, opts);
     default: {
+      // An input box is one line: multi-line text (a selection, a file) would lose its line breaks there, so it
+      // is offered as a whole instead, with typing as the alternative.
+      if (pre !== undefined && pre.includes('\n')) {
+        const lines = pre.split('\n');
+        const use = { label: vscode.l10n.t('$(check) Use the prefilled text ({0} lines)', lines.length), detail: lines.find((l) => l.trim())?.trim().slice(0, 120), use: true };
+        const type = { label: vscode.l10n.t('$(edit) Type instead…'), use: false };
+        const picked = await pickOne([use, type], title, f.label, use);
+        if (!picked) return CANCEL;
+        if (picked.use) {
+          const c = coerceText(f, pre);
+          if (c.error) return failValidation(c.error) ?? CANCEL;
+          return c.value;
+        }
+        pre = '';
+      }
       const value = pre ?? (f.default !== undefined && f.default !== null ? String(typeof f.default === 'object' ? JSON.stringify(f.default) : f.default) : '');
       const typed = await vscode.window.showInputBox({
         title,

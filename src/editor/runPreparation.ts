@@ -5,7 +5,7 @@ import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { isChatMode, type StartRun } from '../chat/controller';
 import { fileTypeFor, validateInputs, visibleFields } from '../run/inputForm';
-import { expandTemplates } from '../run/templates';
+import { expandTemplates, templateNeeds } from '../run/templates';
 import type { AppParameters, InputField } from '../run/types';
 import { fenced, type CapturedContext } from './editorContext';
 import { askInputs } from './inputPrompts';
@@ -33,7 +33,9 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
 
   // Where the selection / typed text goes when no template says otherwise: the query of chat apps,
   // else the first text field the templates leave empty.
-  const freeText = visibleFields(params.fields).find((f) => (f.kind === 'paragraph' || f.kind === 'text-input') && prefill[f.variable] === undefined);
+  // …unless a template already places it (`${selection}` / `${input}`): then it is not repeated elsewhere.
+  const placed = Object.values(app.inputs ?? {}).some((tpl) => templateNeeds(tpl).includes(typed !== undefined ? 'input' : 'selection'));
+  const freeText = placed ? undefined : visibleFields(params.fields).find((f) => (f.kind === 'paragraph' || f.kind === 'text-input') && prefill[f.variable] === undefined);
   if (chat) {
     if (origin.kind === 'text') {
       query = origin.text;

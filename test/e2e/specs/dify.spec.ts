@@ -63,16 +63,16 @@ describe('Dify in the real workbench', function () {
     await runCommand(wb.page, 'Run Dify Workflow');
     await pickQuickItem(wb.page, 'Commit Message Writer');
     // Step 1: the diff, prefilled with the selection; step 2: the style (its default is active).
+    // A multi-line selection is offered whole (an input box would drop its line breaks).
     await waitForQuickInputPrompt(wb.page, /Diff/);
-    assert.match(await wb.page.locator('.quick-input-widget .quick-input-box input').inputValue(), /export function add/);
-    await wb.page.keyboard.press('Enter');
+    await pickQuickItem(wb.page, /Use the prefilled text \(\d+ lines\)/);
     await waitForQuickInputPrompt(wb.page, /Style/);
     await wb.page.keyboard.press('Enter');
     const answer = panel().locator('.entry').last().locator('.answer');
     await answer.filter({ hasText: 'feat(net): add proxy support' }).waitFor({ timeout: 30_000 });
     await panel().locator('.entry').last().locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 30_000 });
     const runReq = server.requests.filter((r) => r.path === '/v1/completion-messages').at(-1)!;
-    assert.match(String((runReq.body as { inputs: { diff: string } }).inputs.diff), /export function add/);
+    assert.match(String((runReq.body as { inputs: { diff: string } }).inputs.diff), /^\/\/ A small file to select code in\.\nexport function add\(a: number, b: number\): number \{\n/, 'the selection arrives with its line breaks');
   });
 
   it('runs a workflow whose form has every field kind, attaching the current file (uploaded, then referenced)', async () => {
@@ -83,8 +83,11 @@ describe('Dify in the real workbench', function () {
     await pickQuickItem(wb.page, 'Code Reviewer');
     // paragraph (prefilled with the selection), select, text, number, checkbox, JSON: accept each with Enter.
     // Each step's title counts the steps ("Code Reviewer (2/8)"), so a step is never mistaken for the last.
-    const labels = [/Code/, /Language/, /Focus/, /Max issues/, /Strict mode/, /Options/];
-    for (const [i, label] of labels.entries()) {
+    await waitForQuickInputPrompt(wb.page, '(1/8)');
+    await pickQuickItem(wb.page, /Use the prefilled text/); // Code: the multi-line selection, whole
+    const labels = [/Language/, /Focus/, /Max issues/, /Strict mode/, /Options/];
+    for (const [j, label] of labels.entries()) {
+      const i = j + 1;
       await waitForQuickInputPrompt(wb.page, `(${i + 1}/8)`);
       await waitForQuickInputPrompt(wb.page, label);
       await wb.page.keyboard.press('Enter');
@@ -98,7 +101,7 @@ describe('Dify in the real workbench', function () {
     const upload = server.requests.filter((r) => r.path === '/v1/files/upload').at(-1)!;
     const run = server.requests.filter((r) => r.path === '/v1/workflows/run').at(-1)!;
     const inputs = (run.body as { inputs: Record<string, unknown> }).inputs;
-    assert.match(String(inputs.code), /export function add/);
+    assert.match(String(inputs.code), /\nexport function add/);
     assert.equal(inputs.language, 'TypeScript');
     assert.equal(inputs.max_issues, 5);
     assert.equal(inputs.strict, false);
