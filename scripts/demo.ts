@@ -30,6 +30,7 @@ import {
   ensureTooling,
   launchBrowser,
   repoRoot,
+  flowiseCli,
   startDifyTestServer,
   startServer,
   withTimeout,
@@ -145,6 +146,9 @@ async function main(): Promise<number> {
   const apps = await loadDemoApps();
   const dify = await startDifyTestServer();
   say(`Dify test server: ${dify.url}`);
+  const flowise = await startDifyTestServer({ cli: flowiseCli });
+  say(`Flowise test server: ${flowise.url}`);
+  const flowiseApp = { name: 'Flowise Helper', key: 'flowise-demo-key', mode: 'flowise', chatflowId: 'demo-flowise-chatflow' };
 
   // Screenshot runs use a throwaway state; the interactive demo keeps .demo/ so browser-stored keys stay valid.
   if (args.fresh && !args.screenshot) rmSync(demoDir, { recursive: true, force: true });
@@ -155,9 +159,12 @@ async function main(): Promise<number> {
   const workflow = apps.find((a) => a.mode === 'workflow') ?? apps[0];
   sandbox.writeSettings({
     // The workflow app takes its `code` input from the editor selection (an input template, as users configure it).
-    'dify.apps': apps.map((a) =>
-      a === workflow ? { name: a.name, baseUrl: dify.url, inputs: { code: '${selection}' } } : { name: a.name, baseUrl: dify.url },
-    ),
+    'dify.apps': [
+      ...apps.map((a) =>
+        a === workflow ? { name: a.name, baseUrl: dify.url, inputs: { code: '${selection}' } } : { name: a.name, baseUrl: dify.url },
+      ),
+      { name: flowiseApp.name, provider: 'flowise', baseUrl: flowise.url, chatflowId: flowiseApp.chatflowId },
+    ],
     'dify.defaultApp': workflow.name,
     'workbench.colorTheme': 'Default Dark Modern',
   });
@@ -180,7 +187,7 @@ async function main(): Promise<number> {
 
   if (args.screenshot) return screenshotRun(url, sandbox.browserProfile, workflow, args.screenshot);
 
-  const width = Math.max(...apps.map((a) => a.name.length));
+  const width = Math.max(...apps.map((a) => a.name.length), flowiseApp.name.length);
   console.log(
     [
       '',
@@ -190,10 +197,10 @@ async function main(): Promise<number> {
       '',
       '  Once per browser, store the demo keys: F1 → "Dify: Set API Key" → pick the app → paste its key.',
       '  (The demo keys are fixed test-server keys, not secrets; your browser keeps them for this address.)',
-      ...apps.map((a) => `    ${a.name.padEnd(width)}  ${a.key}   (${a.mode})`),
+      ...[...apps, flowiseApp].map((a) => `    ${a.name.padEnd(width)}  ${a.key}   (${a.mode})`),
       '',
       `  Then select some code in sample.ts and run "Run Dify Workflow" (default app: ${workflow.name}).`,
-      '  Ctrl+C stops VS Code and the test server.',
+      '  Ctrl+C stops VS Code and the test servers.',
       '',
     ].join('\n'),
   );

@@ -543,6 +543,8 @@ export function readJson<T>(file: string): T | undefined {
 
 /** Path of the test server's CLI. */
 export const difyCli = join(repoRoot, 'test', 'support', 'dify', 'cli.ts');
+/** The Flowise-compatible test server's CLI (same `{"url":…}` protocol; `startDifyTestServer({ cli: flowiseCli })`). */
+export const flowiseCli = join(repoRoot, 'test', 'support', 'flowise', 'cli.ts');
 
 export interface DifyTestServer {
   /** Base URL ending in /v1, as printed by the CLI. */
@@ -554,14 +556,13 @@ export interface DifyTestServer {
  * Starts `tsx test/support/dify/cli.ts --port 0` in its own process group and waits for its JSON line
  * `{"url":"http://127.0.0.1:PORT/v1"}`. Throws a clear error if the CLI does not exist (yet).
  */
-export async function startDifyTestServer(opts: { host?: string; env?: NodeJS.ProcessEnv } = {}): Promise<DifyTestServer> {
-  if (!existsSync(difyCli)) {
-    throw new Error(
-      `the Dify test server is missing: ${difyCli} does not exist yet (it prints {"url":…} and serves the demo apps)`,
-    );
+export async function startDifyTestServer(opts: { host?: string; env?: NodeJS.ProcessEnv; cli?: string } = {}): Promise<DifyTestServer> {
+  const cli = opts.cli ?? difyCli;
+  if (!existsSync(cli)) {
+    throw new Error(`the test server is missing: ${cli} does not exist (it prints {"url":…} and serves the demo apps)`);
   }
   const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
-  const args = [difyCli, '--port', '0', ...(opts.host ? ['--host', opts.host] : [])];
+  const args = [cli, '--port', '0', ...(opts.host ? ['--host', opts.host] : [])];
   // stdin stays an open pipe: the CLI stops when it closes, i.e. also if we die without cleanup.
   const { child, stop } = spawnGroup('dify-test-server', tsx, args, {
     env: { ...process.env, ...opts.env },
