@@ -14,9 +14,9 @@
  * CONNECT port policy, no per-request record of the target and auth outcome, and no connection count,
  * which are exactly what the tests assert; the whole thing is ~150 lines of node:http.
  */
+import { listenLoopback } from './listen';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { AddressInfo } from 'node:net';
 
 /** One request the proxy handled. */
 export interface ProxyRecord {
@@ -149,22 +149,12 @@ export async function startForwardProxy(opts: ForwardProxyOptions = {}): Promise
   });
   server.on('connection', track);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  server.unref();
-  const port = (server.address() as AddressInfo).port;
-  let closing: Promise<void> | undefined;
+  const { port, close } = await listenLoopback(server, sockets);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     records,
     openSockets: () => sockets.size,
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      })),
+    close,
   };
 }

@@ -7,9 +7,9 @@
  *     with large buffers): a stream still arrives, but all at once.
  * Records method and path of each request (never headers). Unref'd; `close()` destroys its sockets.
  */
+import { listenLoopback } from './listen';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { AddressInfo } from 'node:net';
 
 export interface InterceptAnswer {
   status: number;
@@ -93,21 +93,11 @@ export async function startReverseProxy(opts: ReverseProxyOptions): Promise<Reve
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  server.unref();
-  const port = (server.address() as AddressInfo).port;
-  let closing: Promise<void> | undefined;
+  const { port, close } = await listenLoopback(server, sockets);
   return {
     origin: `http://127.0.0.1:${port}`,
     port,
     seen,
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      })),
+    close,
   };
 }
