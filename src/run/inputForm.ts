@@ -1,5 +1,6 @@
 // Validation and coercion of input values against an app's form (Dify `user_input_form`), so that
 // Dify's 400 invalid_param is the exception. Mirrors the server's `_validate_inputs`. No `vscode`.
+import { fileTypeOf } from '../dify/files';
 import type { FileRef, InputField } from './types';
 
 export type FieldValue = string | number | boolean | object | FileRef | FileRef[] | undefined;
@@ -107,11 +108,8 @@ export function isFileRef(v: unknown): v is FileRef {
 
 /** Dify's file type for a file name, from its extension (document when unsure). */
 export function fileTypeFor(name: string): FileRef['type'] {
-  const ext = name.slice(name.lastIndexOf('.') + 1).toLowerCase();
-  if (['jpg', 'jpeg', 'png', 'gif', 'webp', 'svg'].includes(ext)) return 'image';
-  if (['mp3', 'm4a', 'wav', 'webm', 'amr', 'mpga'].includes(ext)) return 'audio';
-  if (['mp4', 'mov', 'mpeg'].includes(ext)) return 'video';
-  return 'document';
+  const type = fileTypeOf(name);
+  return type === 'custom' ? 'document' : type;
 }
 
 /** Whether an app field accepts a file of that name (allowed types / extensions from /parameters). */

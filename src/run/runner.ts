@@ -61,7 +61,8 @@ export class RunExecution {
     if (this.finished || this.stopRequested) return this.done;
     this.stopRequested = true;
     this.abort.abort();
-    const serverStop = this.handle.taskId || this.mode === 'flowise' ? this.stopOnServer() : Promise.resolve();
+    // Every provider names its task in its first event (Flowise: the chat id the client chose); before that there is nothing to stop.
+    const serverStop = this.handle.taskId ? this.stopOnServer() : Promise.resolve();
     await Promise.all([serverStop, this.done]);
   }
 
