@@ -5,13 +5,13 @@ import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { readTimeouts } from '../config/network';
-import { describeApiError } from '../editor/errorMessages';
+import { actionLabel, describeApiError } from '../editor/errorMessages';
 import type { SelectionRef } from '../editor/editorContext';
 import type { Log } from '../editor/log';
 import type { AppSummary, EntryPatch, EntryView, ErrorView, PanelState, WebviewMessage } from '../protocol';
 import { isOpenableLink } from '../protocol';
 import type { History } from '../run/history';
-import { RunExecution } from '../run/runner';
+import { RunExecution, toApiError } from '../run/runner';
 import type { AppMode, RunRequest } from '../run/types';
 import { ChatPanel } from './panel';
 import { PatchBatcher } from './patchBatcher';
@@ -177,8 +177,17 @@ export class ChatController implements vscode.Disposable {
     void this.history.save();
   }
 
+  private failureView(app: AppProfile, e: unknown): ErrorView {
+    if ((e as Error)?.name === 'MissingKeyError') {
+      return { message: vscode.l10n.t('No API key is stored for "{0}": set it to run the app.', app.name), actions: [{ action: 'setApiKey', label: actionLabel('setApiKey') }] };
+    }
+    const err = toApiError(e);
+    this.log.write('error', `[${app.name}] ${err.kind}${err.status ? ' ' + err.status : ''}: ${err.message}`);
+    return describeApiError(err, app.name, this.catalog.server(app));
+  }
+
   /** Errors that happen before a run starts (no key, /parameters unreachable) shown like run errors. */
-  showFailure(app: AppProfile, question: string, error: ErrorView): void {
+  private showFailure(app: AppProfile, question: string, error: ErrorView): void {
     const entry: EntryView = {
       id: randomUUID(), app: app.name, question, answer: '', thinking: '', thinkingDone: true, nodes: [],
       status: 'failed', error, startedAt: Date.now(), canReplaceSelection: false,
@@ -186,6 +195,7 @@ export class ChatController implements vscode.Disposable {
     this.history.add(entry);
     this.panel.show();
     this.panel.post({ type: 'entryAdded', entry });
+    void this.history.save();
   }
 
   refreshApps(): void {
@@ -246,8 +256,13 @@ export class ChatController implements vscode.Disposable {
           void vscode.commands.executeCommand('dify.addApp');
           return;
         }
-        const start = await this.hooks.askForMissingInputs?.(app, m.text);
-        if (start) await this.start({ ...start, continueConversation: true });
+        try {
+          const start = await this.hooks.askForMissingInputs?.(app, m.text);
+          if (start) await this.start({ ...start, continueConversation: true });
+        } catch (e) {
+          // No key, /info or /parameters unreachable: shown where the person typed, with its fix.
+          this.showFailure(app, m.text, this.failureView(app, e));
+        }
         return;
       }
       case 'stop':

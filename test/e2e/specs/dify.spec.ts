@@ -20,10 +20,15 @@ import {
   type Workbench,
 } from '../workbench';
 
-/** Selects the whole active editor. */
+/** Selects the whole active editor and waits until the status bar shows the selection. */
 async function selectAll(page: Page): Promise<void> {
-  await page.locator('.monaco-editor .view-lines').first().click();
-  await page.keyboard.press('Control+A');
+  const selected = page.locator('.statusbar-item').filter({ hasText: /\(\d+ selected\)/ });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+A');
+    if (await selected.first().waitFor({ timeout: 2000 }).then(() => true, () => false)) return;
+  }
+  throw new Error('could not select the editor text');
 }
 
 describe('Dify in the real workbench', function () {
@@ -155,5 +160,14 @@ describe('Dify in the real workbench', function () {
     while ((after = await panel().locator('.entry').count()) !== before && Date.now() < deadline) await wb.page.waitForTimeout(200);
     assert.equal(after, before, `every entry is back after the reload (${before} before, ${after} after)`);
     await panel().locator('.entry .answer').filter({ hasText: 'feat(net): add proxy support' }).first().waitFor();
+  });
+
+  it('typing in the panel for an app without a key shows one sentence with "Set API Key" there', async () => {
+    await panel().locator('.app-select').selectOption('Docs Chat');
+    await panel().locator('.composer textarea').fill('hello?');
+    await panel().locator('.composer textarea').press('Enter');
+    const error = panel().locator('.entry').last().locator('.inline-error');
+    await error.filter({ hasText: 'No API key is stored for "Docs Chat"' }).waitFor({ timeout: 20_000 });
+    assert.equal(await error.locator('button').filter({ hasText: 'Set API Key' }).count(), 1);
   });
 });
