@@ -10,7 +10,7 @@ import { stableUserId } from './config/userId';
 import { registerCommands, type CommandDeps } from './editor/commands';
 import { captureEditorContext } from './editor/editorContext';
 import { Log } from './editor/log';
-import { prepareRun } from './editor/runPreparation';
+import { pickFormFiles, prepareRun } from './editor/runPreparation';
 import { RunStatusBar } from './editor/statusBar';
 import { webviewStrings } from './chat/webviewStrings';
 import { History } from './run/history';
@@ -39,7 +39,8 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   const controller: ChatController = new ChatController(context.extensionUri, catalog, history, log, userId, {
     onRunningChanged: (running) => statusBar.update(running),
     strings: webviewStrings,
-    askForMissingInputs: (app, text) => prepareRun(catalog, userId, app, captureEditorContext(), { kind: 'text', text }),
+    prepare: (app, text, inputs) => prepareRun(catalog, userId, app, captureEditorContext(), { kind: 'text', text, inputs }),
+    pickFiles: (app, variable) => pickFormFiles(catalog, userId, app, captureEditorContext(), variable),
   });
   const deps: CommandDeps = { catalog, keys, log, controller, userId, onAppsChanged: () => controller.refreshApps() };
 

@@ -73,6 +73,39 @@ export interface ConversationSummary {
   updatedAt?: number;
 }
 
+/** How one field of the app's form is shown in the panel's compact form. */
+export type FormFieldKind = 'text' | 'paragraph' | 'select' | 'number' | 'checkbox' | 'json' | 'file' | 'files';
+
+export interface FormField {
+  variable: string;
+  label: string;
+  kind: FormFieldKind;
+  required: boolean;
+  description?: string;
+  options?: string[];
+  maxLength?: number;
+  /** The app's default, as the control shows it. */
+  default?: string | boolean;
+}
+
+/** The selected app's inputs besides the message box (Dify `user_input_form`, from /parameters). */
+export interface AppForm {
+  app: string;
+  /** The form field the message box fills (workflow/completion apps); undefined: the message is the chat query,
+   * or (with `messageOptional`) the app takes no free text. */
+  messageField?: { variable: string; label: string; required: boolean };
+  /** True when the app can run without a message (no chat query and no free-text field takes it). */
+  messageOptional: boolean;
+  fields: FormField[];
+  /** Labels of fields the app's templates fill from the editor (`dify.apps[].inputs`). */
+  fromEditor: string[];
+  /** Names of the files attached so far, per file field. */
+  files: Record<string, string[]>;
+}
+
+/** The raw values the compact form sends: text as typed, checkboxes as booleans. */
+export type FormValues = Record<string, string | boolean>;
+
 export interface PanelState {
   apps: AppSummary[];
   selectedApp?: string;
@@ -81,12 +114,17 @@ export interface PanelState {
   entries: EntryView[];
   /** The selected app's opening statement and suggested questions (chat apps). */
   opening?: { statement?: string; questions: string[] };
+  /** The selected app's other inputs, once its /parameters are known. */
+  form?: AppForm;
   running: boolean;
 }
 
 export type HostMessage =
   | { type: 'init'; state: PanelState; l10n: Record<string, string> }
-  | { type: 'apps'; apps: AppSummary[]; selectedApp?: string; opening?: PanelState['opening'] }
+  | { type: 'apps'; apps: AppSummary[]; selectedApp?: string; opening?: PanelState['opening']; form?: AppForm }
+  | { type: 'formFiles'; app: string; variable: string; files: string[] }
+  /** Problems with the form's values, per variable ('' for the whole form), already translated. */
+  | { type: 'formErrors'; app: string; errors: Record<string, string> }
   | { type: 'entryAdded'; entry: EntryView }
   | { type: 'entryPatch'; patch: EntryPatch }
   | { type: 'entries'; entries: EntryView[]; conversationId?: string }
@@ -96,7 +134,10 @@ export type HostMessage =
 
 export type WebviewMessage =
   | { type: 'ready' }
-  | { type: 'send'; text: string; app?: string }
+  /** `inputs`: the compact form's values (absent when the form was not shown: the host asks what is missing). */
+  | { type: 'send'; text: string; app?: string; inputs?: FormValues }
+  | { type: 'pickFiles'; app: string; variable: string }
+  | { type: 'clearFiles'; app: string; variable: string }
   | { type: 'stop' }
   | { type: 'retry'; id: string }
   | { type: 'copy'; text: string }
@@ -124,9 +165,15 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'newConversation':
     case 'listConversations':
       return { type: m.type };
-    case 'send':
+    case 'send': {
       if (!str(m.text) || (m.app !== undefined && !str(m.app, 200))) return undefined;
-      return { type: 'send', text: m.text, app: m.app as string | undefined };
+      if (m.inputs === undefined) return { type: 'send', text: m.text, app: m.app as string | undefined };
+      const inputs = formValues(m.inputs);
+      return inputs && { type: 'send', text: m.text, app: m.app as string | undefined, inputs };
+    }
+    case 'pickFiles':
+    case 'clearFiles':
+      return str(m.app, 200) && str(m.variable, 200) ? { type: m.type, app: m.app, variable: m.variable } : undefined;
     case 'copy':
     case 'insert':
       return str(m.text) ? { type: m.type, text: m.text } : undefined;
@@ -147,6 +194,18 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     default:
       return undefined;
   }
+}
+
+const MAX_FIELDS = 100;
+
+/** A flat record of strings and booleans with bounded size; anything else is refused. */
+function formValues(raw: unknown): FormValues | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const entries = Object.entries(raw as Record<string, unknown>);
+  if (entries.length > MAX_FIELDS) return undefined;
+  for (const [k, v] of entries) if (k.length > 200 || !(typeof v === 'boolean' || str(v))) return undefined;
+  // fromEntries defines own properties: a `__proto__` key stays a plain key.
+  return Object.fromEntries(entries) as FormValues;
 }
 
 /** Links the host opens for the webview: http(s) only. */

@@ -8,11 +8,13 @@ import { readTimeouts } from '../config/network';
 import { actionLabel, describeApiError } from '../editor/errorMessages';
 import type { SelectionRef } from '../editor/editorContext';
 import type { Log } from '../editor/log';
-import type { AppSummary, EntryPatch, EntryView, ErrorView, PanelState, WebviewMessage } from '../protocol';
+import { InputProblems } from '../run/inputForm';
+import type { AppForm, AppSummary, EntryPatch, EntryView, ErrorView, FormValues, PanelState, WebviewMessage } from '../protocol';
 import { isOpenableLink } from '../protocol';
 import type { History } from '../run/history';
 import { RunExecution, toApiError } from '../run/runner';
 import type { AppMode, RunRequest } from '../run/types';
+import { appForm, formInputs } from './appForm';
 import { ChatPanel } from './panel';
 import { PatchBatcher } from './patchBatcher';
 
@@ -54,7 +56,11 @@ export interface LaunchOptions {
 /** Hooks the glue around the controller provides (commands for actions, status bar). */
 export interface ControllerHooks {
   onRunningChanged(running: { app: string; entryId: string }[]): void;
-  askForMissingInputs?(app: AppProfile, text: string): Promise<StartRun | undefined>;
+  /** Turns text typed in the panel (and the compact form's inputs, when it was shown) into a run; asks for
+   * what is still missing when there are no form inputs. Throws InputProblems for invalid form values. */
+  prepare?(app: AppProfile, text: string, inputs?: Record<string, unknown>): Promise<StartRun | undefined>;
+  /** The compact form's "Choose…" on a file field: asks, uploads, returns the value and the names to show. */
+  pickFiles?(app: AppProfile, variable: string): Promise<{ value: unknown; names: string[] } | undefined>;
   strings(): Record<string, string>;
 }
 
@@ -71,6 +77,8 @@ export class ChatController implements vscode.Disposable {
   private readonly batcher: PatchBatcher;
   private selectedApp?: string;
   private saveTimer?: NodeJS.Timeout;
+  /** Files attached in the compact form, uploaded already: app → variable → value and names. */
+  private readonly formFiles = new Map<string, Map<string, { value: unknown; names: string[] }>>();
 
   constructor(
     extensionUri: vscode.Uri,
@@ -85,7 +93,7 @@ export class ChatController implements vscode.Disposable {
       state: () => this.panelState(),
       flushPending: () => this.batcher.flush(),
       strings: () => hooks.strings(),
-      onMessage: (m) => void this.onMessage(m).catch((e) => this.log.write('error', `Panel action failed: ${(e as Error).message}`)),
+      onMessage: (m) => void this.handle(m).catch((e) => this.log.write('error', `Panel action failed: ${(e as Error).message}`)),
     });
   }
 
@@ -199,7 +207,59 @@ export class ChatController implements vscode.Disposable {
   }
 
   refreshApps(): void {
-    this.panel.post({ type: 'apps', apps: this.appSummaries(), selectedApp: this.currentApp()?.name });
+    const app = this.currentApp();
+    this.panel.post({ type: 'apps', apps: this.appSummaries(), selectedApp: app?.name, opening: app && this.catalog.cachedOpening(app), form: app && this.formOf(app) });
+  }
+
+  /** The compact form for an app, if its /parameters (and mode) are known; no network. */
+  private formOf(app: AppProfile): AppForm | undefined {
+    const params = this.catalog.cachedParameters(app);
+    const mode = this.catalog.cachedMode(app);
+    if (!params || !mode) return undefined;
+    const files = Object.fromEntries([...(this.formFiles.get(app.name) ?? new Map<string, { names: string[] }>())].map(([v, f]) => [v, f.names]));
+    return appForm(app.name, params, app.inputs, isChatMode(mode), files);
+  }
+
+  /** Loads what the composer shows for an app (opening statement, form) and sends it to the panel. */
+  private async showApp(app: AppProfile): Promise<void> {
+    await Promise.all([this.catalog.info(app), this.catalog.parameters(app)]).catch(() => undefined);
+    if (this.currentApp()?.name !== app.name) return; // another app was selected meanwhile
+    this.panel.post({ type: 'apps', apps: this.appSummaries(), selectedApp: app.name, opening: this.catalog.cachedOpening(app), form: this.formOf(app) });
+  }
+
+  /** The panel's Send: with the compact form's values when it was shown, else asking for what is missing. */
+  private async send(app: AppProfile, text: string, raw: FormValues | undefined): Promise<void> {
+    let inputs: Record<string, unknown> | undefined;
+    if (raw) {
+      const [params, info] = await Promise.all([this.catalog.parameters(app), this.catalog.info(app)]);
+      const coerced = formInputs(params, app.inputs, isChatMode(info.mode), raw);
+      if (Object.keys(coerced.errors).length) {
+        this.panel.post({ type: 'formErrors', app: app.name, errors: coerced.errors });
+        return;
+      }
+      inputs = coerced.inputs;
+      for (const [variable, f] of this.formFiles.get(app.name) ?? []) inputs[variable] = f.value;
+    }
+    let start: StartRun | undefined;
+    try {
+      start = await this.hooks.prepare?.(app, text, inputs);
+    } catch (e) {
+      if (!(e instanceof InputProblems)) throw e;
+      this.panel.post({ type: 'formErrors', app: app.name, errors: { '': e.problems.join(' ') } });
+      return;
+    }
+    if (!start) return;
+    this.panel.post({ type: 'formErrors', app: app.name, errors: {} });
+    await this.start({ ...start, continueConversation: true });
+  }
+
+  private async pickFiles(app: AppProfile, variable: string): Promise<void> {
+    const picked = await this.hooks.pickFiles?.(app, variable);
+    if (!picked) return;
+    const files = this.formFiles.get(app.name) ?? new Map<string, { value: unknown; names: string[] }>();
+    files.set(variable, picked);
+    this.formFiles.set(app.name, files);
+    this.panel.post({ type: 'formFiles', app: app.name, variable, files: picked.names });
   }
 
   dispose(): void {
@@ -243,13 +303,28 @@ export class ChatController implements vscode.Disposable {
       entries: [...this.history.entries],
       running: this.running,
       opening: app && this.catalog.cachedOpening(app),
+      form: app && this.formOf(app),
     };
   }
 
-  private async onMessage(m: WebviewMessage): Promise<void> {
+  /** Acts on a (validated) message from the panel. */
+  async handle(m: WebviewMessage): Promise<void> {
     switch (m.type) {
-      case 'ready':
+      case 'ready': {
+        // The composer's opening and form come from the app's /parameters: fetched once the panel is there.
+        const app = this.currentApp();
+        if (app && !this.formOf(app)) await this.showApp(app);
         return;
+      }
+      case 'pickFiles':
+      case 'clearFiles': {
+        const app = this.catalog.find(m.app);
+        if (!app) return;
+        if (m.type === 'pickFiles') return this.pickFiles(app, m.variable).catch((e) => this.showFailure(app, '', this.failureView(app, e)));
+        this.formFiles.get(app.name)?.delete(m.variable);
+        this.panel.post({ type: 'formFiles', app: app.name, variable: m.variable, files: [] });
+        return;
+      }
       case 'send': {
         const app = (m.app && this.catalog.find(m.app)) || this.currentApp();
         if (!app) {
@@ -257,8 +332,7 @@ export class ChatController implements vscode.Disposable {
           return;
         }
         try {
-          const start = await this.hooks.askForMissingInputs?.(app, m.text);
-          if (start) await this.start({ ...start, continueConversation: true });
+          await this.send(app, m.text, m.inputs);
         } catch (e) {
           // No key, /info or /parameters unreachable: shown where the person typed, with its fix.
           this.showFailure(app, m.text, this.failureView(app, e));
@@ -274,7 +348,7 @@ export class ChatController implements vscode.Disposable {
         } else {
           const e = this.history.find(m.id);
           const app = e && this.catalog.find(e.app);
-          if (e && app) await this.onMessage({ type: 'send', text: e.question, app: app.name });
+          if (e && app) await this.handle({ type: 'send', text: e.question, app: app.name });
         }
         return;
       }
@@ -297,9 +371,7 @@ export class ChatController implements vscode.Disposable {
         const app = this.catalog.find(m.app);
         if (!app) return;
         this.selectedApp = app.name;
-        const opening = await this.opening(app);
-        this.panel.post({ type: 'apps', apps: this.appSummaries(), selectedApp: app.name, opening });
-        return;
+        return this.showApp(app);
       }
       case 'listConversations': {
         const app = this.currentApp();
@@ -314,11 +386,6 @@ export class ChatController implements vscode.Disposable {
       case 'errorAction':
         return this.errorAction(m.id, m.action);
     }
-  }
-
-  private async opening(app: AppProfile): Promise<PanelState['opening']> {
-    await this.catalog.parameters(app).catch(() => undefined);
-    return this.catalog.cachedOpening(app);
   }
 
   private async resume(conversationId: string): Promise<void> {
@@ -352,7 +419,7 @@ export class ChatController implements vscode.Disposable {
       case 'addApp':
         return void vscode.commands.executeCommand('dify.addApp');
       case 'retry':
-        return this.onMessage({ type: 'retry', id: entryId });
+        return this.handle({ type: 'retry', id: entryId });
     }
   }
 }

@@ -6,6 +6,7 @@ import type { AppCatalog } from '../config/catalog';
 import { describeApiError } from '../editor/errorMessages';
 import { captureEditorContext } from '../editor/editorContext';
 import { prepareRun } from '../editor/runPreparation';
+import { InputProblems } from '../run/inputForm';
 import { toApiError } from '../run/runner';
 import type { ChatController } from './controller';
 
@@ -62,6 +63,7 @@ export class RunAppTool implements vscode.LanguageModelTool<RunAppInput> {
       if (entry.outputs && (!entry.answer || Object.keys(entry.outputs).length > 1)) parts.push(JSON.stringify(entry.outputs, null, 2));
       return text(parts.filter(Boolean).join('\n\n') || vscode.l10n.t('The app returned no text.'));
     } catch (e) {
+      if (e instanceof InputProblems) return text(vscode.l10n.t('Cannot run {0}: {1}', app.name, e.problems.join(' ')));
       if ((e as Error)?.name === 'MissingKeyError') return text(vscode.l10n.t('No API key is stored for "{0}": run "Dify: Set API Key".', app.name));
       return text(describeApiError(toApiError(e), app.name, serverLabel(app)).message);
     }

@@ -103,6 +103,11 @@ export class AppCatalog implements vscode.Disposable {
     return this.entry(app).info?.mode ?? this.state.get<AppInfo>(`dify.info:${app.name}:${app.baseUrl}`)?.mode;
   }
 
+  /** The app's /parameters if already fetched (no network). */
+  cachedParameters(app: AppProfile): AppParameters | undefined {
+    return this.entry(app).parameters;
+  }
+
   /** The opening statement and suggested questions of a chat app, if its form is already known. */
   cachedOpening(app: AppProfile): { statement?: string; questions: string[] } | undefined {
     const p = this.entry(app).parameters;

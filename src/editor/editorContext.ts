@@ -15,7 +15,9 @@ export interface CapturedContext extends EditorContext {
   document?: vscode.TextDocument;
 }
 
-export function captureEditorContext(editor = vscode.window.activeTextEditor): CapturedContext {
+/** The editor's context; with the chat panel focused there is no active text editor, so the text editor
+ * visible beside the panel stands in (what a person means by "the current file" there). */
+export function captureEditorContext(editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0]): CapturedContext {
   if (!editor) return {};
   const doc = editor.document;
   const sel = editor.selection;

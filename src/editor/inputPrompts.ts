@@ -3,7 +3,7 @@
 // JSON → validated box, file → current file / selection as file / choose file / URL / skip.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { coerceText, fileAllowed, fileTypeFor, visibleFields, type FieldValue } from '../run/inputForm';
+import { coerceText, fileAllowed, fileTypeFor, hiddenDefaults, visibleFields, type FieldValue } from '../run/inputForm';
 import type { AppParameters, FileRef, InputField } from '../run/types';
 import type { CapturedContext } from './editorContext';
 
@@ -27,9 +27,7 @@ export interface PromptOptions {
 /** Returns the inputs, or undefined if the person cancelled. */
 export async function askInputs(opts: PromptOptions): Promise<Record<string, unknown> | undefined> {
   const fields = visibleFields(opts.params.fields);
-  const inputs: Record<string, unknown> = {};
-  // Hidden fields with a default still go to the server.
-  for (const f of opts.params.fields) if (f.hide && f.default !== undefined && f.default !== '') inputs[f.variable] = f.default;
+  const inputs = hiddenDefaults(opts.params.fields);
   // The palette asks every field (optional ones skippable with Enter); elsewhere only what is still
   // missing: required fields without a template value or a default.
   const hasDefault = (f: InputField) => f.default !== undefined && f.default !== null && f.default !== '';
@@ -145,7 +143,15 @@ function isFile(f: InputField): boolean {
 
 type FileChoice = 'current' | 'selection' | 'choose' | 'url' | 'skip';
 
-async function askFiles(f: InputField, title: string, opts: PromptOptions): Promise<Answer> {
+/** Asks for the file(s) of one file field (the panel's form: "Choose…"), uploads them, and returns the value
+ * with the names to show; undefined when cancelled or skipped. */
+export async function askFileField(f: InputField, opts: PromptOptions): Promise<{ value: FieldValue; names: string[] } | undefined> {
+  const names: string[] = [];
+  const value = await askFiles(f, `${opts.title}: ${f.label}`, opts, names);
+  return value === CANCEL || value === undefined ? undefined : { value, names };
+}
+
+async function askFiles(f: InputField, title: string, opts: PromptOptions, names: string[] = []): Promise<Answer> {
   const ctx = opts.context;
   const methods = f.allowedFileUploadMethods ?? ['local_file', 'remote_url'];
   const local = methods.includes('local_file');
@@ -173,6 +179,7 @@ async function askFiles(f: InputField, title: string, opts: PromptOptions): Prom
       });
       if (url === undefined) return CANCEL;
       const name = new URL(url.trim()).pathname.split('/').pop() || 'file';
+      names.push(name);
       return wrap([{ type: fileTypeFor(name), transfer_method: 'remote_url', url: url.trim() }]);
     }
     case 'current':
@@ -182,6 +189,7 @@ async function askFiles(f: InputField, title: string, opts: PromptOptions): Prom
       const base = path.basename(doc.fileName) || 'untitled.txt';
       const name = picked.choice === 'current' ? base : `selection-${base}`;
       const ref = await uploadChecked(f, { name: uploadName(f, name), data: new TextEncoder().encode(text), mimeType: 'text/plain' }, opts);
+      names.push(name);
       return ref === CANCEL ? CANCEL : wrap([ref]);
     }
     case 'choose': {
@@ -194,6 +202,7 @@ async function askFiles(f: InputField, title: string, opts: PromptOptions): Prom
         const ref = await uploadChecked(f, { name, data, mimeType: mimeFor(name) }, opts);
         if (ref === CANCEL) return CANCEL;
         refs.push(ref);
+        names.push(name);
       }
       return wrap(refs);
     }

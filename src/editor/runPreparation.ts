@@ -4,11 +4,11 @@ import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { isChatMode, type StartRun } from '../chat/controller';
-import { fileTypeFor, validateInputs, visibleFields } from '../run/inputForm';
+import { fileTypeFor, hiddenDefaults, InputProblems, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
 import { expandTemplates, templateNeeds } from '../run/templates';
 import type { AppParameters, InputField } from '../run/types';
 import { fenced, type CapturedContext } from './editorContext';
-import { askInputs } from './inputPrompts';
+import { askFileField, askInputs, type PromptOptions } from './inputPrompts';
 
 export type RunOrigin =
   | { kind: 'palette' }
@@ -34,8 +34,12 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
   // Where the selection / typed text goes when no template says otherwise: the query of chat apps,
   // else the first text field the templates leave empty.
   // …unless a template already places it (`${selection}` / `${input}`): then it is not repeated elsewhere.
+  // Text from the panel's compact form goes where that form said it would (the templates, not the context, decide).
+  const fromForm = origin.kind === 'text' && origin.inputs !== undefined;
   const placed = Object.values(app.inputs ?? {}).some((tpl) => templateNeeds(tpl).includes(typed !== undefined ? 'input' : 'selection'));
-  const freeText = placed ? undefined : visibleFields(params.fields).find((f) => (f.kind === 'paragraph' || f.kind === 'text-input') && prefill[f.variable] === undefined);
+  const freeText = fromForm
+    ? layoutForText(params.fields, app.inputs, chat).message
+    : placed ? undefined : visibleFields(params.fields).find((f) => (f.kind === 'paragraph' || f.kind === 'text-input') && prefill[f.variable] === undefined);
   if (chat) {
     if (origin.kind === 'text') {
       query = origin.text;
@@ -61,9 +65,11 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
 
   let inputs: Record<string, unknown>;
   if (origin.kind === 'text' && origin.inputs) {
-    inputs = { ...prefill, ...origin.inputs };
+    inputs = { ...hiddenDefaults(params.fields), ...prefill, ...origin.inputs };
   } else if (!interactive) {
-    inputs = { ...prefill };
+    // Nobody to ask (chat participant): the app's defaults fill what the editor context does not.
+    const defaults = Object.fromEntries(params.fields.filter((f) => f.default !== undefined && f.default !== null && f.default !== '' && f.kind !== 'file' && f.kind !== 'file-list').map((f) => [f.variable, f.default]));
+    inputs = { ...defaults, ...prefill };
   } else {
     const asked = await askInputs({
       title: app.name,
@@ -71,18 +77,14 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
       prefill,
       askPrefilled: origin.kind === 'palette',
       context: ctx,
-      upload: async (file) => {
-        const client = await catalog.client(app);
-        if (!client.upload) throw new Error(vscode.l10n.t('{0} does not take file uploads.', app.name));
-        const up = await client.upload(file, user);
-        return { type: fileTypeFor(file.name), transfer_method: 'local_file', upload_file_id: up.id };
-      },
+      upload: uploader(catalog, app, user),
     });
     if (!asked) return undefined;
     inputs = asked;
   }
 
   const problems = validateInputs(params.fields, inputs);
+  if (problems.length && fromForm) throw new InputProblems(problems);
   if (problems.length) {
     void vscode.window.showErrorMessage(vscode.l10n.t('Cannot run {0}: {1}', app.name, problems.join(' ')));
     return undefined;
@@ -95,6 +97,23 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
     question: query ?? summarize(params.fields, inputs),
     inputsView: inputsView(params.fields, inputs),
   };
+}
+
+function uploader(catalog: AppCatalog, app: AppProfile, user: string): PromptOptions['upload'] {
+  return async (file) => {
+    const client = await catalog.client(app);
+    if (!client.upload) throw new Error(vscode.l10n.t('{0} does not take file uploads.', app.name));
+    const up = await client.upload(file, user);
+    return { type: fileTypeFor(file.name), transfer_method: 'local_file', upload_file_id: up.id };
+  };
+}
+
+/** The panel form's "Choose…" on a file field: the same choices as the palette's file step, uploaded now. */
+export async function pickFormFiles(catalog: AppCatalog, user: string, app: AppProfile, ctx: CapturedContext, variable: string): Promise<{ value: FieldValue; names: string[] } | undefined> {
+  const params = await catalog.parameters(app);
+  const field = params.fields.find((f) => f.variable === variable && (f.kind === 'file' || f.kind === 'file-list'));
+  if (!field) return undefined;
+  return askFileField(field, { title: app.name, params, prefill: {}, askPrefilled: true, context: ctx, upload: uploader(catalog, app, user) });
 }
 
 function display(v: unknown): string {

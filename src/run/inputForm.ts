@@ -124,3 +124,59 @@ export function fileAllowed(field: { allowedFileTypes?: string[]; allowedFileExt
   }
   return false;
 }
+
+/** Where a run started from typed text (the panel's message box) puts things: the field the message fills,
+ * the fields a person fills in a form, and the fields the app's templates fill from the editor. */
+export interface TextRunLayout {
+  /** The first free-text field no template fills — unless a template already places `${input}`. */
+  message?: InputField;
+  form: InputField[];
+  fromEditor: InputField[];
+}
+
+export function layoutForText(fields: InputField[], templates: Record<string, string> | undefined, chat: boolean): TextRunLayout {
+  const visible = visibleFields(fields);
+  const templated = (f: InputField) => templates?.[f.variable] !== undefined;
+  const placed = Object.values(templates ?? {}).some((t) => t.includes('${input}'));
+  const message = chat || placed ? undefined : visible.find((f) => (f.kind === 'paragraph' || f.kind === 'text-input') && !templated(f));
+  return {
+    message,
+    form: visible.filter((f) => f !== message && !templated(f)),
+    fromEditor: visible.filter(templated),
+  };
+}
+
+/** Hidden fields with a default still go to the server. */
+export function hiddenDefaults(fields: InputField[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if (f.hide && f.default !== undefined && f.default !== '') out[f.variable] = f.default;
+  return out;
+}
+
+/** Coerces a form's raw values (text as typed, checkboxes as booleans) for the given fields. File fields are
+ * not in a form's raw values. Returns the inputs and, per variable, why a value is refused. */
+export function coerceForm(fields: InputField[], raw: Record<string, string | boolean>): { inputs: Record<string, unknown>; errors: Record<string, string> } {
+  const inputs: Record<string, unknown> = {};
+  const errors: Record<string, string> = {};
+  for (const f of fields) {
+    if (f.kind === 'file' || f.kind === 'file-list' || !Object.prototype.hasOwnProperty.call(raw, f.variable)) continue;
+    const v = raw[f.variable];
+    if (typeof v === 'boolean') {
+      if (f.kind === 'checkbox') inputs[f.variable] = v;
+      else errors[f.variable] = `${f.label} must be text.`;
+      continue;
+    }
+    const c = coerceText(f, v);
+    if (c.error) errors[f.variable] = c.error;
+    else if (c.value !== undefined) inputs[f.variable] = c.value;
+  }
+  return { inputs, errors };
+}
+
+/** The values a caller passed (panel form, LM tool) do not make a valid run: shown where they were typed. */
+export class InputProblems extends Error {
+  override readonly name = 'InputProblems';
+  constructor(readonly problems: string[]) {
+    super(problems.join(' '));
+  }
+}

@@ -1,6 +1,6 @@
 // The panel controller: owns the PanelState, applies host messages, renders once per animation frame,
 // persists the state for instant restore, and routes link clicks to the host.
-import type { EntryView, HostMessage, PanelState } from '../protocol';
+import type { EntryView, FormValues, HostMessage, PanelState } from '../protocol';
 import { renderProgressMs, warmUp } from './markdown';
 import { FrameScheduler } from './scheduler';
 import { ALL_CHANGES, applyPatch } from './state';
@@ -24,10 +24,12 @@ export class Panel {
   private readonly scheduler: FrameScheduler;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private structureDirty = false;
+  /** The compact form's values per app (persisted with the state, never sent to the host until Send). */
+  private formValues: Record<string, FormValues> = {};
 
   constructor(private readonly root: HTMLElement) {
     this.scheduler = new FrameScheduler(() => this.flush(), undefined, undefined, renderProgressMs);
-    this.composer = new Composer(post);
+    this.composer = this.newComposer();
     this.entriesEl = h('div', { class: 'entries' });
     const scroller = h('div', { class: 'scroller' }, this.composer.opening, this.entriesEl);
     root.replaceChildren(this.composer.toolbar, this.composer.conversationsEl, scroller, this.composer.form);
@@ -43,11 +45,22 @@ export class Panel {
 
   private readonly scroller: HTMLElement;
 
+  private newComposer(): Composer {
+    return new Composer(post, this.formValues, (values) => {
+      this.formValues = values;
+      this.save();
+    });
+  }
+
   start(): void {
     const saved = loadState();
     if (saved) {
       if (saved.l10n) setL10n(saved.l10n);
       this.l10n = saved.l10n;
+      if (saved.formValues && typeof saved.formValues === 'object') {
+        this.formValues = saved.formValues;
+        this.composer.restoreValues(saved.formValues);
+      }
       this.setState(saved);
     } else {
       this.setState(this.state);
@@ -79,9 +92,19 @@ export class Panel {
         this.state.apps = msg.apps;
         this.state.selectedApp = msg.selectedApp;
         this.state.opening = msg.opening;
+        this.state.form = msg.form;
         this.composer.setApps(msg.apps, msg.selectedApp);
+        this.composer.setForm(msg.form);
         this.composer.setOpening(this.state);
         this.save();
+        break;
+      case 'formFiles':
+        if (this.state.form?.app === msg.app) this.state.form.files = { ...this.state.form.files, [msg.variable]: msg.files };
+        this.composer.setFormFiles(msg.app, msg.variable, msg.files);
+        this.save();
+        break;
+      case 'formErrors':
+        this.composer.showFormErrors(msg.app, msg.errors);
         break;
       case 'entryAdded':
         if (this.views.has(msg.entry.id)) this.replaceEntry(msg.entry);
@@ -125,7 +148,7 @@ export class Panel {
     const draft = this.composer.textarea.value;
     // Strings may have changed: the composer is rebuilt (it has no listeners outside its own elements).
     this.composer.opening.remove();
-    this.composer = new Composer(post);
+    this.composer = this.newComposer();
     this.scroller.prepend(this.composer.opening);
     this.root.replaceChildren(this.composer.toolbar, this.composer.conversationsEl, this.scroller, this.composer.form);
     this.setState(state);
@@ -136,6 +159,7 @@ export class Panel {
   private setState(state: PanelState): void {
     this.state = { ...state, entries: state.entries.slice() };
     this.composer.setApps(state.apps, state.selectedApp);
+    this.composer.setForm(state.form);
     this.composer.setRunning(state.running);
     this.renderEntries();
     this.composer.setOpening(this.state);
@@ -207,7 +231,7 @@ export class Panel {
   private saveNow(): void {
     if (this.saveTimer !== undefined) clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
-    const persisted: PersistedState = { ...this.state, l10n: this.l10n };
+    const persisted: PersistedState = { ...this.state, l10n: this.l10n, formValues: this.formValues };
     saveState(persisted);
   }
 }

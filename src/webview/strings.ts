@@ -53,6 +53,20 @@ export const STRING_KEYS = [
   'Error',
   'Answer actions',
   'Code',
+  'Inputs of {0}',
+  'Inputs ({0})',
+  '{0} required',
+  'From the editor: {0}',
+  'Choose…',
+  'Remove {0}',
+  'No file yet',
+  'Optional',
+  '{0} is required.',
+  '{0} needs a file.',
+  '{0} must be a number.',
+  '{0} must be a JSON object.',
+  '{0} is longer than {1} characters.',
+  'Run {0} (Enter)',
 ] as const;
 
 export type StringKey = (typeof STRING_KEYS)[number];

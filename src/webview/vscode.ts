@@ -1,9 +1,9 @@
 // The webview's only channel to the host. `acquireVsCodeApi` may be called once per page.
-import type { PanelState, WebviewMessage } from '../protocol';
+import type { FormValues, PanelState, WebviewMessage } from '../protocol';
 
 /** What the webview persists with setState: the PanelState (what the host's serializer receives) plus the
- * string table, so a reloaded panel renders translated before `init` arrives. */
-export type PersistedState = PanelState & { l10n?: Record<string, string> };
+ * string table, so a reloaded panel renders translated before `init` arrives, and the compact form's values. */
+export type PersistedState = PanelState & { l10n?: Record<string, string>; formValues?: Record<string, FormValues> };
 
 interface VsCodeApi {
   postMessage(msg: WebviewMessage): void;

@@ -15,6 +15,23 @@ describe('webview → host messages', () => {
     }
   });
 
+  it('takes the compact form\'s values only as a bounded flat record of text and booleans', () => {
+    const ok = { type: 'send', text: '', app: 'A', inputs: { topic: 'x', strict: false, ['__proto__']: 'kept as a key' } };
+    const parsed = parseWebviewMessage(JSON.parse(JSON.stringify(ok)));
+    assert.equal(parsed?.type, 'send');
+    const inputs = (parsed as { inputs: Record<string, unknown> }).inputs;
+    assert.equal(inputs.topic, 'x');
+    assert.equal(inputs.strict, false);
+    assert.equal(Object.getPrototypeOf(inputs), Object.prototype, 'a __proto__ key does not change the prototype');
+    for (const bad of [[], null, 'x', { a: 1 }, { a: { b: 'c' } }, { a: ['x'] }, { ['k'.repeat(201)]: 'v' }, { a: 'x'.repeat(1_000_001) },
+      Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`f${i}`, 'v']))]) {
+      assert.equal(parseWebviewMessage({ type: 'send', text: 'hi', inputs: bad }), undefined, JSON.stringify(bad)?.slice(0, 60));
+    }
+    assert.deepEqual(parseWebviewMessage({ type: 'pickFiles', app: 'A', variable: 'doc' }), { type: 'pickFiles', app: 'A', variable: 'doc' });
+    assert.deepEqual(parseWebviewMessage({ type: 'clearFiles', app: 'A', variable: 'doc', x: 1 }), { type: 'clearFiles', app: 'A', variable: 'doc' });
+    assert.equal(parseWebviewMessage({ type: 'pickFiles', app: 'A' }), undefined);
+  });
+
   it('opens only http(s) links', () => {
     for (const ok of ['https://dify.ai/docs', 'http://localhost:3000/x?y=1']) assert.equal(isOpenableLink(ok), true, ok);
     for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'command:workbench.action.quit', 'command:dify.addApp?%5B%5D', 'data:text/html,x', 'file:///etc/passwd', 'vscode://x', 'vbscript:x', '//evil.example', 'not a url', ''])

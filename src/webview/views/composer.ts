@@ -1,9 +1,10 @@
 // The composer: app picker, conversation controls, the empty-state opening, and the message box.
-import type { AppSummary, ConversationSummary, PanelState } from '../../protocol';
+import type { AppForm, AppSummary, ConversationSummary, FormValues, PanelState } from '../../protocol';
 import { renderOneShot } from '../markdown';
 import { t } from '../strings';
 import { button, h, icon, show } from './dom';
 import type { Post } from './entry';
+import { FormView } from './formView';
 
 export class Composer {
   readonly toolbar: HTMLElement;
@@ -17,13 +18,22 @@ export class Composer {
   private running = false;
   private selectedApp: string | undefined;
   private composing = false;
+  private readonly formView: FormView;
+  /** Form values per app, kept while the panel lives and in its persisted state. */
+  private formValues: Record<string, FormValues>;
 
-  constructor(private readonly post: Post) {
+  constructor(private readonly post: Post, saved: Record<string, FormValues> = {}, private readonly onValues: (values: Record<string, FormValues>) => void = () => undefined) {
+    this.formValues = { ...saved };
+    this.formView = new FormView(post, (app, values) => {
+      this.formValues = { ...this.formValues, [app]: values };
+      this.onValues(this.formValues);
+    });
     this.select = h('select', { class: 'app-select', id: 'app-select', 'aria-label': t('App'), title: t('App') });
     this.select.addEventListener('change', () => {
       const app = this.select.value;
       if (app) {
         this.selectedApp = app;
+        this.setForm(undefined); // the host answers with the new app's form
         post({ type: 'selectApp', app });
       }
     });
@@ -65,16 +75,51 @@ export class Composer {
       if (this.running) post({ type: 'stop' });
       else this.submit();
     });
-    this.form = h('div', { class: 'composer' }, this.textarea, this.sendButton);
+    this.form = h('div', { class: 'composer-area' }, this.formView.el, h('div', { class: 'composer' }, this.textarea, this.sendButton));
     this.setRunning(false);
   }
 
   private submit(): void {
+    if (this.running) return;
     const text = this.textarea.value.trim();
-    if (!text || this.running) return;
-    this.post({ type: 'send', text, app: this.selectedApp });
+    const form = this.formView.form;
+    if (form && form.app === this.selectedApp) {
+      // The form was shown: its values go along (validated here first, in the person's language).
+      if (!text && !form.messageOptional) {
+        if (form.messageField) this.textarea.focus();
+        return;
+      }
+      if (!this.formView.validate()) return;
+      this.post({ type: 'send', text, app: this.selectedApp, inputs: this.formView.values() });
+    } else {
+      // No form (yet): the host asks for whatever the app still needs.
+      if (!text) return;
+      this.post({ type: 'send', text, app: this.selectedApp });
+    }
     this.textarea.value = '';
     this.autosize();
+  }
+
+  /** Values saved by an earlier page of this panel (before any form is shown). */
+  restoreValues(values: Record<string, FormValues>): void {
+    this.formValues = { ...values };
+  }
+
+  /** The selected app's form (undefined: none known yet). */
+  setForm(form: AppForm | undefined): void {
+    const shown = form && form.app === this.selectedApp ? form : undefined;
+    this.formView.setForm(shown, shown && this.formValues[shown.app]);
+    this.textarea.placeholder = !shown || !shown.messageField && !shown.messageOptional
+      ? t('Ask a question…')
+      : shown.messageField ? `${shown.messageField.label}…` : t('Run {0} (Enter)', shown.app);
+  }
+
+  setFormFiles(app: string, variable: string, files: string[]): void {
+    if (this.formView.form?.app === app) this.formView.setFiles(variable, files);
+  }
+
+  showFormErrors(app: string, errors: Record<string, string>): void {
+    if (this.formView.form?.app === app) this.formView.showErrors(errors);
   }
 
   private autosize(): void {

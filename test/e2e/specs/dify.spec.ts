@@ -1,6 +1,7 @@
 // What a user does, in the real workbench: store a key with "Dify: Set API Key", run "Run Dify Workflow"
 // from the palette, "Ask Dify About Selection" from the editor's context menu, read the streamed answer
-// inside the webview, press Stop on a slow stream, and find the panel restored after a reload.
+// inside the webview, press Stop on a slow stream, run a workflow from the panel's form, and find the panel
+// restored after a reload.
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { demoApps } from '../../support/dify/apps';
@@ -145,6 +146,50 @@ describe('Dify in the real workbench', function () {
     const stop = await server.waitForRequest((r) => /\/chat-messages\/[^/]+\/stop$/.test(r.path), 15_000);
     assert.ok(stop, 'the stop route was called');
     await entry.locator('.status').filter({ hasText: /Stopped/ }).waitFor({ timeout: 15_000 });
+  });
+
+  it('runs a workflow from the panel: its form beside the message box, checked there, a file attached with Choose…', async () => {
+    await openFile(wb.page, 'sample.ts'); // the editor beside the panel is "the current file" for the form
+    await runCommand(wb.page, 'Open Dify Chat');
+    await panel().locator('.app-select').selectOption('Code Reviewer');
+    const form = panel().locator('.app-form');
+    const row = (label: string) => form.locator('.form-row').filter({ has: panel().locator('.form-label', { hasText: label }) });
+    await row('Focus').waitFor({ timeout: 20_000 });
+    const input = panel().locator('.composer textarea');
+    assert.equal(await input.getAttribute('placeholder'), 'Code…', 'the message box fills the Code field');
+    assert.equal(await row('Language').locator('select').inputValue(), 'TypeScript', 'defaults are shown');
+    await row('Focus').locator('input').fill('naming');
+    await row('Max issues').locator('input').fill('a few');
+    await input.fill('function f(a, b) { return a + b }');
+    await input.press('Enter');
+    await row('Max issues').locator('.form-error').filter({ hasText: 'Max issues must be a number.' }).waitFor();
+    await row('Max issues').locator('input').fill('3');
+    await row('Language').locator('select').selectOption('Go');
+    await row('Strict mode').locator('input').check();
+    await row('Options').locator('textarea').fill('{"tone": "brief"}');
+    await row('Attachment').locator('button').filter({ hasText: 'Choose…' }).click();
+    await pickQuickItem(wb.page, /Current file/);
+    await row('Attachment').locator('.form-chip').filter({ hasText: 'sample.ts' }).waitFor({ timeout: 20_000 });
+    const runs = server.requests.filter((r) => r.path === '/v1/workflows/run').length;
+    await input.press('Enter');
+    const entry = panel().locator('.entry').last();
+    await entry.locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 30_000 });
+    const run = server.requests.filter((r) => r.path === '/v1/workflows/run');
+    assert.equal(run.length, runs + 1, 'one run, after the form was fixed');
+    const inputs = (run.at(-1)!.body as { inputs: Record<string, unknown> }).inputs;
+    assert.equal(inputs.code, 'function f(a, b) { return a + b }');
+    assert.equal(inputs.focus, 'naming');
+    assert.equal(inputs.max_issues, 3);
+    assert.equal(inputs.language, 'Go');
+    assert.equal(inputs.strict, true);
+    assert.deepEqual(inputs.options, { tone: 'brief' });
+    const attachment = inputs.attachment as { transfer_method: string; upload_file_id: string };
+    assert.equal(attachment.transfer_method, 'local_file');
+    const upload = server.requests.filter((r) => r.path === '/v1/files/upload').at(-1)!;
+    assert.match((upload.body as { files: { filename: string }[] }).files[0].filename, /^sample\.ts/);
+    assert.equal(inputs.context_files, undefined);
+    // The values stay for the next run (a form, not a one-shot prompt).
+    assert.equal(await row('Focus').locator('input').inputValue(), 'naming');
   });
 
   it('restores the panel with its history after a window reload', async () => {

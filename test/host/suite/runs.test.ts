@@ -63,6 +63,47 @@ describe('runs in the real extension host', function () {
     }
   });
 
+  it('the panel\'s form: values coerced and checked on the host, problems shown in the panel, valid ones run', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const posted: HostMessage[] = [];
+    fx.api.controller.panel.tap = (m) => posted.push(structuredClone(m));
+    const config = vscode.workspace.getConfiguration('dify');
+    const runs = () => fx.server.requests.filter((r) => r.path === '/v1/workflows/run');
+    try {
+      await fx.api.controller.handle({ type: 'selectApp', app: 'Code Reviewer' });
+      const apps = posted.filter((m): m is Extract<HostMessage, { type: 'apps' }> => m.type === 'apps').at(-1)!;
+      assert.equal(apps.form?.messageField?.variable, 'code', 'the message box fills Code');
+      assert.deepEqual(apps.form?.fields.map((f) => f.variable), ['language', 'focus', 'max_issues', 'strict', 'options', 'attachment', 'context_files']);
+
+      const before = runs().length;
+      await fx.api.controller.handle({ type: 'send', text: 'let y = 2;', app: 'Code Reviewer', inputs: { max_issues: 'many', strict: true } });
+      const refused = posted.filter((m) => m.type === 'formErrors').at(-1) as Extract<HostMessage, { type: 'formErrors' }>;
+      assert.match(refused.errors.max_issues, /must be a number/);
+      assert.equal(runs().length, before, 'nothing ran');
+
+      await fx.api.controller.handle({ type: 'send', text: 'let y = 2;', app: 'Code Reviewer', inputs: { max_issues: '7', strict: true, language: 'Go', focus: '' } });
+      await until(() => runs().length === before + 1 && fx.api.history.entries.at(-1)?.status === 'succeeded', 'the run');
+      const inputs = (runs().at(-1)!.body as { inputs: Record<string, unknown> }).inputs;
+      assert.deepEqual({ code: inputs.code, max_issues: inputs.max_issues, strict: inputs.strict, language: inputs.language, focus: inputs.focus }, { code: 'let y = 2;', max_issues: 7, strict: true, language: 'Go', focus: undefined });
+      assert.deepEqual((posted.filter((m) => m.type === 'formErrors').at(-1) as { errors: object }).errors, {}, 'earlier problems are cleared');
+
+      // A template fills Code from the selection; with no editor open it cannot, and the panel says so.
+      await config.update('apps', fx.apps.map((a) => ({ name: a.name, baseUrl: fx.server.url, ...(a.name === 'Code Reviewer' ? { inputs: { code: '${selection}' } } : {}) })), vscode.ConfigurationTarget.Global);
+      await until(() => fx.api.catalog.find('Code Reviewer')?.inputs?.code, 'the settings change');
+      await fx.api.controller.handle({ type: 'selectApp', app: 'Code Reviewer' });
+      const templated = posted.filter((m): m is Extract<HostMessage, { type: 'apps' }> => m.type === 'apps').at(-1)!;
+      assert.equal(templated.form?.messageField?.variable, 'focus', 'the message now fills the first free-text field left');
+      assert.deepEqual(templated.form?.fromEditor, ['Code']);
+      await fx.api.controller.handle({ type: 'send', text: 'naming', app: 'Code Reviewer', inputs: {} });
+      const missing = posted.filter((m) => m.type === 'formErrors').at(-1) as Extract<HostMessage, { type: 'formErrors' }>;
+      assert.match(missing.errors[''], /Code is required/);
+      assert.equal(runs().length, before + 1, 'nothing ran');
+    } finally {
+      fx.api.controller.panel.tap = undefined;
+      await config.update('apps', fx.apps.map((a) => ({ name: a.name, baseUrl: fx.server.url })), vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('continues a conversation: the second turn sends the first turn\'s conversation_id', async () => {
     fx.api.controller.newConversation('Helper Chat');
     const first = await fx.api.controller.start((await fx.api.prepare('Helper Chat', 'first question'))!, { showPanel: false });
