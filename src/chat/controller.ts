@@ -130,7 +130,7 @@ export class ChatController implements vscode.Disposable {
     if (this.selectedApp !== s.app.name && opts.showPanel !== false) {
       // The panel's composer follows the app the user just ran.
       this.selectedApp = s.app.name;
-      this.panel.post({ type: 'apps', apps: this.appSummaries(), selectedApp: s.app.name });
+      this.refreshApps();
     }
     this.history.add(entry);
     this.started.set(entry.id, s);

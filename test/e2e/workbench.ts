@@ -191,7 +191,15 @@ export async function runCommand(page: Page, title: string, timeout = UI_TIMEOUT
 /** Closes the quick input if it is open (Escape). */
 export async function closeQuickInput(page: Page): Promise<void> {
   if (await quickInput(page).isVisible()) {
-    await page.keyboard.press('Escape');
+    // Escape goes to whatever has focus: in an editor it would cancel the selection a test just made (the widget
+    // can still be fading out, or shown without focus). So it is pressed inside the widget only.
+    const box = quickInput(page).locator('.quick-input-box input');
+    const focused = await box.evaluate((el) => el === document.activeElement).catch(() => false);
+    if (!focused) {
+      if (!(await quickInput(page).isVisible())) return;
+      await box.focus({ timeout: 2000 }).catch(() => undefined);
+    }
+    await box.press('Escape', { timeout: 2000 }).catch(() => undefined);
     await quickInput(page).waitFor({ state: 'hidden', timeout: 2000 }).catch(() => undefined);
   }
 }

@@ -70,6 +70,12 @@ describe('runs in the real extension host', function () {
     const config = vscode.workspace.getConfiguration('dify');
     const runs = () => fx.server.requests.filter((r) => r.path === '/v1/workflows/run');
     try {
+      // A run started elsewhere (palette) switches the composer to its app, form included.
+      await fx.api.controller.start((await fx.api.prepare('Commit Message Writer', 'diff --git a b'))!);
+      const switched = posted.filter((m): m is Extract<HostMessage, { type: 'apps' }> => m.type === 'apps').at(-1)!;
+      assert.equal(switched.selectedApp, 'Commit Message Writer');
+      assert.deepEqual(switched.form?.fields.map((f) => f.variable), ['style']);
+
       await fx.api.controller.handle({ type: 'selectApp', app: 'Code Reviewer' });
       const apps = posted.filter((m): m is Extract<HostMessage, { type: 'apps' }> => m.type === 'apps').at(-1)!;
       assert.equal(apps.form?.messageField?.variable, 'code', 'the message box fills Code');
