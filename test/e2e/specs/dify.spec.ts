@@ -21,11 +21,14 @@ import {
   type Workbench,
 } from '../workbench';
 
-/** Selects the whole active editor and waits until the status bar shows the selection. */
+/** Selects the whole active editor and waits until the status bar shows the selection. The click first
+ * collapses any earlier selection and that is awaited too: otherwise a status bar still showing the previous
+ * test's selection (it updates asynchronously) would pass for this one. */
 async function selectAll(page: Page): Promise<void> {
   const selected = page.locator('.statusbar-item').filter({ hasText: /\(\d+ selected\)/ });
   for (let attempt = 0; attempt < 5; attempt++) {
     await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    if (!(await selected.first().waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false))) continue;
     await page.keyboard.press('Control+A');
     if (await selected.first().waitFor({ timeout: 2000 }).then(() => true, () => false)) return;
   }
