@@ -148,6 +148,49 @@ function parse(tokens: Token[]): string {
   return Parser.parse<string, string>(tokens, parseOptions);
 }
 
+/** A run of tokens finished together (raw HTML spanning blocks keeps them in one group). */
+interface Group {
+  tokens: Token[];
+  start: number;
+  end: number;
+}
+
+/** Whether a token has raw HTML (block or inline). */
+function hasHtml(tok: Token): boolean {
+  if (!tok.raw.includes('<')) return false;
+  if (tok.type === 'html') return true;
+  const t = tok as unknown as { tokens?: Token[]; items?: Token[]; header?: { tokens: Token[] }[]; rows?: { tokens: Token[] }[][] };
+  if (t.tokens?.some(hasHtml) || t.items?.some(hasHtml)) return true;
+  if (t.header?.some((cell) => cell.tokens.some(hasHtml))) return true;
+  return !!t.rows?.some((row) => row.some((cell) => cell.tokens.some(hasHtml)));
+}
+
+/** Separates the parts of a batched render. Markdown cannot produce it: batches never hold raw HTML. */
+const SEPARATOR_ID = 'md-part-separator';
+const SEPARATOR = `<hr id="${SEPARATOR_ID}">`;
+
+/**
+ * Renders several token runs (none with raw HTML) through ONE sanitizer call, as `renderTokens` renders each:
+ * marked's HTML for a run without raw HTML is balanced, so parsing the runs joined by a separator element
+ * yields the same nodes as parsing each alone. Null when the split does not come out exact.
+ */
+function renderParts(runs: Token[][], opts: MarkdownOptions, autos: boolean[]): Node[][] | null {
+  const frag = sanitizeToFragment(runs.map((r) => parse(r)).join(SEPARATOR));
+  const parts: Node[][] = [[]];
+  for (const n of Array.from(frag.childNodes)) {
+    if (n.nodeType === Node.ELEMENT_NODE && (n as Element).id === SEPARATOR_ID) parts.push([]);
+    else parts[parts.length - 1].push(n);
+  }
+  if (parts.length !== runs.length) return null;
+  return parts.map((nodes, i) => {
+    if (!nodes.length) return nodes;
+    const f = document.createDocumentFragment();
+    f.append(...nodes);
+    enhanceCodeBlocks(f, { highlight: opts.highlight, auto: autos[i], actions: opts.actions });
+    return Array.from(f.childNodes);
+  });
+}
+
 /** Renders tokens to a sanitized fragment (code highlighted and given headers unless disabled). */
 function renderTokens(tokens: Token[], opts: MarkdownOptions, auto: boolean): DocumentFragment {
   const frag = sanitizeToFragment(parse(tokens));
@@ -186,7 +229,14 @@ export function renderProgressMs(): number {
 }
 
 export class IncrementalMarkdown {
-  private text = '';
+  /**
+   * The text is kept in two parts: `head` (before `base`, the start of the last finished segment or earlier)
+   * and `src` (from `base`). Every frame works on `src` only: slicing or indexing the whole text would make
+   * V8 flatten the concatenation of all chunks, a copy of the whole answer per frame (≈0.4 ms at 1 MB).
+   */
+  private head = '';
+  private src = '';
+  private base = 0;
   private readonly nl = new NewlineNormalizer();
   private segments: Segment[] = [];
   private tailNodes: Node[] = [];
@@ -197,18 +247,38 @@ export class IncrementalMarkdown {
   private dirty = false;
   private finished = false;
   /** Counters for tests and the benchmark. */
-  readonly stats = { renders: 0, lexedChars: 0, renderedChars: 0, resets: 0, rollbacks: 0 };
+  readonly stats = { renders: 0, fastAppends: 0, lexedChars: 0, renderedChars: 0, resets: 0, rollbacks: 0 };
+  /** What the last full tail render lets the next appends do without re-rendering (see `fastAppend`). */
+  private fast: FastTail | null = null;
 
   constructor(readonly root: HTMLElement, private readonly opts: MarkdownOptions = {}) {}
 
   /** The (newline-normalized) markdown received so far. */
   get value(): string {
-    return this.text;
+    return this.head + this.src;
+  }
+
+  private get length(): number {
+    return this.base + this.src.length;
+  }
+
+  /** Moves the split between `head` and `src` to `to` (forward: cheap; backward: rebuilds, rare). */
+  private rebase(to: number): void {
+    if (to === this.base) return;
+    if (to > this.base) {
+      this.head += this.src.slice(0, to - this.base);
+      this.src = this.src.slice(to - this.base);
+    } else {
+      const all = this.head + this.src;
+      this.head = all.slice(0, to);
+      this.src = all.slice(to);
+    }
+    this.base = to;
   }
 
   append(delta: string): void {
     if (!delta) return;
-    this.text += this.nl.push(delta);
+    this.src += this.nl.push(delta);
     this.finished = false;
     this.dirty = true;
   }
@@ -217,13 +287,17 @@ export class IncrementalMarkdown {
   setText(full: string): void {
     this.nl.reset();
     const next = this.nl.push(full) + this.nl.flush();
-    if (next === this.text) return;
-    const max = Math.min(next.length, this.text.length);
+    const text = this.value;
+    if (next === text) return;
+    const max = Math.min(next.length, text.length);
     let p = 0;
-    if (!next.startsWith(this.text)) while (p < max && next.charCodeAt(p) === this.text.charCodeAt(p)) p++;
-    else p = this.text.length;
+    if (!next.startsWith(text)) while (p < max && next.charCodeAt(p) === text.charCodeAt(p)) p++;
+    else p = text.length;
     while (this.segments.length && this.segments[this.segments.length - 1].end > p) this.dropLastSegment();
-    this.text = next;
+    this.head = '';
+    this.src = next;
+    this.base = 0;
+    this.fast = null;
     this.finished = false;
     this.dirty = true;
   }
@@ -236,7 +310,7 @@ export class IncrementalMarkdown {
   /** Marks the stream complete: the next render finishes every block (auto highlighting included). */
   finish(): void {
     const rest = this.nl.flush();
-    if (rest) this.text += rest;
+    if (rest) this.src += rest;
     if (!this.finished) {
       this.finished = true;
       this.dirty = true;
@@ -249,6 +323,11 @@ export class IncrementalMarkdown {
     if (!this.dirty) return;
     this.dirty = false;
     this.stats.renders++;
+    if (!this.finished && this.fast && this.fastAppend(this.fast)) {
+      this.stats.fastAppends++;
+      return;
+    }
+    this.fast = null;
     const sigBefore = this.linksSignature();
     const hadSegments = this.segments.length;
     this.update();
@@ -261,6 +340,7 @@ export class IncrementalMarkdown {
   }
 
   private reset(): void {
+    this.fast = null;
     this.segments = [];
     this.tailNodes = [];
     this.knownLinks = Object.create(null) as Links;
@@ -327,7 +407,8 @@ export class IncrementalMarkdown {
     for (;;) {
       const overlap = this.segments[this.segments.length - 1];
       const start = overlap ? overlap.start : 0;
-      const src = this.text.slice(start);
+      if (start < this.base) this.rebase(start);
+      const src = start === this.base ? this.src : this.src.slice(start - this.base);
       const lexed = lexWithLinks(src, this.knownLinks);
       this.stats.lexedChars += src.length;
       let total = 0;
@@ -336,7 +417,7 @@ export class IncrementalMarkdown {
         // The lexer's raws do not tile the text (should not happen with plain marked): render it all as tail.
         while (this.segments.length) this.dropLastSegment();
         if (start !== 0) continue;
-        this.renderTail(lexed, false);
+        this.renderTail(lexed, false, 0);
         return;
       }
       if (!overlap) {
@@ -364,18 +445,60 @@ export class IncrementalMarkdown {
     let groupStart = 0;
     let offset = base;
     let groupOffset = base;
+    const groups: Group[] = [];
     for (let i = 0; i < limit; i++) {
       depth.token(tokens[i]);
       offset += tokens[i].raw.length;
       if (depth.depth === 0) {
-        this.commit(tokens.slice(groupStart, i + 1), groupOffset, offset);
+        groups.push({ tokens: tokens.slice(groupStart, i + 1), start: groupOffset, end: offset });
         groupStart = i + 1;
         groupOffset = offset;
       }
     }
+    const tail = tokens.slice(groupStart);
 
-    // 3. Re-render the tail.
-    this.renderTail(tokens.slice(groupStart), this.finished);
+    // 3. Render the newly finished groups and the tail: in ONE sanitizer call when none has raw HTML
+    //    (DOMPurify parses every call into a new document: ≈0.1 ms each, more than most blocks cost).
+    const batch = groups.length ? this.renderBatch(groups, tail) : null;
+    if (batch) {
+      for (let g = 0; g < groups.length; g++) this.addSegment(groups[g], batch[g]);
+    } else {
+      for (const g of groups) this.commit(g.tokens, g.start, g.end);
+    }
+
+    // 4. The tail (the text before the last finished segment is not needed any more).
+    const lastSeg = this.segments[this.segments.length - 1];
+    if (lastSeg && lastSeg.start > this.base) this.rebase(lastSeg.start);
+    if (batch) this.setTail(tail, batch[groups.length], groupOffset);
+    else this.renderTail(tail, this.finished, groupOffset);
+  }
+
+  /** Renders groups (finished: auto highlighting) and the tail through one sanitizer call, split back at
+   * separators; null when a group has raw HTML (an element left open would nest what follows) or the split
+   * does not come out exact. The time is counted as finishing work in proportion to the groups' share. */
+  private renderBatch(groups: Group[], tail: Token[]): Node[][] | null {
+    for (const g of groups) for (const tok of g.tokens) if (hasHtml(tok)) return null;
+    for (const tok of tail) if (hasHtml(tok)) return null;
+    const t0 = performance.now();
+    const parts = renderParts([...groups.map((g) => g.tokens), tail], this.opts, [...groups.map(() => true), this.finished]);
+    if (!parts) return null;
+    const ms = performance.now() - t0;
+    let done = 0;
+    let rest = 0;
+    for (const g of groups) done += g.end - g.start;
+    for (const tok of tail) rest += tok.raw.length;
+    committedMs += (ms * done) / Math.max(1, done + rest);
+    return parts;
+  }
+
+  private addSegment(g: Group, nodes: Node[]): void {
+    const defs: [string, Links[string]][] = [];
+    collectDefs(g.tokens, defs);
+    this.removeTail();
+    this.stats.renderedChars += g.end - g.start;
+    this.place(nodes);
+    this.segments.push({ start: g.start, end: g.end, shape: shapeOf(g.tokens), nodes, defs });
+    if (defs.length) for (const [k, v] of defs) if (!(k in this.knownLinks)) this.knownLinks[k] = v;
   }
 
   private commit(group: Token[], start: number, end: number): void {
@@ -388,31 +511,274 @@ export class IncrementalMarkdown {
   }
 
   private commitNow(group: Token[], start: number, end: number): void {
-    const defs: [string, Links[string]][] = [];
-    collectDefs(group, defs);
-    this.removeTail();
     const frag = renderTokens(group, this.opts, true);
-    this.stats.renderedChars += end - start;
-    const nodes = Array.from(frag.childNodes);
-    this.place(nodes);
-    this.segments.push({ start, end, shape: shapeOf(group), nodes, defs });
-    if (defs.length) for (const [k, v] of defs) if (!(k in this.knownLinks)) this.knownLinks[k] = v;
+    this.addSegment({ tokens: group, start, end }, Array.from(frag.childNodes));
   }
 
   private removeTail(): void {
+    this.fast = null;
     if (this.tailNodes.length) this.unplace(this.tailNodes);
     this.tailNodes = [];
   }
 
-  private renderTail(tokens: Token[], auto: boolean): void {
+  private renderTail(tokens: Token[], auto: boolean, start: number): void {
     this.removeTail();
     if (!tokens.length) return;
-    const frag = renderTokens(tokens, this.opts, auto);
-    for (const tok of tokens) this.stats.renderedChars += tok.raw.length;
-    this.tailNodes = Array.from(frag.childNodes);
     // While streaming, a fence without a language is shown plain; `finish()` auto-detects it.
-    this.place(this.tailNodes);
+    this.setTail(tokens, Array.from(renderTokens(tokens, this.opts, auto).childNodes), start);
   }
+
+  private setTail(tokens: Token[], nodes: Node[], start: number): void {
+    this.removeTail();
+    if (!tokens.length) return;
+    for (const tok of tokens) this.stats.renderedChars += tok.raw.length;
+    this.tailNodes = nodes;
+    this.place(nodes);
+    if (!this.finished) this.fast = fastTailOf(tokens, nodes, this.src.slice(start - this.base), start);
+  }
+
+  /**
+   * Brings the DOM up to date WITHOUT lexing or rendering when the text added since the last render provably
+   * renders as nothing but more characters at the end of the tail's last text (see `fastTailOf`): appended as
+   * a DOM Text node's data, never parsed as HTML. Returns false (nothing changed) when in doubt.
+   */
+  private fastAppend(f: FastTail): boolean {
+    const delta = this.src.slice(f.upTo - this.base);
+    if (!delta) return true;
+    if (f.code) {
+      if (CODE_UNSAFE.test(delta)) return false;
+      // Re-highlight a long block now and then (a full render) instead of showing it plain until it finishes.
+      if (f.fastChars + delta.length > f.refreshAfter && delta.includes('\n')) return false;
+      if (!f.body) {
+        // The code text ends with a newline marked adds (`abc` → "abc\n"): hand it to a trailing node that
+        // holds it only while the text does not end with one.
+        if (f.synthetic) dropLastChar(f.leaf);
+        f.body = f.leaf.appendChild(document.createTextNode(''));
+        f.trail = f.leaf.appendChild(document.createTextNode(f.synthetic ? '\n' : ''));
+      }
+      f.body.appendData(delta);
+      const want = delta.endsWith('\n') ? '' : '\n';
+      if (f.trail!.data !== want) f.trail!.data = want;
+    } else {
+      if (!inlineSafe(f, delta)) return false;
+      let add = f.pending + delta;
+      if (f.trims) {
+        // Headings, list items and table cells do not show trailing whitespace: hold it back.
+        const ws = /[ \t]*$/.exec(add)![0];
+        f.pending = ws;
+        add = add.slice(0, add.length - ws.length);
+      } else f.pending = '';
+      if (add) f.text.appendData(add);
+    }
+    f.fastChars += delta.length;
+    f.upTo = this.length;
+    return true;
+  }
+}
+
+// ---- The fast append path -------------------------------------------------------------------------------
+// Most frames of a stream add a few characters to the unfinished last block. When those characters cannot
+// change how the block renders except by extending its last text, they are appended to that Text node
+// (never parsed as HTML, so no sanitizing is needed) instead of re-lexing, re-rendering and re-sanitizing
+// the whole block. The tail is still fully re-rendered as soon as a doubtful character arrives, blocks are
+// still committed (rendered for good) exactly as before, and `finish()` always renders — so the final DOM is
+// unchanged, and while streaming the DOM equals the one-shot render of the text so far (code: its text;
+// highlighting resumes at the next full render). Anything not provably safe takes the full path.
+
+interface FastTail {
+  /** An open fenced code block (else: inline text at the end of a paragraph, heading, list item or cell). */
+  code: boolean;
+  /** The `<code>` element (code) — not used for inline text. */
+  leaf: HTMLElement;
+  /** The Text node that receives inline appends. */
+  text: Text;
+  /** The text length the DOM reflects. */
+  upTo: number;
+  /** Characters appended by this path since the full render. */
+  fastChars: number;
+  /** Inline: the container trims trailing whitespace (h1–h6, li, td, th); `pending` is what it holds back. */
+  trims: boolean;
+  pending: string;
+  /** Code: the rendered code ends with a newline marked added (the text does not end with one). */
+  synthetic: boolean;
+  body?: Text;
+  trail?: Text;
+  /** Code: a full render (re-highlighting) is due once this many characters were appended plain. */
+  refreshAfter: number;
+  /** Inline: the tail is a table (a `|` would start a cell). */
+  table: boolean;
+  /** Inline: the block's source has a `<` (a `>` could close a tag or autolink) / a `](` (a `)` could close a
+   * link destination). */
+  lt: boolean;
+  linkish: boolean;
+  /** Inline: how many runs of each delimiter character the block's source has. */
+  runs: Record<string, number>;
+  /** Inline: the block's source, as far as the DOM shows it. */
+  src: string;
+}
+
+/** In an open fence only a backtick or tilde can close it (or start a new fence line); NUL is dropped by the
+ * HTML parser. */
+const CODE_UNSAFE = /[`~\0]/;
+/** Characters that may start or end inline markup (emphasis, code spans, links, raw HTML, entities, escapes,
+ * table cells, heading closers), any newline or control character, and any whitespace but space and tab
+ * (marked treats trailing Unicode whitespace in a list item as a new block). The tail's last run free of them
+ * must end the DOM's last text for the fast path to start. */
+// eslint-disable-next-line no-control-regex -- control characters are what these exclude
+const INLINE_UNSAFE = /[`*_~[\]<>&\\|#@\x00-\x08\x0a-\x1f\x7f]|[^\S \t]/;
+/** The subset that is never appended on the fast path; the others are checked in context (`inlineSafe`). */
+// eslint-disable-next-line no-control-regex -- control characters are what these exclude
+const INLINE_NEVER = /[[\]&\\#@\x00-\x08\x0a-\x1f\x7f]|[^\S \t]/;
+const DELIMITERS = '`*_~';
+
+function countRuns(src: string, prev: string, runs: Record<string, number>): void {
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (DELIMITERS.includes(c) && c !== (i ? src[i - 1] : prev)) runs[c] = (runs[c] ?? 0) + 1;
+  }
+}
+
+/**
+ * Whether `delta`, appended to the text (whose DOM is up to date), only extends the tail's last text:
+ *   * no newline, entity, escape, bracket (links), `#` (heading closers), `@` (e-mail autolinks), no control
+ *     character or Unicode whitespace (`INLINE_NEVER`);
+ *   * `` ` `` `*` `_` `~` only while the block has ONE run of that character: a single run is literal (a code
+ *     span, emphasis or strikethrough needs an opener and a closer), so the opener streams as text and the
+ *     closer takes the full path;
+ *   * `|` not in a table, `>` not after a `<`, `)` not after a `](`;
+ *   * the word it extends cannot become an autolink (`www.`, `://`) or an e-mail address.
+ */
+function inlineSafe(f: FastTail, delta: string): boolean {
+  if (INLINE_NEVER.test(delta)) return false;
+  if (f.table && delta.includes('|')) return false;
+  if (delta.includes('<')) f.lt = true;
+  if (f.lt && delta.includes('>')) return false;
+  if (f.linkish && delta.includes(')')) return false;
+  if (!plainWord(f.src, delta)) return false;
+  if (/[`*_~]/.test(delta)) {
+    const runs = { ...f.runs };
+    countRuns(delta, f.src[f.src.length - 1] ?? '', runs);
+    for (const c of DELIMITERS) if ((runs[c] ?? 0) > 1) return false;
+    f.runs = runs;
+  }
+  f.src += delta;
+  return true;
+}
+/** Block-level prefixes of a line: indentation, quote markers, list markers. */
+const LINE_PREFIX = /^[ \t]*(?:(?:>|(?:[-+*]|\d{1,9}[.)])[ \t])[ \t]*)*/;
+const STRUCTURAL = new Set(['UL', 'OL', 'LI', 'BLOCKQUOTE', 'TABLE', 'THEAD', 'TBODY', 'TR']);
+const LEAVES = new Set(['P', 'LI', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'TD', 'TH']);
+const TRIMMING = new Set(['LI', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'TD', 'TH']);
+
+/** True when the whitespace-free run ending at `at`, continued by `delta`, is not (and so, with `@` and `&`
+ * never appended, cannot become) an extended autolink (`www.`, `http://`), an e-mail address or an entity. */
+function plainWord(text: string, delta: string): boolean {
+  const at = text.length;
+  let i = at;
+  const stop = Math.max(0, at - 512);
+  while (i > stop && text.charCodeAt(i - 1) !== 32 && text.charCodeAt(i - 1) !== 9) i--;
+  if (i === stop && stop > 0) return false;
+  const word = text.slice(i, at);
+  if (/[@&]/.test(word)) return false;
+  const joined = word + delta;
+  return !/www|:\/\//i.test(joined);
+}
+
+function lastTextOf(node: Node): Text | null {
+  for (let n: Node | null = node.lastChild; n; n = n.lastChild) {
+    if (n.nodeType === Node.TEXT_NODE) return n as Text;
+  }
+  return null;
+}
+
+function dropLastChar(code: HTMLElement): void {
+  // The last text of the code (highlighted or not) ends with the newline marked added.
+  const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+  let last: Text | null = null;
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) if ((n as Text).data) last = n as Text;
+  if (last) last.deleteData(last.data.length - 1, 1);
+}
+
+/** What marked renders as the content of a fenced block left open, for the text after its opening line. */
+export function openFenceText(after: string): string {
+  return after === '' || after.endsWith('\n') ? after : after + '\n';
+}
+
+/** Decides, after a full render of the tail, whether and how later appends can take the fast path. */
+function fastTailOf(tokens: Token[], nodes: Node[], block: string, start: number): FastTail | null {
+  if (!tokens.length) return null;
+  const tok = tokens[0];
+  let len = 0;
+  for (const t of tokens) len += t.raw.length;
+  for (let i = 1; i < tokens.length; i++) if (tokens[i].type !== 'space') return null;
+  if (len !== block.length) return null;
+  let el: Element | undefined;
+  for (let i = nodes.length - 1; i >= 0 && !el; i--) if (nodes[i].nodeType === Node.ELEMENT_NODE) el = nodes[i] as Element;
+  if (!el) return null;
+  const base = { upTo: start + block.length, src: block, fastChars: 0, trims: false, pending: '', synthetic: false, refreshAfter: Infinity, table: false, lt: false, linkish: false, runs: {} };
+
+  if (tok.type === 'code') {
+    const open = /^(?:`{3,}|~{3,})[^\n]*\n/.exec(tok.raw);
+    if (!open) return null; // indented, or the opening line (language) is still arriving
+    const code = el.querySelector('pre > code') as HTMLElement | null;
+    const after = tok.raw.slice(open[0].length);
+    // Verifies the block is still open (a closed one would not show its closing fence).
+    if (!code || code.textContent !== openFenceText(after)) return null;
+    const t = lastTextOf(code);
+    return { ...base, code: true, leaf: code, text: t ?? document.createTextNode(''), synthetic: after !== '' && !after.endsWith('\n'), refreshAfter: Math.max(2048, 2 * after.length) };
+  }
+
+  if (block.endsWith('\n')) return null;
+  const nl = block.lastIndexOf('\n');
+  const line = block.slice(nl + 1);
+  let content: string;
+  if (tok.type === 'heading') {
+    const h = /^ {0,3}#{1,6}[ \t]+/.exec(tok.raw);
+    if (!h || nl >= 0) return null; // setext headings, or a heading still without text
+    content = line.slice(h[0].length);
+  } else if (tok.type === 'table') {
+    // A row with as many cells as the header: appending can only extend the last one.
+    if (!/^ {0,3}\|/.test(line) || line.includes('\\') || nl < 0) return null;
+    const cells = line.trim().split('|').length - 2 + (line.trimEnd().endsWith('|') ? 0 : 1);
+    if (cells !== (tok as unknown as { header: unknown[] }).header.length) return null;
+    content = line.slice(line.lastIndexOf('|') + 1);
+  } else if (tok.type === 'paragraph' || tok.type === 'list' || tok.type === 'blockquote') {
+    content = line.slice(LINE_PREFIX.exec(line)![0].length);
+    // The line's block structure is settled only once it starts with a letter (not `1.`, `-`, `#`, `>`, `|`…).
+    if (!/^[A-Za-z\u0080-\uffff]/.test(content) || /^\s/.test(content)) return null;
+  } else return null;
+
+  // The DOM's last text must sit directly in the innermost block, and end with the line's last plain run.
+  let node: Element = el;
+  let leafText: Text | null = null;
+  for (;;) {
+    let c = node.lastChild;
+    while (c && c.nodeType === Node.TEXT_NODE && /^\n*$/.test((c as Text).data) && STRUCTURAL.has(node.tagName)) c = c.previousSibling;
+    if (!c) return null;
+    if (c.nodeType === Node.TEXT_NODE) {
+      if (!LEAVES.has(node.tagName)) return null;
+      leafText = c as Text;
+      break;
+    }
+    if (c.nodeType !== Node.ELEMENT_NODE) return null;
+    const tag = (c as Element).tagName;
+    if (!STRUCTURAL.has(tag) && !LEAVES.has(tag)) return null;
+    node = c as Element;
+  }
+  let k = content.length;
+  while (k > 0 && !INLINE_UNSAFE.test(content[k - 1])) k--;
+  // Where the run starts the line's content, the block does not show its leading whitespace either.
+  const plain = k === 0 ? content.replace(/^[ \t]+/, '') : content.slice(k);
+  const trims = TRIMMING.has(node.tagName) || !!node.closest('li');
+  // After markup, a run of only whitespace is safe where it is shown (`**a** `), not where it may be trimmed
+  // with what precedes it (`## a # ` renders "a").
+  if (!plain || (trims && !/\S/.test(plain))) return null;
+  const pending = trims ? /[ \t]*$/.exec(plain)![0] : '';
+  const shown = plain.slice(0, plain.length - pending.length);
+  if (!leafText.data.endsWith(shown)) return null;
+  const runs: Record<string, number> = {};
+  countRuns(block, '', runs);
+  return { ...base, code: false, leaf: node as HTMLElement, text: leafText, trims, pending, table: tok.type === 'table', lt: block.includes('<'), linkish: block.includes(']('), runs };
 }
 
 /** The reference: the whole markdown rendered at once through the same pipeline. */
