@@ -39,6 +39,12 @@ describe('Dify in the real workbench', function () {
   let server: DifyTestServer;
   let wb: Workbench;
   const panel = () => webviewFrame(wb.page);
+  /** The entry the next run will add. `.entry.last()` would be the previous run's entry until the new one
+   * appears, and that one also "Succeeded" — so a test takes the position the new entry will have. */
+  const nextEntry = async () => {
+    const n = await Promise.race([panel().locator('.entry').count(), new Promise<number>((r) => setTimeout(() => r(0), 5000))]);
+    return panel().locator('.entry').nth(n);
+  };
 
   before(async () => {
     server = await startDifyServer({ apps: demoApps(), chunkDelayMs: [5, 15] });
@@ -88,6 +94,7 @@ describe('Dify in the real workbench', function () {
     await setKeyThroughUi(wb.page, 'Code Reviewer', 'app-demo-workflow');
     await openFile(wb.page, 'sample.ts');
     await selectAll(wb.page);
+    const entry = await nextEntry();
     await runCommand(wb.page, 'Run Dify Workflow');
     await pickQuickItem(wb.page, 'Code Reviewer');
     // paragraph (prefilled with the selection), select, text, number, checkbox, JSON: accept each with Enter.
@@ -105,7 +112,6 @@ describe('Dify in the real workbench', function () {
     await pickQuickItem(wb.page, /Current file/);
     await waitForQuickInputPrompt(wb.page, '(8/8)');
     await wb.page.keyboard.press('Enter'); // Context files are optional: Enter skips
-    const entry = panel().locator('.entry').last();
     await entry.locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 30_000 });
     const upload = server.requests.filter((r) => r.path === '/v1/files/upload').at(-1)!;
     const run = server.requests.filter((r) => r.path === '/v1/workflows/run').at(-1)!;
@@ -125,10 +131,10 @@ describe('Dify in the real workbench', function () {
   it('"Ask Dify About Selection" from the context menu: thinking apart, the answer rendered', async () => {
     await openFile(wb.page, 'sample.ts');
     await selectAll(wb.page);
+    const entry = await nextEntry();
     await rightClickEditorAndChoose(wb.page, 'Ask Dify About Selection');
     await waitForQuickInputPrompt(wb.page, /question/i);
     await typeInQuickInput(wb.page, 'What does this file do?');
-    const entry = panel().locator('.entry').last();
     await entry.locator('.answer h2').filter({ hasText: 'Review summary' }).waitFor({ timeout: 30_000 });
     await entry.locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 30_000 });
     assert.ok(!(await entry.locator('.answer').innerText()).includes('<think>'));
@@ -141,8 +147,8 @@ describe('Dify in the real workbench', function () {
   it('Stop on a slow stream aborts it and calls the stop route', async () => {
     const input = panel().locator('.composer textarea');
     await input.fill('please answer /slow');
+    const entry = await nextEntry();
     await input.press('Enter');
-    const entry = panel().locator('.entry').last();
     assert.match(await entry.locator('.entry-app, .question').first().innerText(), /Helper Chat|please answer/);
     await entry.locator('.answer').filter({ hasText: /\S/ }).waitFor({ timeout: 30_000 });
     await panel().locator('.composer .send-button').click(); // the Send button is Stop while running
@@ -174,8 +180,8 @@ describe('Dify in the real workbench', function () {
     await pickQuickItem(wb.page, /Current file/);
     await row('Attachment').locator('.form-chip').filter({ hasText: 'sample.ts' }).waitFor({ timeout: 20_000 });
     const runs = server.requests.filter((r) => r.path === '/v1/workflows/run').length;
+    const entry = await nextEntry();
     await input.press('Enter');
-    const entry = panel().locator('.entry').last();
     await entry.locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 30_000 });
     const run = server.requests.filter((r) => r.path === '/v1/workflows/run');
     assert.equal(run.length, runs + 1, 'one run, after the form was fixed');
@@ -213,8 +219,9 @@ describe('Dify in the real workbench', function () {
   it('typing in the panel for an app without a key shows one sentence with "Set API Key" there', async () => {
     await panel().locator('.app-select').selectOption('Docs Chat');
     await panel().locator('.composer textarea').fill('hello?');
+    const entry = await nextEntry();
     await panel().locator('.composer textarea').press('Enter');
-    const error = panel().locator('.entry').last().locator('.inline-error');
+    const error = entry.locator('.inline-error');
     await error.filter({ hasText: 'No API key is stored for "Docs Chat"' }).waitFor({ timeout: 20_000 });
     assert.equal(await error.locator('button').filter({ hasText: 'Set API Key' }).count(), 1);
   });

@@ -59,11 +59,12 @@ describe('hostile content in the real panel', function () {
     await runCommand(wb.page, 'Open Dify Chat');
     const panel = webviewFrame(wb.page);
     // Chat: answer + thinking. Workflow: outputs + node titles.
-    for (const [app, text] of [['Hostile Chat', 'show me'], ['Hostile Flow', 'run']] as const) {
+    for (const [i, [app, text]] of ([['Hostile Chat', 'show me'], ['Hostile Flow', 'run']] as const).entries()) {
       await panel.locator('.app-select').selectOption(app);
       await panel.locator('.composer textarea').fill(text);
       await panel.locator('.composer textarea').press('Enter');
-      await panel.locator('.entry').last().locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 60_000 });
+      // By position: the previous run's entry also says Succeeded.
+      await panel.locator('.entry').nth(i).locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 60_000 });
     }
     const frame = await panelFrame();
     const urlBefore = frame.url();
