@@ -148,6 +148,9 @@ describe('incremental markdown: fast append path', function () {
       ['Some', ' **Note'],
       ['snake', '_case words'],
       ['Note', ': see (this) page! a | b, x < y'],
+      ['> **Note:** When', ' the stream ends'],
+      ['see [the API](https://e.com/a). A', ' workflow run'],
+      ['- a * ', 'b'],
     ];
     for (const [base, delta] of cases) {
       const r = await step(tp, base, delta);
@@ -177,6 +180,8 @@ describe('incremental markdown: fast append path', function () {
       ['extra table cell (dropped by the table)', '| a | b |\n|---|---|\n| x | y | z', 'zz more'],
       ['heading closing sequence', '## Title #', ' more'],
       ['heading trailing whitespace then closer', '## Title # ', 'more'],
+      ['a line starting with three backticks (a fence)', '```', 'ts'],
+      ['a line starting with a bullet', '* ', 'item'],
       ['Unicode space in a list item', '- foo', '\u3000bar'],
       ['raw html', 'a <span', ' class="x">b'],
       ['a tag closed after an earlier <', 'a <b', 'r> c'],

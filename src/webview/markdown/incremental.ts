@@ -620,12 +620,12 @@ interface FastTail {
 /** In an open fence only a backtick or tilde can close it (or start a new fence line); NUL is dropped by the
  * HTML parser. */
 const CODE_UNSAFE = /[`~\0]/;
-/** Characters that may start or end inline markup (emphasis, code spans, links, raw HTML, entities, escapes,
- * table cells, heading closers), any newline or control character, and any whitespace but space and tab
+/** Characters that may start or end inline markup (emphasis, code spans, links, autolinks, raw HTML, entities,
+ * escapes, table cells, heading closers), any newline or control character, and any whitespace but space and tab
  * (marked treats trailing Unicode whitespace in a list item as a new block). The tail's last run free of them
  * must end the DOM's last text for the fast path to start. */
 // eslint-disable-next-line no-control-regex -- control characters are what these exclude
-const INLINE_UNSAFE = /[`*_~[\]<>&\\|#@\x00-\x08\x0a-\x1f\x7f]|[^\S \t]/;
+const INLINE_UNSAFE = /[`*_~[\]<>&\\|#@:()!\x00-\x08\x0a-\x1f\x7f]|[^\S \t]/;
 /** The subset that is never appended on the fast path; the others are checked in context (`inlineSafe`). */
 // eslint-disable-next-line no-control-regex -- control characters are what these exclude
 const INLINE_NEVER = /[[\]&\\#@\x00-\x08\x0a-\x1f\x7f]|[^\S \t]/;
@@ -744,8 +744,9 @@ function fastTailOf(tokens: Token[], nodes: Node[], block: string, start: number
     content = line.slice(line.lastIndexOf('|') + 1);
   } else if (tok.type === 'paragraph' || tok.type === 'list' || tok.type === 'blockquote') {
     content = line.slice(LINE_PREFIX.exec(line)![0].length);
-    // The line's block structure is settled only once it starts with a letter (not `1.`, `-`, `#`, `>`, `|`…).
-    if (!/^[A-Za-z\u0080-\uffff]/.test(content) || /^\s/.test(content)) return null;
+    // The line's block structure is settled only once it starts with a letter (not `1.`, `-`, `#`, `>`, `|`…),
+    // possibly after a short delimiter run (`**Note`, `` `code``: no bullet, rule or fence starts so).
+    if (!/^(?:\*+|_+|`{1,2}|~{1,2})?[A-Za-z\u0080-\uffff]/.test(content) || /^\s/.test(content)) return null;
   } else return null;
 
   // The DOM's last text must sit directly in the innermost block, and end with the line's last plain run.
@@ -770,9 +771,9 @@ function fastTailOf(tokens: Token[], nodes: Node[], block: string, start: number
   // Where the run starts the line's content, the block does not show its leading whitespace either.
   const plain = k === 0 ? content.replace(/^[ \t]+/, '') : content.slice(k);
   const trims = TRIMMING.has(node.tagName) || !!node.closest('li');
-  // After markup, a run of only whitespace is safe where it is shown (`**a** `), not where it may be trimmed
-  // with what precedes it (`## a # ` renders "a").
-  if (!plain || (trims && !/\S/.test(plain))) return null;
+  // After markup, a run of only whitespace is safe, except in a heading, where it may be trimmed with what
+  // precedes it (`## a # ` renders "a").
+  if (!plain || (/^H\d$/.test(node.tagName) && !/\S/.test(plain))) return null;
   const pending = trims ? /[ \t]*$/.exec(plain)![0] : '';
   const shown = plain.slice(0, plain.length - pending.length);
   if (!leafText.data.endsWith(shown)) return null;
