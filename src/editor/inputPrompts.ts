@@ -166,7 +166,10 @@ async function askFiles(f: InputField, title: string, opts: PromptOptions, names
   const picked = await pickOne(items, title, f.label + (f.required ? '' : vscode.l10n.t(' (optional — Enter to skip)')), skip);
   if (!picked) return CANCEL;
   const many = f.kind === 'file-list';
-  const wrap = (refs: FileRef[]): FieldValue => (many ? refs : refs[0]);
+  const wrap = (refs: FileRef[]): FieldValue => {
+    refs.forEach((r, i) => names[i] !== undefined && FILE_NAMES.set(r, names[i]));
+    return many ? refs : refs[0];
+  };
   switch (picked.choice) {
     case 'skip':
       return undefined;
@@ -207,6 +210,13 @@ async function askFiles(f: InputField, title: string, opts: PromptOptions, names
       return wrap(refs);
     }
   }
+}
+
+/** What each attached file was called, for showing the run's inputs (never sent: FileRef is a wire type). */
+const FILE_NAMES = new WeakMap<FileRef, string>();
+
+export function fileNameOf(ref: FileRef): string | undefined {
+  return FILE_NAMES.get(ref);
 }
 
 async function uploadChecked(f: InputField, file: UploadRequest, opts: PromptOptions): Promise<FileRef | typeof CANCEL> {

@@ -6,9 +6,9 @@ import type { AppCatalog } from '../config/catalog';
 import { isChatMode, type StartRun } from '../chat/controller';
 import { fileTypeFor, hiddenDefaults, InputProblems, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
 import { expandTemplates, templateNeeds } from '../run/templates';
-import type { AppParameters, InputField } from '../run/types';
+import type { AppParameters, FileRef, InputField } from '../run/types';
 import { fenced, type CapturedContext } from './editorContext';
-import { askFileField, askInputs, type PromptOptions } from './inputPrompts';
+import { askFileField, askInputs, fileNameOf, type PromptOptions } from './inputPrompts';
 
 export type RunOrigin =
   | { kind: 'palette' }
@@ -120,8 +120,8 @@ function display(v: unknown): string {
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return v.map(display).join(', ');
   if (v && typeof v === 'object' && 'transfer_method' in v) {
-    const f = v as { url?: string; upload_file_id?: string };
-    return f.url ?? vscode.l10n.t('uploaded file');
+    const f = v as FileRef;
+    return fileNameOf(f) ?? f.url ?? vscode.l10n.t('uploaded file');
   }
   return JSON.stringify(v);
 }

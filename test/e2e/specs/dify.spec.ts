@@ -197,6 +197,8 @@ describe('Dify in the real workbench', function () {
     const upload = server.requests.filter((r) => r.path === '/v1/files/upload').at(-1)!;
     assert.match((upload.body as { files: { filename: string }[] }).files[0].filename, /^sample\.ts/);
     assert.equal(inputs.context_files, undefined);
+    // The entry lists the run's inputs, the attachment by its name.
+    assert.match(await entry.locator('dl.inputs').innerText(), /Attachment\s+sample\.ts/);
     // The values stay for the next run (a form, not a one-shot prompt).
     assert.equal(await row('Focus').locator('input').inputValue(), 'naming');
   });
