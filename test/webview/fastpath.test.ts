@@ -59,6 +59,8 @@ interface Frames {
   /** Offsets (text length) where the DOM differed from the one-shot render of the text so far. */
   mismatches: number[];
   fast: number;
+  /** Renders that re-rendered only the last items of a list / rows of a table. */
+  partial: number;
   renders: number;
   finalSame: boolean;
 }
@@ -78,19 +80,20 @@ async function frames(tp: TestPage, text: string, size: number, highlight: boole
         md.render();
         const prefix = text.slice(0, i + size);
         // Reference definitions only apply to earlier blocks once finished; those prefixes are not compared.
-        if (/^\[[^\]]+\]:/m.test(prefix)) continue;
+        if (/\[[^\]]+\]:/.test(prefix)) continue;
         const ref = document.createElement('div');
         ref.append(B.renderOneShot(prefix, { highlight }));
         if (view(el) !== view(ref)) mismatches.push(Math.min(text.length, i + size));
       }
       const fast = md.stats.fastAppends;
+      const partial = md.stats.partialRenders;
       const renders = md.stats.renders;
       md.finish();
       const ref = document.createElement('div');
       ref.append(B.renderOneShot(text, { highlight }));
       const finalSame = el.innerHTML === ref.innerHTML;
       el.remove();
-      return { mismatches, fast, renders, finalSame };
+      return { mismatches, fast, partial, renders, finalSame };
     },
     { text, size, highlight },
   );
@@ -218,11 +221,25 @@ describe('incremental markdown: fast append path', function () {
     }
   });
 
-  it('the benchmark corpus: every 5-char frame exact (no highlighting), most frames on the fast path', async () => {
-    const r = await frames(tp, makeAnswer(20_000, 9), 5, false);
-    assert.deepEqual(r.mismatches, []);
-    assert.equal(r.finalSame, true);
-    assert.ok(r.fast > r.renders / 2, `fast appends ${r.fast} of ${r.renders} renders`);
+  it('the benchmark corpus: every frame exact (no highlighting), most frames on the fast path, lists and tables re-rendered by item', async () => {
+    for (const size of [5, 16, 60]) {
+      const r = await frames(tp, makeAnswer(20_000, 9), size, false);
+      assert.deepEqual(r.mismatches, [], `chunk size ${size}`);
+      assert.equal(r.finalSame, true);
+      if (size === 5) assert.ok(r.fast > r.renders / 2, `fast appends ${r.fast} of ${r.renders} renders`);
+      assert.ok(r.partial > 10, `partial renders ${r.partial} (chunk size ${size})`);
+    }
+  });
+
+  it('lists and tables: only changed items are re-rendered, and the DOM stays exact (loose, ordered, nested, tasks, alignment)', async () => {
+    const doc = '- a\n- b `x`\n  - nested *c*\n- [ ] task\n\n1. one\n2. two\n\n   para in two\n3. three\n\n7) seven\n8) eight [r]\n\n' +
+      '| L | C | R |\n|:--|:-:|--:|\n| a | `b` | c |\n| d | e\n| f | g | h | i |\n\n- [r]: /x\n- [r] ref\n\nend';
+    for (const size of [1, 2, 3, 7]) {
+      const r = await frames(tp, doc, size, false);
+      assert.deepEqual(r.mismatches, [], `chunk size ${size}`);
+      assert.equal(r.finalSame, true, `chunk size ${size}: final DOM`);
+      assert.ok(r.partial > 0, `chunk size ${size}: no partial render`);
+    }
   });
 
   it('final DOM equals the one-shot render when the stream is split at every position', async () => {

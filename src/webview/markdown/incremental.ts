@@ -11,6 +11,14 @@
 //   * reference definitions (`[x]: url`) found in finished text are fed to every later lex, and when a new
 //     one is finished, everything is re-rendered once (earlier blocks may use it);
 //   * `finish()` renders the tail with auto-detected highlighting, which is skipped while streaming.
+// Per frame the work is kept proportional to the NEW text, not to the unfinished block:
+//   * fast append path (`fastAppend`): text that provably only extends the tail's last text (plain prose at
+//     the end of a paragraph / heading / list item / table cell, any text but a backtick or tilde in an open
+//     fence) is appended to that DOM Text node — never parsed as HTML, so it needs no sanitizing — without
+//     lexing or rendering; anything doubtful takes the full path;
+//   * a tail that is still the same list or table re-renders only its changed last items / rows;
+//   * blocks finished in one update and the tail go through ONE sanitizer call (`renderParts`);
+//   * the text is split at the last finished segment, so no frame copies the whole answer.
 // Layout: past the first CHUNK_NODES top-level nodes, the rendered markdown is placed in plain `div.md-chunk`
 // wrappers of CHUNK_NODES nodes each, by position, in the one-shot render as well (so the DOMs stay
 // identical; short answers have no wrapper). They keep a streamed answer from being ONE block container
@@ -165,6 +173,47 @@ function hasHtml(tok: Token): boolean {
   return !!t.rows?.some((row) => row.some((cell) => cell.tokens.some(hasHtml)));
 }
 
+/** The items of a tail that is one list (or table): how each was written, and (when rendered) their elements. */
+interface TailItems {
+  key: string;
+  start: number;
+  table: boolean;
+  raws: string[];
+  box: Element;
+  els: Element[];
+}
+
+/** Describes a tail made of one list or table (plus blank lines); `nodes` null: from the tokens only. */
+function itemsOf(tokens: Token[], nodes: Node[] | null, start: number): TailItems | null {
+  const tok = tokens[0];
+  if (!tok || (tok.type !== 'list' && tok.type !== 'table')) return null;
+  for (let i = 1; i < tokens.length; i++) if (tokens[i].type !== 'space') return null;
+  // A reference definition in one item can turn text of another into a link; raw HTML can span items.
+  if (hasHtml(tok) || tok.raw.includes(']:')) return null;
+  let key: string;
+  let raws: string[];
+  const table = tok.type === 'table';
+  if (!table) {
+    const l = tok as unknown as { ordered: boolean; start: number | ''; loose: boolean; items: Token[] };
+    key = `list:${l.ordered}:${l.start}:${l.loose}`;
+    raws = l.items.map((it) => it.raw);
+  } else {
+    const t = tok as unknown as { header: { text: string }[]; align: unknown[]; rows: unknown[] };
+    const lines = tok.raw.replace(/\n+$/, '').split('\n');
+    if (lines.length !== t.rows.length + 2) return null;
+    key = `table:${lines[0]}\n${lines[1]}`;
+    raws = lines.slice(2);
+    if (!raws.length) return null; // no <tbody> yet
+  }
+  if (!nodes) return { key, start, table, raws, box: null as unknown as Element, els: [] };
+  const root = nodes.find((n) => n.nodeType === Node.ELEMENT_NODE) as Element | undefined;
+  const box = table ? root?.querySelector(':scope > tbody') : root;
+  if (!root || !box || root.tagName !== (table ? 'TABLE' : (tok as unknown as { ordered: boolean }).ordered ? 'OL' : 'UL')) return null;
+  const els = Array.from(box.children);
+  if (els.length !== raws.length || els.some((e) => e.tagName !== (table ? 'TR' : 'LI'))) return null;
+  return { key, start, table, raws, box, els };
+}
+
 /** Separates the parts of a batched render. Markdown cannot produce it: batches never hold raw HTML. */
 const SEPARATOR_ID = 'md-part-separator';
 const SEPARATOR = `<hr id="${SEPARATOR_ID}">`;
@@ -247,9 +296,11 @@ export class IncrementalMarkdown {
   private dirty = false;
   private finished = false;
   /** Counters for tests and the benchmark. */
-  readonly stats = { renders: 0, fastAppends: 0, lexedChars: 0, renderedChars: 0, resets: 0, rollbacks: 0 };
+  readonly stats = { renders: 0, fastAppends: 0, partialRenders: 0, lexedChars: 0, renderedChars: 0, resets: 0, rollbacks: 0 };
   /** What the last full tail render lets the next appends do without re-rendering (see `fastAppend`). */
   private fast: FastTail | null = null;
+  /** The tail's list items / table rows as last rendered (see `partialTail`). */
+  private items: TailItems | null = null;
 
   constructor(readonly root: HTMLElement, private readonly opts: MarkdownOptions = {}) {}
 
@@ -470,7 +521,7 @@ export class IncrementalMarkdown {
     const lastSeg = this.segments[this.segments.length - 1];
     if (lastSeg && lastSeg.start > this.base) this.rebase(lastSeg.start);
     if (batch) this.setTail(tail, batch[groups.length], groupOffset);
-    else this.renderTail(tail, this.finished, groupOffset);
+    else if (groups.length || this.finished || !this.partialTail(tail, groupOffset)) this.renderTail(tail, this.finished, groupOffset);
   }
 
   /** Renders groups (finished: auto highlighting) and the tail through one sanitizer call, split back at
@@ -517,6 +568,7 @@ export class IncrementalMarkdown {
 
   private removeTail(): void {
     this.fast = null;
+    this.items = null;
     if (this.tailNodes.length) this.unplace(this.tailNodes);
     this.tailNodes = [];
   }
@@ -534,7 +586,44 @@ export class IncrementalMarkdown {
     for (const tok of tokens) this.stats.renderedChars += tok.raw.length;
     this.tailNodes = nodes;
     this.place(nodes);
-    if (!this.finished) this.fast = fastTailOf(tokens, nodes, this.src.slice(start - this.base), start);
+    if (this.finished) return;
+    this.fast = fastTailOf(tokens, nodes, this.src.slice(start - this.base), start);
+    this.items = itemsOf(tokens, nodes, start);
+  }
+
+  /**
+   * When the tail is still the same list (or table) and only its last items (rows) changed — a new item, more
+   * text in the last one — re-renders just those and swaps them in: items render independently of each other
+   * (same list kind, start and looseness; same header and alignment; no reference definition inside).
+   */
+  private partialTail(tokens: Token[], start: number): boolean {
+    const old = this.items;
+    const now = itemsOf(tokens, null, start);
+    if (!old || !now || now.key !== old.key || now.start !== old.start) return false;
+    let m = 0;
+    while (m < old.raws.length && m < now.raws.length && old.raws[m] === now.raws[m]) m++;
+    if (m === 0 || m > old.els.length || (m === old.raws.length && m === now.raws.length)) return false;
+    const tok = tokens[0] as unknown as { items?: Token[]; rows?: unknown[] };
+    const sub = tok.items ? { ...tok, items: tok.items.slice(m) } : { ...tok, rows: tok.rows!.slice(m) };
+    const frag = renderTokens([sub as unknown as Token], this.opts, false);
+    const box = frag.querySelector(old.table ? 'tbody' : 'ul, ol');
+    if (!box) return false;
+    // Lists: keep the items before m, drop the rest from the newline after item m-1 (the new list's children
+    // start with that newline). Tables: drop from row m (the new body's children start with the row).
+    const from = old.table ? old.els[m] ?? null : old.els[m - 1].nextSibling;
+    for (let n = from; n; ) {
+      const next = n.nextSibling;
+      n.remove();
+      n = next;
+    }
+    old.box.append(...Array.from(box.childNodes));
+    let chars = 0;
+    for (let i = m; i < now.raws.length; i++) chars += now.raws[i].length;
+    this.stats.renderedChars += chars;
+    this.stats.partialRenders++;
+    this.items = itemsOf(tokens, this.tailNodes, start);
+    this.fast = fastTailOf(tokens, this.tailNodes, this.src.slice(start - this.base), start);
+    return true;
   }
 
   /**
