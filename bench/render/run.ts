@@ -44,6 +44,8 @@ interface Ours extends Phase {
   renders: number;
   /** Renders that took the fast append path (text appended to the tail's last Text node, no re-render). */
   fastAppends: number;
+  /** Renders that re-rendered only the changed last items of a list / rows of a table. */
+  partialRenders: number;
   /** Time spent rendering blocks as they finished (work the one-shot render does too), ms. */
   commitMs: number;
   skipped: number;
@@ -223,7 +225,7 @@ async function ours(page: Page, text: string, rate: number): Promise<Omit<Ours, 
       obs.disconnect();
       return {
         workMs: work, longestMs: longest, tasks, longTasks, frames: windows.length, renders: md.stats.renders,
-        fastAppends: md.stats.fastAppends, commitMs: B.renderProgressMs() - commit0,
+        fastAppends: md.stats.fastAppends, partialRenders: md.stats.partialRenders, commitMs: B.renderProgressMs() - commit0,
         skipped: scheduler.stats.skipped, frameMs, patchMs, finishMs, longestAt, firstFramesLongestMs,
       };
     },
@@ -328,7 +330,7 @@ async function main() {
       rows.push([label, 'naive (per chunk, extrapolated)', fmt(nv.workMs), '—', `${fmt(nv.longestMs)} / —`, '1.00×', ratio(nv.workMs, fl.workMs), `${nv.chunks} renders (${nv.sampled} sampled)`]);
       for (const rate of RATES) {
         const o = medianPhase(oursRuns.get(rate)!);
-        rows.push([label, `ours @ ${rate} chars/s`, fmt(o.workMs), fmt(o.cpuSumMs ?? NaN), `${fmt(o.longestMs)} / ${fmt(o.cpuLongestMs ?? NaN)}`, ratio(o.workMs, nv.workMs), `${ratio(o.workMs, fl.workMs)} / ${ratio(o.cpuSumMs ?? NaN, fl.cpuSumMs ?? NaN)}`, `${o.frames} frames, ${o.renders} renders (${o.fastAppends} fast appends), ${o.longTasks ?? 0} long tasks`]);
+        rows.push([label, `ours @ ${rate} chars/s`, fmt(o.workMs), fmt(o.cpuSumMs ?? NaN), `${fmt(o.longestMs)} / ${fmt(o.cpuLongestMs ?? NaN)}`, ratio(o.workMs, nv.workMs), `${ratio(o.workMs, fl.workMs)} / ${ratio(o.cpuSumMs ?? NaN, fl.cpuSumMs ?? NaN)}`, `${o.frames} frames, ${o.renders} renders (${o.fastAppends} fast appends, ${o.partialRenders} by list item), ${o.longTasks ?? 0} long tasks`]);
         const within = o.workMs <= 1.3 * fl.workMs;
         const cpuRatio = ratio(o.cpuSumMs ?? NaN, fl.cpuSumMs ?? NaN);
         const cpuLongest = o.cpuLongestMs ?? o.longestMs;
@@ -376,7 +378,7 @@ function explain(o: Ours, fl: Phase, within: boolean, short: boolean, chars: num
     const neededRenders = Math.floor((allowed + fl.workMs - o.finishMs - o.patchMs) / Math.max(perRender, 1e-3));
     const streamS = chars / rate;
     why.push(
-      ` Why: ${o.renders} renders over the ${streamS.toFixed(1)} s stream (${o.frames} frames, ${o.skipped} skipped by the budget; ${o.fastAppends} took the fast append path, ${full} re-lexed/rendered/sanitized the unfinished block) cost ${fmt(o.frameMs)} ms (${perRender.toFixed(2)} ms each incl. layout; ${fmt(o.commitMs)} ms of it rendering blocks as they finished, vs the floor's ${fmt(fl.workMs)} ms for all of them at once),` +
+      ` Why: ${o.renders} renders over the ${streamS.toFixed(1)} s stream (${o.frames} frames, ${o.skipped} skipped by the budget; ${o.fastAppends} took the fast append path, ${full} re-lexed the unfinished block and rendered/sanitized it — ${o.partialRenders} of them only its changed list items / table rows) cost ${fmt(o.frameMs)} ms (${perRender.toFixed(2)} ms each incl. layout; ${fmt(o.commitMs)} ms of it rendering blocks as they finished, vs the floor's ${fmt(fl.workMs)} ms for all of them at once),` +
         ` patches ${fmt(o.patchMs)} ms, finish ${fmt(o.finishMs)} ms: ${fmt(over)} ms above the floor vs the ${fmt(allowed)} ms allowed.` +
         ` At this per-render cost the target allows ≈${Math.max(0, neededRenders)} renders, i.e. one every ${(streamS / Math.max(1, neededRenders)).toFixed(2)} s; the budget only thins renders when their repeated work exceeds 1/${COST_FACTOR} of the time between them (${o.skipped} of ${o.frames} frames skipped here), so the ratio is set by renders × per-render cost.` +
         (o.cpuSumMs !== undefined && o.cpuSumMs > 1.2 * o.workMs
