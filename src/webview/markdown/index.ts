@@ -1,5 +1,7 @@
-export { IncrementalMarkdown, renderProgressMs, renderOneShot, lexWithLinks, warmUp } from './incremental';
-export type { MarkdownOptions } from './incremental';
+export { IncrementalMarkdown, renderProgressMs, renderOneShot } from './incremental';
+export { lexWithLinks } from './pipeline';
+export type { MarkdownOptions } from './pipeline';
+export { warmUp } from './warmUp';
 export { enhanceCodeBlocks, safeLanguage } from './highlight';
 export type { CodeActions } from './highlight';
 export { sanitizeToFragment, sanitizeToString } from './purify';
