@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { makeAnswer } from '../../bench/render/corpus';
 import { RICH_MARKDOWN } from './fixtures';
-import { startHarness } from './harness';
-import type { Harness, TestPage } from './harness';
+import { pageForSuite } from './harness';
+import type { TestPage } from './harness';
 
 /** Markdown chosen to sit on the fast path's guards: autolinks, e-mails, entities, emphasis flanking,
  * trailing spaces, list markers, setext underlines, table rows with extra cells, heading closers, Unicode
@@ -121,16 +121,7 @@ async function step(tp: TestPage, base: string, delta: string): Promise<{ fast: 
 
 describe('incremental markdown: fast append path', function () {
   this.timeout(300_000);
-  let h: Harness;
-  let tp: TestPage;
-  before(async () => {
-    h = await startHarness();
-    tp = await h.open({ bundle: 'bench' });
-  });
-  after(async () => {
-    assert.deepEqual(await tp.problems(), []);
-    await h.close();
-  });
+  const tp = pageForSuite({ bundle: 'bench' });
 
   it('is taken for plain prose (paragraph, list item, heading, table cell, quote) and open code', async () => {
     const cases: [string, string][] = [

@@ -1,8 +1,7 @@
 // The composer's compact form (the selected app's other inputs) in the real panel bundle, headless Chromium.
 import assert from 'node:assert/strict';
 import type { AppForm, HostMessage, PanelState } from '../../src/protocol';
-import { startHarness } from './harness';
-import type { Harness, TestPage } from './harness';
+import { pagePerTest } from './harness';
 
 const APPS: PanelState['apps'] = [
   { name: 'Reviewer', mode: 'workflow', server: 'https://dify.local/v1', provider: 'dify' },
@@ -31,23 +30,7 @@ function state(over: Partial<PanelState> = {}): PanelState {
 
 describe('chat panel: the app form beside the composer', function () {
   this.timeout(60_000);
-  let h: Harness;
-  let tp: TestPage;
-
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h.close();
-  });
-  beforeEach(async () => {
-    tp = await h.open();
-  });
-  afterEach(async function () {
-    const problems = await tp.problems();
-    await tp.close();
-    assert.deepEqual(problems, [], `problems in "${this.currentTest?.title}"`);
-  });
+  const tp = pagePerTest();
 
   const send = async (m: HostMessage) => {
     await tp.send(m);
@@ -151,8 +134,7 @@ describe('chat panel: the app form beside the composer', function () {
 
     // A reloaded panel (getState) gets the values back before the host's init arrives.
     const saved = await tp.state();
-    await tp.close();
-    tp = await h.open({ state: saved });
+    await tp.reopen({ state: saved });
     await tp.frames();
     assert.equal(await label('Notes').locator('textarea').inputValue(), 'look at the loops');
     await init();

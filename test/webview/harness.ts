@@ -2,6 +2,7 @@
 // temp dir, serves it from a 127.0.0.1 server under the host's CSP, and drives it in Debian's headless
 // Chromium. A fake `acquireVsCodeApi` records posted messages and state; CSP violations, page errors and
 // console errors are collected so every test can fail on them.
+import * as assert from 'node:assert/strict';
 import * as esbuild from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -179,4 +180,65 @@ window.acquireVsCodeApi = () => {
       rmSync(out, { recursive: true, force: true });
     },
   };
+}
+
+/** The page of the running test, forwarding to whichever page is current (see `pagePerTest`). */
+function current(get: () => TestPage): TestPage {
+  return {
+    get page() {
+      return get().page;
+    },
+    posted: () => get().posted(),
+    clearPosted: () => get().clearPosted(),
+    send: (msg) => get().send(msg),
+    frames: (n) => get().frames(n),
+    state: () => get().state(),
+    problems: () => get().problems(),
+    close: () => get().close(),
+  };
+}
+
+/**
+ * Mocha hooks for a suite of panel tests: one harness (browser and file server) for the suite, a fresh page
+ * for each test, and each test fails on any CSP violation, page error or console error it caused. Returns
+ * the current test's page; `reopen(opts)` replaces it (a webview reloaded with saved state).
+ */
+export function pagePerTest(opts: PageOptions = {}): TestPage & { reopen(opts: PageOptions): Promise<void> } {
+  let h: Harness;
+  let tp: TestPage;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+  beforeEach(async () => {
+    tp = await h.open(opts);
+  });
+  afterEach(async function () {
+    const problems = await tp.problems();
+    await tp.close();
+    assert.deepEqual(problems, [], `problems in "${this.currentTest?.title}"`);
+  });
+  return Object.assign(current(() => tp), {
+    async reopen(next: PageOptions) {
+      await tp.close();
+      tp = await h.open(next);
+    },
+  });
+}
+
+/** Mocha hooks for one page shared by a whole suite (the renderer tests); the suite fails on any page problem. */
+export function pageForSuite(opts: PageOptions): TestPage {
+  let h: Harness;
+  let tp: TestPage;
+  before(async () => {
+    h = await startHarness();
+    tp = await h.open(opts);
+  });
+  after(async () => {
+    assert.deepEqual(await tp.problems(), []);
+    await h.close();
+  });
+  return current(() => tp);
 }

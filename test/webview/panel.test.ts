@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import type { EntryView, HostMessage, PanelState } from '../../src/protocol';
 import { XSS_PAYLOADS } from './fixtures';
-import { startHarness } from './harness';
-import type { Harness, TestPage } from './harness';
+import { pagePerTest } from './harness';
 
 const APPS: PanelState['apps'] = [
   { name: 'Coder', mode: 'advanced-chat', server: 'https://api.dify.ai/v1', provider: 'dify' },
@@ -24,24 +23,8 @@ function state(over: Partial<PanelState> = {}): PanelState {
 
 describe('chat panel webview', function () {
   this.timeout(60_000);
-  let h: Harness;
-  let tp: TestPage;
-
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h.close();
-  });
-  beforeEach(async () => {
-    tp = await h.open();
-  });
-  afterEach(async function () {
-    // No CSP violation, page error or console error in any test.
-    const problems = await tp.problems();
-    await tp.close();
-    assert.deepEqual(problems, [], `problems in "${this.currentTest?.title}"`);
-  });
+  // No CSP violation, page error or console error in any test.
+  const tp = pagePerTest();
 
   async function init(s: PanelState = state(), l10n: Record<string, string> = {}) {
     await tp.send({ type: 'init', state: s, l10n } satisfies HostMessage);
@@ -287,8 +270,7 @@ describe('chat panel webview', function () {
     assert.equal(saved.conversationId, 'conv-9');
     assert.equal(saved.selectedApp, 'Coder');
     assert.deepEqual(saved.l10n, { Retry: '重试' });
-    await tp.close();
-    tp = await h.open({ state: saved });
+    await tp.reopen({ state: saved });
     await tp.frames();
     // Rendered from getState alone (no init sent), translated, and ready still posted.
     assert.equal(await tp.page.innerHTML('.answer'), '<p>Persisted <strong>answer</strong></p>\n');

@@ -4,8 +4,8 @@ import { chunkText } from '../support/dify/frames';
 import assert from 'node:assert/strict';
 import { makeAnswer } from '../../bench/render/corpus';
 import { RICH_MARKDOWN } from './fixtures';
-import { startHarness } from './harness';
-import type { Harness, TestPage } from './harness';
+import { pageForSuite } from './harness';
+import type { TestPage } from './harness';
 
 /** Deterministic PRNG so a failing chunking can be reproduced from its seed. */
 function rng(seed: number) {
@@ -77,16 +77,7 @@ async function stream(tp: TestPage, chunks: string[], perRender: number, highlig
 
 describe('incremental markdown renderer', function () {
   this.timeout(120_000);
-  let h: Harness;
-  let tp: TestPage;
-  before(async () => {
-    h = await startHarness();
-    tp = await h.open({ bundle: 'bench' });
-  });
-  after(async () => {
-    assert.deepEqual(await tp.problems(), []);
-    await h.close();
-  });
+  const tp = pageForSuite({ bundle: 'bench' });
 
   const doc = RICH_MARKDOWN;
 
