@@ -26,3 +26,20 @@ export function stallingStream(chunks: Uint8Array[]): Readable {
   for (const c of chunks) r.push(Buffer.from(c));
   return r;
 }
+
+/** A slow stream kept alive only by keep-alives: `pings` of them (alternately `event: ping` and a `:keepalive`
+ * comment), one every `intervalMs`, then the frame `last`, then the end. */
+export function pingingStream(pings: number, intervalMs: number, last: string): Readable {
+  const body = new Readable({ read() {} });
+  let n = 0;
+  const t = setInterval(() => {
+    n++;
+    if (n <= pings) body.push(n % 2 ? 'event: ping\n\n' : ':keepalive\n\n');
+    else {
+      body.push(last);
+      body.push(null);
+      clearInterval(t);
+    }
+  }, intervalMs);
+  return body;
+}

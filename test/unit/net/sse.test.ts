@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { readSse, SseMessage } from '../../../src/net/sse';
 import { ApiError } from '../../../src/run/errors';
-import { chunksStream, splitAt, stallingStream } from '../../support/net/bytes';
+import { chunksStream, pingingStream, splitAt, stallingStream } from '../../support/net/bytes';
 
 async function collect(it: AsyncIterable<SseMessage>): Promise<SseMessage[]> {
   const out: SseMessage[] = [];
@@ -82,17 +82,7 @@ describe('net/sse readSse', () => {
   });
 
   it('pings and comments keep a slow stream alive', async () => {
-    const body = new Readable({ read() {} });
-    let n = 0;
-    const t = setInterval(() => {
-      n++;
-      if (n <= 4) body.push(n % 2 ? 'event: ping\n\n' : ':keepalive\n\n');
-      else {
-        body.push('data: {"done":true}\n\n');
-        body.push(null);
-        clearInterval(t);
-      }
-    }, 60);
+    const body = pingingStream(4, 60, 'data: {"done":true}\n\n');
     const got = await collect(readSse(body, { idleTimeoutMs: 250 }));
     assert.deepEqual(got.map((m) => m.event ?? m.data), ['ping', 'ping', '{"done":true}']);
   });

@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { readSse, readSseBatches, ReadSseOptions, SseMessage } from '../../../src/net/sse';
 import { ApiError } from '../../../src/run/errors';
-import { chunksStream, splitAt, stallingStream } from '../../support/net/bytes';
+import { chunksStream, pingingStream, splitAt, stallingStream } from '../../support/net/bytes';
 
 type Tuple = [string | undefined, string | undefined, string];
 const tuple = (m: SseMessage): Tuple => [m.id, m.event, m.data];
@@ -135,17 +135,7 @@ describe('net/sse readSseBatches', () => {
   });
 
   it('pings and comments keep a slow stream alive', async () => {
-    const body = new Readable({ read() {} });
-    let n = 0;
-    const t = setInterval(() => {
-      n++;
-      if (n <= 4) body.push(n % 2 ? 'event: ping\n\n' : ':keepalive\n\n');
-      else {
-        body.push('data: {"done":true}\n\n');
-        body.push(null);
-        clearInterval(t);
-      }
-    }, 60);
+    const body = pingingStream(4, 60, 'data: {"done":true}\n\n');
     assert.deepEqual((await flat(body, { idleTimeoutMs: 250, pings: false })).map((m) => m[2]), ['{"done":true}']);
   });
 
