@@ -2,7 +2,7 @@
 // ones its templates fill from the editor. Pure (no `vscode`): the host builds it, the webview renders it,
 // and the host coerces what comes back against the same fields.
 import type { AppForm, FormField, FormFieldKind } from '../protocol';
-import { coerceForm, layoutForText } from '../run/inputForm';
+import { coerceForm, hasDefault, isFileField, layoutForText } from '../run/inputForm';
 import type { AppParameters, InputField, InputFieldKind } from '../run/types';
 
 const KINDS: Partial<Record<InputFieldKind, FormFieldKind>> = {
@@ -18,9 +18,8 @@ const KINDS: Partial<Record<InputFieldKind, FormFieldKind>> = {
 
 function defaultOf(f: InputField): FormField['default'] {
   const d = f.default;
-  if (d === undefined || d === null || d === '') return undefined;
+  if (!hasDefault(f) || isFileField(f)) return undefined;
   if (f.kind === 'checkbox') return d === true || d === 'true';
-  if (f.kind === 'file' || f.kind === 'file-list') return undefined;
   return typeof d === 'object' ? JSON.stringify(d, null, 2) : String(d);
 }
 

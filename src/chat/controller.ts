@@ -216,7 +216,8 @@ export class ChatController implements vscode.Disposable {
     const params = this.catalog.cachedParameters(app);
     const mode = this.catalog.cachedMode(app);
     if (!params || !mode) return undefined;
-    const files = Object.fromEntries([...(this.formFiles.get(app.name) ?? new Map<string, { names: string[] }>())].map(([v, f]) => [v, f.names]));
+    const picked = this.formFiles.get(app.name);
+    const files = picked ? Object.fromEntries([...picked].map(([variable, f]) => [variable, f.names])) : {};
     return appForm(app.name, params, app.inputs, isChatMode(mode), files);
   }
 

@@ -3,7 +3,7 @@
 // JSON → validated box, file → current file / selection as file / choose file / URL / skip.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { coerceText, fileAllowed, fileTypeFor, hiddenDefaults, visibleFields, type FieldValue } from '../run/inputForm';
+import { coerceText, fileAllowed, fileTypeFor, hasDefault, hiddenDefaults, isFileField, visibleFields, type FieldValue } from '../run/inputForm';
 import type { AppParameters, FileRef, InputField } from '../run/types';
 import type { CapturedContext } from './editorContext';
 
@@ -30,9 +30,8 @@ export async function askInputs(opts: PromptOptions): Promise<Record<string, unk
   const inputs = hiddenDefaults(opts.params.fields);
   // The palette asks every field (optional ones skippable with Enter); elsewhere only what is still
   // missing: required fields without a template value or a default.
-  const hasDefault = (f: InputField) => f.default !== undefined && f.default !== null && f.default !== '';
   const steps = fields.filter((f) =>
-    opts.askPrefilled ? true : f.required && opts.prefill[f.variable] === undefined && (isFile(f) || !hasDefault(f)),
+    opts.askPrefilled ? true : f.required && opts.prefill[f.variable] === undefined && (isFileField(f) || !hasDefault(f)),
   );
   let step = 0;
   for (const f of fields) {
@@ -135,10 +134,6 @@ function pickOne<T extends vscode.QuickPickItem>(items: T[], title: string, plac
     });
     qp.show();
   });
-}
-
-function isFile(f: InputField): boolean {
-  return f.kind === 'file' || f.kind === 'file-list';
 }
 
 type FileChoice = 'current' | 'selection' | 'choose' | 'url' | 'skip';

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { isChatMode, type StartRun } from '../chat/controller';
-import { fileTypeFor, hiddenDefaults, InputProblems, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
+import { fileTypeFor, hasDefault, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
 import { expandTemplates, templateNeeds } from '../run/templates';
 import type { AppParameters, FileRef, InputField } from '../run/types';
 import { fenced, type CapturedContext } from './editorContext';
@@ -68,7 +68,7 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
     inputs = { ...hiddenDefaults(params.fields), ...prefill, ...origin.inputs };
   } else if (!interactive) {
     // Nobody to ask (chat participant): the app's defaults fill what the editor context does not.
-    const defaults = Object.fromEntries(params.fields.filter((f) => f.default !== undefined && f.default !== null && f.default !== '' && f.kind !== 'file' && f.kind !== 'file-list').map((f) => [f.variable, f.default]));
+    const defaults = Object.fromEntries(params.fields.filter((f) => hasDefault(f) && !isFileField(f)).map((f) => [f.variable, f.default]));
     inputs = { ...defaults, ...prefill };
   } else {
     const asked = await askInputs({
@@ -111,7 +111,7 @@ function uploader(catalog: AppCatalog, app: AppProfile, user: string): PromptOpt
 /** The panel form's "Choose…" on a file field: the same choices as the palette's file step, uploaded now. */
 export async function pickFormFiles(catalog: AppCatalog, user: string, app: AppProfile, ctx: CapturedContext, variable: string): Promise<{ value: FieldValue; names: string[] } | undefined> {
   const params = await catalog.parameters(app);
-  const field = params.fields.find((f) => f.variable === variable && (f.kind === 'file' || f.kind === 'file-list'));
+  const field = params.fields.find((f) => f.variable === variable && isFileField(f));
   if (!field) return undefined;
   return askFileField(field, { title: app.name, params, prefill: {}, askPrefilled: true, context: ctx, upload: uploader(catalog, app, user) });
 }

@@ -5,6 +5,16 @@ import type { FileRef, InputField } from './types';
 
 export type FieldValue = string | number | boolean | object | FileRef | FileRef[] | undefined;
 
+/** File and file-list fields: filled with uploads or URLs, never from typed text. */
+export function isFileField(f: InputField): boolean {
+  return f.kind === 'file' || f.kind === 'file-list';
+}
+
+/** Whether the app gives the field a default value. */
+export function hasDefault(f: InputField): boolean {
+  return f.default !== undefined && f.default !== null && f.default !== '';
+}
+
 /** Fields a person fills in: hidden fields and external data tools are filled by the server. */
 export function visibleFields(fields: InputField[]): InputField[] {
   return fields.filter((f) => !f.hide && f.kind !== 'external_data_tool');
@@ -149,7 +159,7 @@ export function layoutForText(fields: InputField[], templates: Record<string, st
 /** Hidden fields with a default still go to the server. */
 export function hiddenDefaults(fields: InputField[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of fields) if (f.hide && f.default !== undefined && f.default !== '') out[f.variable] = f.default;
+  for (const f of fields) if (f.hide && hasDefault(f)) out[f.variable] = f.default;
   return out;
 }
 
@@ -159,7 +169,7 @@ export function coerceForm(fields: InputField[], raw: Record<string, string | bo
   const inputs: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
   for (const f of fields) {
-    if (f.kind === 'file' || f.kind === 'file-list' || !Object.prototype.hasOwnProperty.call(raw, f.variable)) continue;
+    if (isFileField(f) || !Object.prototype.hasOwnProperty.call(raw, f.variable)) continue;
     const v = raw[f.variable];
     if (typeof v === 'boolean') {
       if (f.kind === 'checkbox') inputs[f.variable] = v;
