@@ -224,8 +224,7 @@ export class ChatController implements vscode.Disposable {
   /** Loads what the composer shows for an app (opening statement, form) and sends it to the panel. */
   private async showApp(app: AppProfile): Promise<void> {
     await Promise.all([this.catalog.info(app), this.catalog.parameters(app)]).catch(() => undefined);
-    if (this.currentApp()?.name !== app.name) return; // another app was selected meanwhile
-    this.panel.post({ type: 'apps', apps: this.appSummaries(), selectedApp: app.name, opening: this.catalog.cachedOpening(app), form: this.formOf(app) });
+    if (this.currentApp()?.name === app.name) this.refreshApps(); // unless another app was selected meanwhile
   }
 
   /** The panel's Send: with the compact form's values when it was shown, else asking for what is missing. */

@@ -46,9 +46,12 @@ export class Panel {
   private readonly scroller: HTMLElement;
 
   private newComposer(): Composer {
-    return new Composer(post, this.formValues, (values) => {
-      this.formValues = values;
-      this.save();
+    return new Composer(post, {
+      get: (app) => this.formValues[app],
+      set: (app, values) => {
+        this.formValues = { ...this.formValues, [app]: values };
+        this.save();
+      },
     });
   }
 
@@ -57,10 +60,7 @@ export class Panel {
     if (saved) {
       if (saved.l10n) setL10n(saved.l10n);
       this.l10n = saved.l10n;
-      if (saved.formValues && typeof saved.formValues === 'object') {
-        this.formValues = saved.formValues;
-        this.composer.restoreValues(saved.formValues);
-      }
+      if (saved.formValues && typeof saved.formValues === 'object') this.formValues = saved.formValues;
       this.setState(saved);
     } else {
       this.setState(this.state);

@@ -6,6 +6,11 @@ import { button, h, icon, show } from './dom';
 import type { Post } from './entry';
 import { FormView } from './formView';
 
+export interface FormValuesStore {
+  get(app: string): FormValues | undefined;
+  set(app: string, values: FormValues): void;
+}
+
 export class Composer {
   readonly toolbar: HTMLElement;
   readonly opening: HTMLElement;
@@ -19,15 +24,10 @@ export class Composer {
   private selectedApp: string | undefined;
   private composing = false;
   private readonly formView: FormView;
-  /** Form values per app, kept while the panel lives and in its persisted state. */
-  private formValues: Record<string, FormValues>;
 
-  constructor(private readonly post: Post, saved: Record<string, FormValues> = {}, private readonly onValues: (values: Record<string, FormValues>) => void = () => undefined) {
-    this.formValues = { ...saved };
-    this.formView = new FormView(post, (app, values) => {
-      this.formValues = { ...this.formValues, [app]: values };
-      this.onValues(this.formValues);
-    });
+  /** `values` keeps the form's values per app (the panel persists them with its state). */
+  constructor(private readonly post: Post, private readonly values: FormValuesStore) {
+    this.formView = new FormView(post, (app, v) => values.set(app, v));
     this.select = h('select', { class: 'app-select', id: 'app-select', 'aria-label': t('App'), title: t('App') });
     this.select.addEventListener('change', () => {
       const app = this.select.value;
@@ -100,15 +100,10 @@ export class Composer {
     this.autosize();
   }
 
-  /** Values saved by an earlier page of this panel (before any form is shown). */
-  restoreValues(values: Record<string, FormValues>): void {
-    this.formValues = { ...values };
-  }
-
   /** The selected app's form (undefined: none known yet). */
   setForm(form: AppForm | undefined): void {
     const shown = form && form.app === this.selectedApp ? form : undefined;
-    this.formView.setForm(shown, shown && this.formValues[shown.app]);
+    this.formView.setForm(shown, shown && this.values.get(shown.app));
     this.textarea.placeholder = !shown || !shown.messageField && !shown.messageOptional
       ? t('Ask a question…')
       : shown.messageField ? `${shown.messageField.label}…` : t('Run {0} (Enter)', shown.app);
