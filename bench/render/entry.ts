@@ -14,6 +14,8 @@ declare global {
       FrameScheduler: typeof FrameScheduler;
       /** What the panel does in idle time after load; resolves when done. */
       warmUp(): Promise<void>;
+      /** Renders until nothing is pending (a long text is rendered in slices, one per frame). */
+      settle(md: IncrementalMarkdown): void;
       /** The naive reference: the library defaults, no highlighting. */
       naive(markdown: string): string;
     };
@@ -36,5 +38,9 @@ window.__difyBench = {
         }, 0);
       });
     }),
+  settle: (md) => {
+    do md.render();
+    while (md.pending);
+  },
   naive: (markdown: string) => DOMPurify.sanitize(marked.parse(markdown, { async: false }) as string),
 };

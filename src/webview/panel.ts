@@ -198,7 +198,12 @@ export class Panel {
   private flush(): void {
     if (this.structureDirty) this.pinned = true;
     this.structureDirty = false;
-    for (const v of this.views.values()) if (v.dirty) v.flush();
+    let more = false;
+    for (const v of this.views.values()) {
+      if (v.dirty) v.flush();
+      more ||= v.dirty; // a long answer rendered in slices continues in the next frames
+    }
+    if (more) this.scheduler.schedule();
   }
 
   /**

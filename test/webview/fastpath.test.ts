@@ -77,7 +77,7 @@ async function frames(tp: TestPage, text: string, size: number, highlight: boole
       const view = (e: HTMLElement) => (highlight ? e.textContent : e.innerHTML);
       for (let i = 0; i < text.length; i += size) {
         md.append(text.slice(i, i + size));
-        md.render();
+        B.settle(md);
         const prefix = text.slice(0, i + size);
         // Reference definitions only apply to earlier blocks once finished; those prefixes are not compared.
         if (/\[[^\]]+\]:/.test(prefix)) continue;
@@ -89,6 +89,7 @@ async function frames(tp: TestPage, text: string, size: number, highlight: boole
       const partial = md.stats.partialRenders;
       const renders = md.stats.renders;
       md.finish();
+      B.settle(md);
       const ref = document.createElement('div');
       ref.append(B.renderOneShot(text, { highlight }));
       const finalSame = el.innerHTML === ref.innerHTML;
@@ -107,10 +108,10 @@ async function step(tp: TestPage, base: string, delta: string): Promise<{ fast: 
       const el = document.createElement('div');
       const md = new B.IncrementalMarkdown(el, { highlight: false });
       md.append(base);
-      md.render();
+      B.settle(md);
       const before = md.stats.fastAppends;
       md.append(delta);
-      md.render();
+      B.settle(md);
       const ref = document.createElement('div');
       ref.append(B.renderOneShot(base + delta, { highlight: false }));
       return { fast: md.stats.fastAppends > before, same: el.innerHTML === ref.innerHTML, html: el.innerHTML, ref: ref.innerHTML };
@@ -246,12 +247,13 @@ describe('incremental markdown: fast append path', function () {
           const md = new B.IncrementalMarkdown(el, { highlight: true });
           // Three renders: before the split, just after it (often on the fast path), then the rest.
           md.append(text.slice(0, p));
-          md.render();
+          B.settle(md);
           md.append(text.slice(p, p + 3));
-          md.render();
+          B.settle(md);
           md.append(text.slice(p + 3));
-          md.render();
+          B.settle(md);
           md.finish();
+          B.settle(md);
           if (el.innerHTML !== want) out.push(p);
         }
         return out;

@@ -131,6 +131,18 @@ describe('chat panel webview', function () {
     assert.equal(await tp.page.$eval('.answer', (e) => e.innerHTML), '<p><strong>clean</strong> text</p>\n');
   });
 
+  it('a long finished answer is rendered over several frames, not in one, and ends complete', async () => {
+    await init();
+    const long = Array.from({ length: 1500 }, (_, i) => `Paragraph ${i} with **bold** text and \`code\`.`).join('\n\n');
+    await tp.send({ type: 'entryAdded', entry: entry({ answer: long, status: 'succeeded' }) });
+    await tp.frames(1);
+    const early = await tp.page.$eval('.answer', (e) => e.querySelectorAll('p').length);
+    for (let i = 0; i < 200 && (await tp.page.$eval('.answer', (e) => e.querySelectorAll('p').length)) < 1500; i++) await tp.frames(1);
+    assert.ok(early > 0 && early < 1500, `first frame showed ${early} of 1500 paragraphs`);
+    assert.equal(await tp.page.$eval('.answer', (e) => e.querySelectorAll('p').length), 1500);
+    assert.equal(await tp.page.$eval('.answer', (e) => e.getAttribute('aria-busy')), 'false');
+  });
+
   it('groups iteration rounds under their parent and highlights failures', async () => {
     await init();
     await send({ type: 'entryAdded', entry: entry({ mode: 'workflow' }) });

@@ -48,9 +48,10 @@ async function stream(tp: TestPage, chunks: string[], perRender: number, highlig
       const md = new B.IncrementalMarkdown(el, { highlight });
       chunks.forEach((c, i) => {
         md.append(c);
-        if ((i + 1) % perRender === 0) md.render();
+        if ((i + 1) % perRender === 0) B.settle(md);
       });
       md.finish();
+      B.settle(md);
       const ref = document.createElement('div');
       ref.append(B.renderOneShot(chunks.join(''), { highlight }));
       const naive = document.createElement('div');
@@ -122,7 +123,7 @@ describe('incremental markdown renderer', function () {
       const bad: number[] = [];
       for (let i = 0; i < text.length; i += 3) {
         md.append(text.slice(i, i + 3));
-        md.render();
+        B.settle(md);
         const ref = document.createElement('div');
         ref.append(B.renderOneShot(text.slice(0, i + 3), { highlight: false }));
         // Reference definitions only apply to earlier blocks once finished; compare without them.
@@ -139,6 +140,38 @@ describe('incremental markdown renderer', function () {
     assert.equal(r.incremental, r.oneShot);
     const naiveLexed = (big.length * big.length) / 10; // Σ prefix lengths for 5-char chunks
     assert.ok(r.lexedChars < naiveLexed / 50, `lexed ${r.lexedChars} chars vs naive ${naiveLexed}`);
+  });
+
+  it('a burst is rendered in slices: each render takes in part of it, every slice is a valid prefix, the end is exact', async () => {
+    const big = makeAnswer(120_000, 11);
+    const fence = '```ts\n' + 'const x = 1; // one long unfinished block\n'.repeat(2500) + '```\n\nafter';
+    const r = await tp.page.evaluate(([big, fence]) => {
+      const B = window.__difyBench;
+      const run = (text: string) => {
+        const el = document.createElement('div');
+        const md = new B.IncrementalMarkdown(el, { highlight: false });
+        md.append(text);
+        md.finish(); // everything at once, as when a finished answer is shown
+        const lengths: number[] = [];
+        while (md.pending && lengths.length < 10_000) {
+          lengths.push(el.textContent!.length);
+          md.render();
+        }
+        const ref = document.createElement('div');
+        ref.append(B.renderOneShot(text, { highlight: false }));
+        // Each slice shows more of the answer (an unfinished tail may lose a few markup characters: `**b` → b).
+        const prefixesOk = lengths.every((n, i) => i === 0 || n >= lengths[i - 1] - 50);
+        return { slices: lengths.length + 1, first: lengths[0], total: ref.textContent!.length, exact: el.innerHTML === ref.innerHTML, prefixesOk, pending: md.pending };
+      };
+      return [run(big), run(fence)];
+    }, [big, fence]);
+    for (const [name, o] of [['prose', r[0]], ['one 100 KB block', r[1]]] as const) {
+      assert.equal(o.pending, false, `${name}: rendering ended`);
+      assert.equal(o.exact, true, `${name}: final DOM identical to one-shot`);
+      assert.ok(o.slices > 3, `${name}: rendered in ${o.slices} slices`);
+      assert.ok(o.first < o.total / 3, `${name}: the first render took in ${o.first} of ${o.total} characters`);
+      assert.ok(o.prefixesOk, `${name}: the shown text grows slice by slice`);
+    }
   });
 
   it('long answers are placed in md-chunk wrappers by position, identically to one-shot, through rollbacks', async () => {
@@ -163,18 +196,19 @@ describe('incremental markdown renderer', function () {
       const out: boolean[] = [];
       for (let i = 0; i < big.length; i += 997) {
         md.append(big.slice(i, i + 997));
-        md.render();
+        B.settle(md);
       }
       out.push(same(big));
       // Cuts before the reference definitions of `doc` (those apply to earlier blocks only once finished).
       for (const cut of [39_000, 20_000, 9_000, 300, 30_000]) {
         const text = big.slice(0, cut) + '\n\nReplaced **tail**\n';
         md.setText(text);
-        md.render();
+        B.settle(md);
         out.push(same(text));
       }
       md.setText(big);
       md.finish();
+      B.settle(md);
       out.push(same(big));
       return out;
     }, big);
@@ -193,7 +227,7 @@ describe('incremental markdown renderer', function () {
       let extra = 4; // ms of simulated extra (repeated) work per render, e.g. a slow machine
       const sched = new B.FrameScheduler(
         () => {
-          md.render();
+          B.settle(md);
           const t = performance.now();
           while (performance.now() - t < extra);
         },
@@ -234,6 +268,7 @@ describe('incremental markdown renderer', function () {
       const urgentRendered = md.stats.renders === before + 1;
       extra = 0;
       md.finish();
+      B.settle(md);
       const ref = document.createElement('div');
       ref.append(B.renderOneShot(text + '\n\nmore text'));
       const same = el.innerHTML === ref.innerHTML;
@@ -255,22 +290,25 @@ describe('incremental markdown renderer', function () {
       const crlf = text.replace(/\n/g, '\r\n');
       for (let i = 0; i < crlf.length; i += 7) {
         md.append(crlf.slice(i, i + 7));
-        md.render();
+        B.settle(md);
       }
       md.finish();
+      B.settle(md);
       const ref1 = document.createElement('div');
       ref1.append(B.renderOneShot(text));
       const first = el.innerHTML === ref1.innerHTML;
       // text_replace: a new answer sharing a prefix, then a shorter one.
       const replaced = text.slice(0, 400) + '\n\nReplaced **tail** 替换\n';
       md.setText(replaced);
-      md.render();
+      B.settle(md);
       md.finish();
+      B.settle(md);
       const ref2 = document.createElement('div');
       ref2.append(B.renderOneShot(replaced));
       const second = el.innerHTML === ref2.innerHTML || el.innerHTML;
       md.setText('short');
       md.finish();
+      B.settle(md);
       return { first, second, third: el.innerHTML };
     }, doc);
     assert.equal(res.first, true);

@@ -18,7 +18,10 @@
 //     lexing or rendering; anything doubtful takes the full path;
 //   * a tail that is still the same list or table re-renders only its changed last items / rows;
 //   * blocks finished in one update and the tail go through ONE sanitizer call (`renderParts`);
-//   * the text is split at the last finished segment, so no frame copies the whole answer.
+//   * the text is split at the last finished segment, so no frame copies the whole answer;
+//   * a burst (a fast server, a replaced answer, a long answer shown at once) is rendered in slices: one
+//     render takes in about SLICE_MS of new text (at the measured cost per character) and leaves the rest
+//     `pending` for the next frames, as if it had not arrived yet — no frame freezes on a long answer.
 // Layout: the rendered nodes are placed in `div.md-chunk` wrappers by position (see CHUNK_NODES, pipeline.ts).
 import type { Token } from 'marked';
 import { CODE_UNSAFE, dropLastChar, fastTailOf, inlineSafe } from './fastAppend';
@@ -103,6 +106,24 @@ class NewlineNormalizer {
 }
 
 let committedMs = 0;
+
+/** Time one render may spend rendering new blocks, ms (the rest of a burst waits for the next frames). */
+export const SLICE_MS = 3;
+/** Bounds of a slice, characters, and the first estimate of the rendering cost per character, ms. */
+const MIN_SLICE = 1_000;
+const MAX_SLICE = 200_000;
+const FIRST_MS_PER_CHAR = 0.004;
+
+/** The first `from + budget` characters of `text` or fewer (more than `from + budget / 2`), ending after a
+ * line break when one is near. */
+function slice(text: string, from: number, budget: number): string {
+  const n = from + budget;
+  if (text.length <= n) return text;
+  const nl = text.lastIndexOf('\n', n - 1);
+  if (nl + 1 > from + budget / 2) return text.slice(0, nl + 1);
+  const code = text.charCodeAt(n - 1);
+  return text.slice(0, code >= 0xd800 && code < 0xdc00 ? n - 1 : n); // never split a surrogate pair
+}
 /**
  * Milliseconds spent so far (all instances) rendering blocks as they FINISH — work a one-shot render of the
  * final answer does as well. The frame budget (src/webview/scheduler.ts) subtracts it from a flush's cost:
@@ -131,6 +152,12 @@ export class IncrementalMarkdown {
   private knownLinks: Links = Object.create(null) as Links;
   private dirty = false;
   private finished = false;
+  /** The stream is finished AND the last render took in all of it (then the tail is final). */
+  private done = false;
+  /** Measured time rendering new blocks per character, ms (sizes the slices). */
+  private msPerChar = FIRST_MS_PER_CHAR;
+  /** Where the text taken in by the last render ended (each slice goes further, even inside one block). */
+  private end = 0;
   /** Counters for tests and the benchmark. */
   readonly stats = { renders: 0, fastAppends: 0, partialRenders: 0, lexedChars: 0, renderedChars: 0, resets: 0, rollbacks: 0 };
   /** What the last full tail render lets the next appends do without re-rendering (see `fastAppend`). */
@@ -181,6 +208,7 @@ export class IncrementalMarkdown {
     if (!next.startsWith(text)) while (p < max && next.charCodeAt(p) === text.charCodeAt(p)) p++;
     else p = text.length;
     while (this.segments.length && this.segments[this.segments.length - 1].end > p) this.dropLastSegment();
+    this.end = Math.min(this.end, p); // the new text after the kept prefix is sliced like any burst
     this.head = '';
     this.src = next;
     this.base = 0;
@@ -295,7 +323,12 @@ export class IncrementalMarkdown {
       const overlap = this.segments[this.segments.length - 1];
       const start = overlap ? overlap.start : 0;
       if (start < this.base) this.rebase(start);
-      const src = start === this.base ? this.src : this.src.slice(start - this.base);
+      const all = start === this.base ? this.src : this.src.slice(start - this.base);
+      const from = Math.max(overlap ? overlap.end - start : 0, this.end - start);
+      const src = slice(all, from, Math.min(MAX_SLICE, Math.max(MIN_SLICE, Math.round(SLICE_MS / this.msPerChar))));
+      this.end = start + src.length;
+      this.done = this.finished && src.length === all.length;
+      if (!this.done && src.length < all.length) this.dirty = true; // the rest is rendered by the next frames
       const lexed = lexWithLinks(src, this.knownLinks);
       this.stats.lexedChars += src.length;
       let total = 0;
@@ -326,8 +359,8 @@ export class IncrementalMarkdown {
 
     // 2. Split the new tokens into segments; all but the one holding the last non-space block are finished.
     let last = tokens.length - 1;
-    if (!this.finished) while (last >= 0 && tokens[last].type === 'space') last--;
-    const limit = this.finished ? tokens.length : Math.max(0, last);
+    if (!this.done) while (last >= 0 && tokens[last].type === 'space') last--;
+    const limit = this.done ? tokens.length : Math.max(0, last);
     const depth = new HtmlDepth();
     let groupStart = 0;
     let offset = base;
@@ -346,18 +379,21 @@ export class IncrementalMarkdown {
 
     // 3. Render the newly finished groups and the tail: in ONE sanitizer call when none has raw HTML
     //    (DOMPurify parses every call into a new document: ≈0.1 ms each, more than most blocks cost).
+    const c0 = committedMs;
     const batch = groups.length ? this.renderBatch(groups, tail) : null;
     if (batch) {
       for (let g = 0; g < groups.length; g++) this.addSegment(groups[g], batch[g]);
     } else {
       for (const g of groups) this.commit(g.tokens, g.start, g.end);
     }
+    const committedChars = groups.length ? groups[groups.length - 1].end - groups[0].start : 0;
+    if (committedChars >= MIN_SLICE) this.msPerChar = (this.msPerChar + (committedMs - c0) / committedChars) / 2;
 
     // 4. The tail (the text before the last finished segment is not needed any more).
     const lastSeg = this.segments[this.segments.length - 1];
     if (lastSeg && lastSeg.start > this.base) this.rebase(lastSeg.start);
     if (batch) this.setTail(tail, batch[groups.length], groupOffset);
-    else if (groups.length || this.finished || !this.partialTail(tail, groupOffset)) this.renderTail(tail, this.finished, groupOffset);
+    else if (groups.length || this.done || !this.partialTail(tail, groupOffset)) this.renderTail(tail, this.done, groupOffset);
   }
 
   /** Renders groups (finished: auto highlighting) and the tail through one sanitizer call, split back at
@@ -367,7 +403,7 @@ export class IncrementalMarkdown {
     for (const g of groups) for (const tok of g.tokens) if (hasHtml(tok)) return null;
     for (const tok of tail) if (hasHtml(tok)) return null;
     const t0 = performance.now();
-    const parts = renderParts([...groups.map((g) => g.tokens), tail], this.opts, [...groups.map(() => true), this.finished]);
+    const parts = renderParts([...groups.map((g) => g.tokens), tail], this.opts, [...groups.map(() => true), this.done]);
     if (!parts) return null;
     const ms = performance.now() - t0;
     let done = 0;
@@ -422,9 +458,16 @@ export class IncrementalMarkdown {
     for (const tok of tokens) this.stats.renderedChars += tok.raw.length;
     this.tailNodes = nodes;
     this.place(nodes);
-    if (this.finished) return;
-    this.fast = fastTailOf(tokens, nodes, this.src.slice(start - this.base), start);
+    if (this.done) return;
+    this.fast = fastTailOf(tokens, nodes, this.tailText(tokens, start), start);
     this.items = itemsOf(tokens, nodes, start);
+  }
+
+  /** The text the tail's tokens were lexed from (up to where the render stopped, not the end of the text). */
+  private tailText(tokens: Token[], start: number): string {
+    let n = 0;
+    for (const tok of tokens) n += tok.raw.length;
+    return this.src.slice(start - this.base, start - this.base + n);
   }
 
   /**
@@ -458,7 +501,7 @@ export class IncrementalMarkdown {
     this.stats.renderedChars += chars;
     this.stats.partialRenders++;
     this.items = itemsOf(tokens, this.tailNodes, start);
-    this.fast = fastTailOf(tokens, this.tailNodes, this.src.slice(start - this.base), start);
+    this.fast = fastTailOf(tokens, this.tailNodes, this.tailText(tokens, start), start);
     return true;
   }
 

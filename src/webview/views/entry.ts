@@ -114,8 +114,9 @@ export class EntryElement {
     for (const k of Object.keys(changes) as (keyof EntryChanges)[]) if (changes[k]) this.pending[k] = true;
   }
 
+  /** True when something changed, or a long text is still being rendered slice by slice. */
   get dirty(): boolean {
-    return Object.keys(this.pending).length > 0;
+    return Object.keys(this.pending).length > 0 || this.answerMd.pending || this.thinkingMd.pending;
   }
 
   flush(): void {
@@ -134,13 +135,14 @@ export class EntryElement {
       this.thinkingSynced = e.thinking.length;
     }
     if (c.thinking || c.thinkingDone || c.status) this.updateThinking();
+    else this.thinkingMd.render(); // the next slice of a long text, if any
     if (c.answer || c.status) {
       if (running) this.answerMd.render();
       else this.answerMd.finish();
       show(this.answerEl, e.answer.length > 0);
-      // Screen readers: the region is busy while streaming, so chunks are not read one by one.
-      this.answerEl.setAttribute('aria-busy', String(running));
-    }
+    } else this.answerMd.render();
+    // Screen readers: the region is busy while streaming (or still rendering), so chunks are not read one by one.
+    this.answerEl.setAttribute('aria-busy', String(running || this.answerMd.pending));
     if (c.nodes || c.status) this.trace.update(e.nodes, !running);
     if (c.outputs || (c.answer && e.outputs) || c.status) this.updateOutputs();
     if (c.files) this.updateFiles();
