@@ -234,6 +234,27 @@ describe('incremental markdown: fast append path', function () {
     }
   });
 
+  it('a render after a long run of fast appends never shows less text than the fast path already showed', async () => {
+    const r = await tp.page.evaluate(() => {
+      const B = window.__difyBench;
+      const el = document.createElement('div');
+      const md = new B.IncrementalMarkdown(el, { highlight: false });
+      md.append('Intro paragraph.\n\nA long paragraph');
+      md.render();
+      const fast0 = md.stats.fastAppends;
+      for (let i = 0; i < 400; i++) {
+        md.append(' word' + i);
+        md.render();
+      }
+      const shown = el.textContent!.length;
+      md.append('\n\n- a list item');
+      md.render(); // one frame: the full path, which slices its input
+      return { fast: md.stats.fastAppends - fast0, shown, after: el.textContent!.length };
+    });
+    assert.ok(r.fast > 300, `fast appends: ${r.fast}`);
+    assert.ok(r.after >= r.shown, `shown ${r.shown} characters, then ${r.after}`);
+  });
+
   it('final DOM equals the one-shot render when the stream is split at every position', async () => {
     for (const text of [ADVERSARIAL, RICH_MARKDOWN]) {
       const bad = await tp.page.evaluate((text) => {

@@ -156,7 +156,8 @@ export class IncrementalMarkdown {
   private done = false;
   /** Measured time rendering new blocks per character, ms (sizes the slices). */
   private msPerChar = FIRST_MS_PER_CHAR;
-  /** Where the text taken in by the last render ended (each slice goes further, even inside one block). */
+  /** Where the text the DOM shows ends (set by every render, fast appends included): the next slice starts
+   * there, so a render never shows less than the last one, and each slice goes further, even in one block. */
   private end = 0;
   /** Counters for tests and the benchmark. */
   readonly stats = { renders: 0, fastAppends: 0, partialRenders: 0, lexedChars: 0, renderedChars: 0, resets: 0, rollbacks: 0 };
@@ -539,7 +540,7 @@ export class IncrementalMarkdown {
       if (add) f.text.appendData(add);
     }
     f.fastChars += delta.length;
-    f.upTo = this.length;
+    f.upTo = this.end = this.length;
     return true;
   }
 }
