@@ -3,6 +3,7 @@
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 import { IncrementalMarkdown, renderOneShot, renderProgressMs, warmUp } from '../../src/webview/markdown';
+import { newChunk } from '../../src/webview/markdown/pipeline';
 import { FrameScheduler } from '../../src/webview/scheduler';
 
 declare global {
@@ -14,6 +15,9 @@ declare global {
       FrameScheduler: typeof FrameScheduler;
       /** What the panel does in idle time after load; resolves when done. */
       warmUp(): Promise<void>;
+      newChunk: typeof newChunk;
+      /** Resolves in a new task (a MessageChannel message: no timer clamping), so each step is its own task. */
+      nextTask(): Promise<void>;
       /** Renders until nothing is pending (a long text is rendered in slices, one per frame). */
       settle(md: IncrementalMarkdown): void;
       /** The naive reference: the library defaults, no highlighting. */
@@ -21,6 +25,10 @@ declare global {
     };
   }
 }
+
+const channel = new MessageChannel();
+let resume: (() => void) | undefined;
+channel.port1.onmessage = () => resume?.();
 
 window.__difyBench = {
   IncrementalMarkdown,
@@ -38,6 +46,8 @@ window.__difyBench = {
         }, 0);
       });
     }),
+  newChunk,
+  nextTask: () => new Promise<void>((resolve) => ((resume = resolve), channel.port2.postMessage(0))),
   settle: (md) => {
     do md.render();
     while (md.pending);

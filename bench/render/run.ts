@@ -145,10 +145,7 @@ async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'cdpTaskM
       const B = window.__difyBench;
       const sc = document.querySelector('.bench-scroller') as HTMLElement;
       const el = sc.firstElementChild as HTMLElement;
-      const channel = new MessageChannel();
-      let resume: (() => void) | undefined;
-      channel.port1.onmessage = () => resume?.();
-      const nextTask = () => new Promise<void>((r) => ((resume = r), channel.port2.postMessage(0)));
+      const nextTask = B.nextTask;
 
       const md = new B.IncrementalMarkdown(el);
       const commit0 = B.renderProgressMs();
@@ -262,12 +259,10 @@ async function plainText(page: Page, windows: string[]): Promise<Omit<Phase, 'cd
   await page.evaluate(setupPage);
   return page.evaluate(
     async ({ windows, CHUNK_NODES }) => {
+      const B = window.__difyBench;
       const sc = document.querySelector('.bench-scroller') as HTMLElement;
       const el = sc.firstElementChild as HTMLElement;
-      const channel = new MessageChannel();
-      let resume: (() => void) | undefined;
-      channel.port1.onmessage = () => resume?.();
-      const nextTask = () => new Promise<void>((r) => ((resume = r), channel.port2.postMessage(0)));
+      const nextTask = B.nextTask;
       let last: Text | undefined;
       let target: HTMLElement = el;
       let placed = 0;
@@ -281,9 +276,7 @@ async function plainText(page: Page, windows: string[]): Promise<Omit<Phase, 'cd
         for (let p = 0; p < paras.length; p++) {
           if (p > 0 || !last) {
             if (placed >= CHUNK_NODES && placed % CHUNK_NODES === 0) {
-              target = document.createElement('div');
-              target.className = 'md-chunk';
-              el.append(target);
+              el.append((target = B.newChunk()));
             }
             const para = document.createElement('p');
             para.append((last = document.createTextNode('')));

@@ -329,7 +329,7 @@ export class IncrementalMarkdown {
       const src = slice(all, from, Math.min(MAX_SLICE, Math.max(MIN_SLICE, Math.round(SLICE_MS / this.msPerChar))));
       this.end = start + src.length;
       this.done = this.finished && src.length === all.length;
-      if (!this.done && src.length < all.length) this.dirty = true; // the rest is rendered by the next frames
+      if (src.length < all.length) this.dirty = true; // the rest is rendered by the next frames
       const lexed = lexWithLinks(src, this.knownLinks);
       this.stats.lexedChars += src.length;
       let total = 0;
@@ -460,15 +460,8 @@ export class IncrementalMarkdown {
     this.tailNodes = nodes;
     this.place(nodes);
     if (this.done) return;
-    this.fast = fastTailOf(tokens, nodes, this.tailText(tokens, start), start);
+    this.fast = fastTailOf(tokens, nodes, this.src.slice(start - this.base, this.end - this.base), start);
     this.items = itemsOf(tokens, nodes, start);
-  }
-
-  /** The text the tail's tokens were lexed from (up to where the render stopped, not the end of the text). */
-  private tailText(tokens: Token[], start: number): string {
-    let n = 0;
-    for (const tok of tokens) n += tok.raw.length;
-    return this.src.slice(start - this.base, start - this.base + n);
   }
 
   /**
@@ -502,7 +495,7 @@ export class IncrementalMarkdown {
     this.stats.renderedChars += chars;
     this.stats.partialRenders++;
     this.items = itemsOf(tokens, this.tailNodes, start);
-    this.fast = fastTailOf(tokens, this.tailNodes, this.tailText(tokens, start), start);
+    this.fast = fastTailOf(tokens, this.tailNodes, this.src.slice(start - this.base, this.end - this.base), start);
     return true;
   }
 
