@@ -4,6 +4,7 @@ import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 import { IncrementalMarkdown, renderOneShot, renderProgressMs, warmUp } from '../../src/webview/markdown';
 import { newChunk } from '../../src/webview/markdown/pipeline';
+import { FollowPolicy } from '../../src/webview/follow';
 import { FrameScheduler } from '../../src/webview/scheduler';
 
 declare global {
@@ -13,6 +14,7 @@ declare global {
       renderOneShot: typeof renderOneShot;
       renderProgressMs: typeof renderProgressMs;
       FrameScheduler: typeof FrameScheduler;
+      FollowPolicy: typeof FollowPolicy;
       /** What the panel does in idle time after load; resolves when done. */
       warmUp(): Promise<void>;
       newChunk: typeof newChunk;
@@ -35,6 +37,7 @@ window.__difyBench = {
   renderOneShot,
   renderProgressMs,
   FrameScheduler,
+  FollowPolicy,
   warmUp: () =>
     new Promise<void>((resolve) => {
       let pending = 0;

@@ -151,10 +151,16 @@ async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'cdpTaskM
       const commit0 = B.renderProgressMs();
       let clock = 0;
       let pendingFrame: (() => void) | undefined;
+      // The panel's pinned scroll (after the frame's layout): every frame, but only now and then while a
+      // burst is rendered in slices (src/webview/follow.ts).
+      const follow = new B.FollowPolicy(() => clock);
+      const stick = () => {
+        if (follow.due(md.pending)) sc.scrollTop = sc.scrollHeight;
+      };
       const scheduler = new B.FrameScheduler(
         () => {
           md.render();
-          sc.scrollTop = sc.scrollHeight; // the panel's pinned scroll (after the frame's layout)
+          stick();
           if (md.pending) scheduler.schedule(); // the rest of a burst: the next slice (src/webview/panel.ts)
         },
         (cb) => (pendingFrame = cb),
@@ -205,7 +211,7 @@ async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'cdpTaskM
       const t0 = performance.now();
       timed('finish', windows.length, () => {
         md.finish(); // status → succeeded (an urgent flush)
-        sc.scrollTop = sc.scrollHeight;
+        stick();
         if (md.pending) scheduler.schedule();
       });
       const finishMs = performance.now() - t0;

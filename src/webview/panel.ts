@@ -2,6 +2,7 @@
 // persists the state for instant restore, and routes link clicks to the host.
 import type { EntryView, FormValues, HostMessage, PanelState } from '../protocol';
 import { renderProgressMs, warmUp } from './markdown';
+import { FollowPolicy } from './follow';
 import { FrameScheduler } from './scheduler';
 import { ALL_CHANGES, applyPatch } from './state';
 import { setL10n } from './strings';
@@ -12,6 +13,8 @@ import { loadState, post, saveState } from './vscode';
 import type { PersistedState } from './vscode';
 
 const SAVE_DELAY_MS = 500;
+/** Keys that scroll the focused scroller. */
+const SCROLL_KEYS = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End', ' ']);
 /** Patch fields that only stream text (rendered under the adaptive frame budget of FrameScheduler). */
 const STREAMED_KEYS = new Set(['id', 'answerAppend', 'thinkingAppend', 'conversationId']);
 
@@ -204,22 +207,42 @@ export class Panel {
       more ||= v.dirty; // a long answer rendered in slices continues in the next frames
     }
     if (more) this.scheduler.schedule();
+    else if (this.catchingUp) requestAnimationFrame(this.stick); // caught up: follow to the end at once
+    this.catchingUp = more;
   }
 
   /**
    * Keeps the view pinned to the bottom without forcing a synchronous layout in the frame: whether the user
    * is at the bottom is read on scroll (layout is clean then), and the scroll to the bottom happens in a
-   * ResizeObserver callback, which the browser runs after its own layout of the frame, before paint.
+   * ResizeObserver callback, which the browser runs after its own layout of the frame, before paint. While a
+   * burst is rendered in slices, it follows only now and then (see FollowPolicy).
    */
   private pinned = true;
+  /** The last flush left text for the next frames (a burst rendered in slices). */
+  private catchingUp = false;
+  private readonly follow = new FollowPolicy();
+  private readonly stick = (): void => {
+    const s = this.scroller;
+    if (this.pinned && s.scrollHeight - s.scrollTop - s.clientHeight >= 1 && this.follow.due(this.catchingUp)) s.scrollTop = s.scrollHeight;
+  };
   private watchScroll(): void {
     const s = this.scroller;
-    s.addEventListener('scroll', () => (this.pinned = s.scrollHeight - s.scrollTop - s.clientHeight < 48), { passive: true });
-    const stick = () => {
-      if (this.pinned && s.scrollHeight - s.scrollTop - s.clientHeight >= 1) s.scrollTop = s.scrollHeight;
-    };
+    // Only the user's own scrolling pins or unpins the view: scroll events also come from our follows and
+    // from layout (a chunk's real height replacing its placeholder, scroll anchoring), which must not unpin.
+    let intentUntil = 0;
+    const intent = (ms: number) => () => (intentUntil = Math.max(intentUntil, performance.now() + ms));
+    s.addEventListener('wheel', intent(500), { passive: true });
+    s.addEventListener('touchmove', intent(500), { passive: true });
+    s.addEventListener('pointerdown', intent(Infinity), { passive: true }); // dragging the scrollbar
+    window.addEventListener('pointerup', () => (intentUntil = Math.min(intentUntil, performance.now() + 500)), { passive: true });
+    s.addEventListener('keydown', (e) => {
+      if (SCROLL_KEYS.has(e.key) && !(e.target as HTMLElement).closest('textarea, input, select, [contenteditable]')) intent(500)();
+    });
+    s.addEventListener('scroll', () => {
+      if (performance.now() < intentUntil) this.pinned = s.scrollHeight - s.scrollTop - s.clientHeight < 48;
+    }, { passive: true });
     if (typeof ResizeObserver !== 'function') return;
-    const ro = new ResizeObserver(stick);
+    const ro = new ResizeObserver(this.stick);
     ro.observe(this.entriesEl); // the answer grew
     ro.observe(s); // the view shrank (composer grew, window resized)
   }

@@ -131,8 +131,21 @@ describe('chat panel webview', function () {
     assert.equal(await tp.page.$eval('.answer', (e) => e.innerHTML), '<p><strong>clean</strong> text</p>\n');
   });
 
+  /** How far the view is from the bottom, px. */
+  const gap = () => tp.page.$eval('.scroller', (s) => s.scrollHeight - s.scrollTop - s.clientHeight);
+
   it('a long finished answer is rendered over several frames, not in one, and ends complete', async () => {
     await init();
+    // Every animation frame: the scroll position and how many paragraphs are shown.
+    await tp.page.evaluate(() => {
+      const s = document.querySelector('.scroller')!;
+      const log: [number, number][] = ((window as unknown as { frameLog: [number, number][] }).frameLog = []);
+      const tick = () => {
+        log.push([s.scrollTop, document.querySelectorAll('.answer p').length]);
+        if (log.length < 5000) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
     const long = Array.from({ length: 1500 }, (_, i) => `Paragraph ${i} with **bold** text and \`code\`.`).join('\n\n');
     await tp.send({ type: 'entryAdded', entry: entry({ answer: long, status: 'succeeded' }) });
     await tp.frames(1);
@@ -141,6 +154,32 @@ describe('chat panel webview', function () {
     assert.ok(early > 0 && early < 1500, `first frame showed ${early} of 1500 paragraphs`);
     assert.equal(await tp.page.$eval('.answer', (e) => e.querySelectorAll('p').length), 1500);
     assert.equal(await tp.page.$eval('.answer', (e) => e.getAttribute('aria-busy')), 'false');
+    // While it caught up, the view followed only now and then (src/webview/follow.ts), and then to the end.
+    await tp.frames(2);
+    const log = await tp.page.evaluate(() => (window as unknown as { frameLog: [number, number][] }).frameLog);
+    const during = log.filter(([, n]) => n > 0 && n < 1500);
+    const slices = new Set(during.map(([, n]) => n)).size;
+    const follows = new Set(during.map(([top]) => top)).size;
+    assert.ok(slices >= 4, `${slices} slices`);
+    assert.ok(follows < slices / 2, `the view moved in ${follows} of ${slices} slices`);
+    assert.ok((await gap()) < 1, `${await gap()} px from the bottom at the end`);
+  });
+
+  it('follows a streaming answer to the bottom, and stops following when the user scrolls up', async () => {
+    await init();
+    await send({ type: 'entryAdded', entry: entry() });
+    for (let i = 0; i < 40; i++) {
+      await send({ type: 'entryPatch', patch: { id: 'e1', answerAppend: `Paragraph ${i} of a streamed answer.\n\n` } });
+      assert.ok((await gap()) < 1, `after patch ${i}: ${await gap()} px from the bottom`);
+    }
+    const box = (await tp.page.$('.scroller'))!.boundingBox();
+    const b = (await box)!;
+    await tp.page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+    await tp.page.mouse.wheel(0, -100_000);
+    await tp.frames(2);
+    assert.equal(await tp.page.$eval('.scroller', (s) => s.scrollTop), 0);
+    await send({ type: 'entryPatch', patch: { id: 'e1', answerAppend: 'More.\n\n' } });
+    assert.equal(await tp.page.$eval('.scroller', (s) => s.scrollTop), 0);
   });
 
   it('groups iteration rounds under their parent and highlights failures', async () => {

@@ -1,0 +1,26 @@
+// When the view follows a stream (kept at the bottom), how often it scrolls.
+//
+// While an answer streams, the view follows every frame. While a long answer is rendered in slices — a burst
+// (a fast or local server, a replaced answer, a restored long history) that the renderer takes in over many
+// frames — following every slice would make the browser lay out and paint every slice's text as it races
+// past the viewport, text nobody can read at that speed: at 1 MB, that layout and paint cost more than
+// rendering the markdown. The view then follows at most every CATCH_UP_FOLLOW_MS, so the slices in between
+// land below the viewport, where `content-visibility: auto` (media/panel.css, .md-chunk) skips their style,
+// layout and paint, and it follows at once when the renderer has caught up.
+
+/** How often the view follows while a burst is being rendered in slices, ms. */
+export const CATCH_UP_FOLLOW_MS = 250;
+
+export class FollowPolicy {
+  private last = -Infinity;
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /** Whether to scroll to the bottom now; `catchingUp`: a renderer still has text it has not taken in. */
+  due(catchingUp: boolean): boolean {
+    const now = this.now();
+    if (catchingUp && now - this.last < CATCH_UP_FOLLOW_MS) return false;
+    this.last = now;
+    return true;
+  }
+}
