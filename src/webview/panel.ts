@@ -234,8 +234,10 @@ export class Panel {
     s.addEventListener('wheel', intent(500), { passive: true });
     s.addEventListener('touchmove', intent(500), { passive: true });
     s.addEventListener('pointerdown', intent(Infinity), { passive: true }); // dragging the scrollbar
-    window.addEventListener('pointerup', () => (intentUntil = Math.min(intentUntil, performance.now() + 500)), { passive: true });
-    s.addEventListener('keydown', (e) => {
+    const released = () => (intentUntil = Math.min(intentUntil, performance.now() + 500));
+    window.addEventListener('pointerup', released, { passive: true });
+    window.addEventListener('pointercancel', released, { passive: true });
+    window.addEventListener('keydown', (e) => {
       if (SCROLL_KEYS.has(e.key) && !(e.target as HTMLElement).closest('textarea, input, select, [contenteditable]')) intent(500)();
     });
     s.addEventListener('scroll', () => {
