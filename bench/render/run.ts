@@ -79,6 +79,7 @@ async function traced<T>(cdp: CDPSession, fn: () => Promise<T>): Promise<{ r: T;
   // The trace stays in the browser until the end (ReturnAsStream): streaming it out while the phase runs
   // (ReportEvents) slowed the page's own tasks — a 1 MB plain-text phase took 40 s of wall time instead of 0.4 s.
   await cdp.send('Tracing.start', { categories: 'toplevel,blink.user_timing,__metadata', transferMode: 'ReturnAsStream' } as never);
+  await new Promise((res) => setTimeout(res, 300)); // the renderer starts recording a little after the reply
   const r = await fn();
   const done = new Promise<string>((res) => cdp.once('Tracing.tracingComplete', (e) => res((e as { stream: string }).stream)));
   await cdp.send('Tracing.end');
