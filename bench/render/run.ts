@@ -416,18 +416,20 @@ async function main() {
       for (const rate of RATES) {
         const o = medianPhase(oursRuns.get(rate)!);
         const lb = medianPhase(plainRuns.get(rate)!);
-        rows.push([label, `ours @ ${rate} chars/s`, fmt(o.workMs), fmt(o.cpuSumMs ?? NaN), `${fmt(o.longestMs)} / ${fmt(o.cpuLongestMs ?? NaN)}`, ratio(o.workMs, nv.workMs), `${ratio(o.workMs, fl.workMs)} / ${ratio(o.cpuSumMs ?? NaN, fl.cpuSumMs ?? NaN)}`, `${o.frames} frames, ${o.renders} renders (${o.fastAppends} fast appends, ${o.partialRenders} by list item), ${o.longTasks ?? 0} long tasks`]);
-        rows.push([label, `plain text @ ${rate} chars/s (lower bound)`, fmt(lb.workMs), fmt(lb.cpuSumMs ?? NaN), `${fmt(lb.longestMs)} / ${fmt(lb.cpuLongestMs ?? NaN)}`, ratio(lb.workMs, nv.workMs), `${ratio(lb.workMs, fl.workMs)} / ${ratio(lb.cpuSumMs ?? NaN, fl.cpuSumMs ?? NaN)}`, `${lb.tasks} frames, each: append the patch as plain text + layout; ours is ${ratio(o.workMs, lb.workMs)} of it`]);
+        rows.push([label, `ours @ ${rate} chars/s`, fmt(o.workMs), fmt(o.cpuSumMs ?? NaN), `${fmt(o.longestMs)} / ${fmt(o.cpuLongestStreamMs ?? o.cpuLongestMs ?? NaN)}`, ratio(o.workMs, nv.workMs), `${ratio(o.workMs, fl.workMs)} / ${ratio(o.cpuSumMs ?? NaN, fl.cpuSumMs ?? NaN)}`, `${o.frames} frames, ${o.renders} renders (${o.fastAppends} fast appends, ${o.partialRenders} by list item), ${o.longTasks ?? 0} long tasks`]);
+        rows.push([label, `plain text @ ${rate} chars/s (lower bound)`, fmt(lb.workMs), fmt(lb.cpuSumMs ?? NaN), `${fmt(lb.longestMs)} / ${fmt(lb.cpuLongestStreamMs ?? lb.cpuLongestMs ?? NaN)}`, ratio(lb.workMs, nv.workMs), `${ratio(lb.workMs, fl.workMs)} / ${ratio(lb.cpuSumMs ?? NaN, fl.cpuSumMs ?? NaN)}`, `${lb.tasks} frames, each: append the patch as plain text + layout; ours is ${ratio(o.workMs, lb.workMs)} of it`]);
         const within = o.workMs <= 1.3 * fl.workMs;
         const cpuRatio = ratio(o.cpuSumMs ?? NaN, fl.cpuSumMs ?? NaN);
-        const cpuLongest = o.cpuLongestMs ?? o.longestMs;
+        // The stream's tasks: the driver's setup task (passing the whole text and the host's patches into the
+        // page, 35 ms at 1 MB) is not the panel's work.
+        const cpuLongest = o.cpuLongestStreamMs ?? o.cpuLongestMs ?? o.longestMs;
         const short = cpuLongest <= 10;
-        const verdict = `${label} @ ${rate} chars/s: total ${ratio(o.workMs, fl.workMs)} of floor wall (${cpuRatio} by trace CPU time) (target ≤ 1.30×, judged on wall main-thread ms) ${within ? 'MET' : 'MISSED'}; longest task ${fmt(cpuLongest)} ms CPU (wall ${fmt(o.longestMs)} ms) (target ≤ 10 ms, judged on CPU time) ${short ? 'MET' : 'MISSED'}.`;
+        const verdict = `${label} @ ${rate} chars/s: total ${ratio(o.workMs, fl.workMs)} of floor wall (${cpuRatio} by trace CPU time) (target ≤ 1.30×, judged on wall main-thread ms) ${within ? 'MET' : 'MISSED'}; longest task of the stream ${fmt(cpuLongest)} ms CPU (wall ${fmt(o.longestMs)} ms) (target ≤ 10 ms, judged on CPU time) ${short ? 'MET' : 'MISSED'}.`;
         const bound = ` Lower bound at this rate: showing the same patches as plain text, one update per frame, costs ${fmt(lb.workMs)} ms = ${ratio(lb.workMs, fl.workMs)} of the floor${lb.workMs > 1.3 * fl.workMs ? ' — above the 1.3× target before any markdown is rendered' : ''}; ours is ${ratio(o.workMs, lb.workMs)} of that bound.`;
         notes.push(verdict + bound + explain(o, fl, within, short, text.length, rate));
         summary.push(
           { benchmark: `${label} @ ${rate} chars/s, 5-char chunks: main-thread total`, ours: `${fmt(o.workMs)} ms`, baseline: `${fmt(nv.workMs)} ms (naive, extrapolated)`, floor: `${fmt(fl.workMs)} ms`, ratio: `${ratio(o.workMs, fl.workMs)} floor (CPU ${cpuRatio}; plain-text lower bound ${ratio(lb.workMs, fl.workMs)}), ${ratio(nv.workMs, o.workMs)} faster than naive`, target: '≤ 1.3× floor', met: within },
-          { benchmark: `${label} @ ${rate} chars/s: longest task (CPU)`, ours: `${fmt(cpuLongest)} ms`, baseline: `${fmt(nv.longestMs)} ms (naive, wall)`, floor: `${fmt(fl.cpuLongestMs ?? fl.longestMs)} ms`, ratio: `plain-text lower bound: ${fmt(lb.cpuLongestMs ?? lb.longestMs)} ms`, target: '≤ 10 ms', met: short },
+          { benchmark: `${label} @ ${rate} chars/s: longest task (CPU)`, ours: `${fmt(cpuLongest)} ms`, baseline: `${fmt(nv.longestMs)} ms (naive, wall)`, floor: `${fmt(fl.cpuLongestMs ?? fl.longestMs)} ms`, ratio: `plain-text lower bound: ${fmt(lb.cpuLongestStreamMs ?? lb.cpuLongestMs ?? lb.longestMs)} ms`, target: '≤ 10 ms', met: short },
         );
         results.push({ size, rate, phase: 'ours', runCount: RUNS, ...o, runs: oursRuns.get(rate) }, { size, rate, phase: 'plain', runCount: RUNS, ...lb, runs: plainRuns.get(rate) });
       }
@@ -444,7 +446,7 @@ async function main() {
     'main-thread ms = Σ performance.now() around each task\'s work incl. the layout forced by scrolling to the bottom (what the frame would cost); CPU ms = Σ thread time of the page\'s main-thread tasks in a CDP trace (adds the driver\'s small tasks and GC; not inflated by other processes on a shared machine); CDP TaskDuration (Performance.getMetrics delta) is in render.json.',
     `ours: the answer arrives in ${CHUNK}-char chunks at the given rate; the host coalesces each ${FRAME_MS.toFixed(1)} ms window into one entryPatch (≤60/s); each patch is a task; the FrameScheduler renders in animation frames, at most every max(1 frame, ${COST_FACTOR}× the last render's repeated work — its cost minus the time spent rendering newly finished blocks) (frames it skips cost ~nothing and carry the text to the next render); frames are driven back to back on a virtual clock (+${FRAME_MS.toFixed(1)} ms per frame) instead of waiting. Every frame reads scrollHeight (its layout) and, as the panel does, scrolls to the bottom — while a burst is rendered in slices only every ${CATCH_UP_FOLLOW_MS} ms of that clock (src/webview/follow.ts).`,
     'naive: el.innerHTML = DOMPurify.sanitize(marked.parse(all)) on EVERY chunk (no highlighting). Not run in full (hours for 1 MB): the cost of sampled chunk updates is linearly interpolated over all chunks — an extrapolation.',
-    'longest task: wall = the longest timed task (performance.now(), counts time the OS gave other processes); CPU = the longest main-thread RunTask by thread time in a CDP trace of the phase (any task: ours, GC, the driver). The ≤ 10 ms target is judged on CPU time because the bench machine is shared.',
+    `longest task: wall = the longest timed task (performance.now(), counts time the OS gave other processes); CPU = the longest main-thread RunTask by thread time in a CDP trace, among the tasks after the page marks the stream's start (ours, GC, the browser's frames; not the driver's setup task, which passes the whole text and the host's patches into the page: render.json keeps it as cpuLongestMs). The ≤ 10 ms target is judged on CPU time because the bench machine is shared.`,
     'Before each phase the page runs the same idle-time warm-up the panel runs after load (samples of every block kind and CJK text laid out off-screen, grammar compilation).',
     'plain text (lower bound): the same host patches appended as plain text to the last paragraph (a new one at each blank line; paragraphs in the same md-chunk wrappers as the answer), with the same per-frame layout and scroll — the browser\'s own cost of showing a stream frame by frame, with no markdown at all. Any renderer that updates every frame costs at least this.',
     'floor: one renderOneShot() of the final answer (same pipeline as ours: marked + DOMPurify + highlight.js + code headers) plus its layout.',
@@ -478,7 +480,7 @@ function explain(o: Ours, fl: Phase, within: boolean, short: boolean, chars: num
   if (!short) {
     const a = o.longestAt;
     const where = a.kind === 'finish' ? `the final finish() render (auto-highlighting, last block)` : `${a.kind} #${a.frame} (${a.chars} chars received)`;
-    why.push(` Longest task: ${fmt(o.cpuLongestMs ?? NaN)} ms CPU in the trace (${fmt(o.cpuLongestStreamMs ?? NaN)} ms among the tasks after the driver's setup task, which receives the whole text and precomputes the host's patches); the longest timed task (wall) was ${where}, ${fmt(o.longestMs)} ms; longest of the first 10 frames ${fmt(o.firstFramesLongestMs)} ms (wall).`);
+    why.push(` Longest task: ${fmt(o.cpuLongestStreamMs ?? NaN)} ms CPU among the stream's tasks (${fmt(o.cpuLongestMs ?? NaN)} ms counting the driver's setup task, which passes the whole text and the host's patches into the page); the longest timed task (wall) was ${where}, ${fmt(o.longestMs)} ms; longest of the first 10 frames ${fmt(o.firstFramesLongestMs)} ms (wall).`);
   }
   return why.join('');
 }
