@@ -18,6 +18,12 @@ declare global {
       /** What the panel does in idle time after load; resolves when done. */
       warmUp(): Promise<void>;
       newChunk: typeof newChunk;
+      /** The panel's layout: a 600 px high scroller kept at the bottom, holding the answer (`.markdown.answer`,
+       * panel.css applies), in a page emptied of anything else. */
+      setupPage(): void;
+      /** The scroller and the answer element of `setupPage`. Scrolling to the bottom after a render reads
+       * scrollHeight: that is the frame's layout. */
+      answerBox(): { sc: HTMLElement; el: HTMLElement };
       /** Resolves in a new task (a MessageChannel message: no timer clamping), so each step is its own task. */
       nextTask(): Promise<void>;
       /** Renders until nothing is pending (a long text is rendered in slices, one per frame). */
@@ -50,6 +56,22 @@ window.__difyBench = {
       });
     }),
   newChunk,
+  setupPage: () => {
+    document.body.replaceChildren();
+    const sc = document.createElement('div');
+    sc.className = 'bench-scroller';
+    const el = document.createElement('div');
+    el.className = 'markdown answer';
+    sc.append(el);
+    document.body.append(sc);
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync('.bench-scroller { height: 600px; width: 660px; overflow-y: auto; } .bench-scroller > .answer { width: 640px; }');
+    document.adoptedStyleSheets = [sheet];
+  },
+  answerBox: () => {
+    const sc = document.querySelector('.bench-scroller') as HTMLElement;
+    return { sc, el: sc.firstElementChild as HTMLElement };
+  },
   nextTask: () => new Promise<void>((resolve) => ((resume = resolve), channel.port2.postMessage(0))),
   settle: (md) => {
     do md.render();

@@ -115,27 +115,11 @@ async function measure<T extends Omit<Phase, 'cdpTaskMs'>>(cdp: CDPSession, fn: 
   return { ...r, cdpTaskMs: (await taskDuration(cdp)) - before, cpuLongestMs, cpuSumMs, cpuLongestStreamMs };
 }
 
-/** The panel's layout: a 600 px high scroller kept at the bottom, holding the answer (`.markdown.answer`,
- * panel.css applies). Scrolling to the bottom after a render reads scrollHeight: that is the frame's layout. */
-function setupPage(): void {
-  document.body.replaceChildren();
-  const sc = document.createElement('div');
-  sc.className = 'bench-scroller';
-  const el = document.createElement('div');
-  el.className = 'markdown answer';
-  sc.append(el);
-  document.body.append(sc);
-  const sheet = new CSSStyleSheet();
-  sheet.replaceSync('.bench-scroller { height: 600px; width: 660px; overflow-y: auto; } .bench-scroller > .answer { width: 640px; }');
-  document.adoptedStyleSheets = [sheet];
-}
-
 async function floor(page: Page, text: string): Promise<Omit<Phase, 'cdpTaskMs'>> {
-  await page.evaluate(setupPage);
+  await page.evaluate(() => window.__difyBench.setupPage());
   return page.evaluate((text) => {
     const B = window.__difyBench;
-    const sc = document.querySelector('.bench-scroller') as HTMLElement;
-    const el = sc.firstElementChild as HTMLElement;
+    const { sc, el } = B.answerBox();
     const t0 = performance.now();
     el.append(B.renderOneShot(text));
     sc.scrollTop = sc.scrollHeight;
@@ -150,13 +134,11 @@ async function floor(page: Page, text: string): Promise<Omit<Phase, 'cdpTaskMs'>
  * does not take a minute of wall time) on a virtual clock that advances 16.7 ms per frame — what the
  * scheduler would see in real time, as long as frames fit in 16.7 ms. */
 async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'cdpTaskMs'>> {
-  await page.evaluate(setupPage);
+  await page.evaluate(() => window.__difyBench.setupPage());
   return page.evaluate(
     async ({ windows, FRAME_MS }) => {
       const B = window.__difyBench;
-      const sc = document.querySelector('.bench-scroller') as HTMLElement;
-      const el = sc.firstElementChild as HTMLElement;
-      const nextTask = B.nextTask;
+      const { sc, el } = B.answerBox();
 
       const md = new B.IncrementalMarkdown(el);
       const commit0 = B.renderProgressMs();
@@ -208,19 +190,19 @@ async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'cdpTaskM
       };
       for (let w = 0; w < windows.length; w++) {
         const batch = windows[w];
-        await nextTask();
+        await B.nextTask();
         received += batch.length;
         timed('patch', w, () => {
           md.append(batch); // the entryPatch handler
           scheduler.schedule();
         });
-        await nextTask();
+        await B.nextTask();
         clock += FRAME_MS;
         const f = pendingFrame;
         pendingFrame = undefined;
         if (f) timed('frame', w, f); // the animation frame (skipped by the budget: re-requests itself)
       }
-      await nextTask();
+      await B.nextTask();
       const t0 = performance.now();
       timed('finish', windows.length, () => {
         md.finish(); // status → succeeded (an urgent flush)
@@ -231,7 +213,7 @@ async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'cdpTaskM
       let frames = windows.length;
       while (pendingFrame) {
         // What is left of a burst, one slice per frame.
-        await nextTask();
+        await B.nextTask();
         clock += FRAME_MS;
         const f: () => void = pendingFrame;
         pendingFrame = undefined;
@@ -275,13 +257,11 @@ function hostPatches(text: string, rate: number): string[] {
  * same scroller. What is left is the browser's own cost of changing and laying out a frame, which the
  * one-shot floor pays once. */
 async function plainText(page: Page, windows: string[]): Promise<Omit<Phase, 'cdpTaskMs'>> {
-  await page.evaluate(setupPage);
+  await page.evaluate(() => window.__difyBench.setupPage());
   return page.evaluate(
     async ({ windows, CHUNK_NODES }) => {
       const B = window.__difyBench;
-      const sc = document.querySelector('.bench-scroller') as HTMLElement;
-      const el = sc.firstElementChild as HTMLElement;
-      const nextTask = B.nextTask;
+      const { sc, el } = B.answerBox();
       let last: Text | undefined;
       let target: HTMLElement = el;
       let placed = 0;
@@ -289,7 +269,7 @@ async function plainText(page: Page, windows: string[]): Promise<Omit<Phase, 'cd
       let longest = 0;
       performance.mark('bench-stream');
       for (const batch of windows) {
-        await nextTask();
+        await B.nextTask();
         const t0 = performance.now();
         const paras = batch.split('\n\n');
         for (let p = 0; p < paras.length; p++) {
@@ -319,12 +299,11 @@ async function plainText(page: Page, windows: string[]): Promise<Omit<Phase, 'cd
  * updates spread over the stream are timed and the per-chunk cost is linearly interpolated over all
  * n chunks (it grows with the prefix length). The longest task is the largest sample (the last chunk). */
 async function naive(page: Page, text: string): Promise<Omit<Phase, 'cdpTaskMs'> & { sampled: number; chunks: number }> {
-  await page.evaluate(setupPage);
+  await page.evaluate(() => window.__difyBench.setupPage());
   return page.evaluate(
     async ({ text, CHUNK, S }) => {
       const B = window.__difyBench;
-      const sc = document.querySelector('.bench-scroller') as HTMLElement;
-      const el = sc.firstElementChild as HTMLElement;
+      const { sc, el } = B.answerBox();
       const n = Math.ceil(text.length / CHUNK);
       const points: [number, number][] = [];
       for (let s = 1; s <= S; s++) {
