@@ -1,6 +1,7 @@
 // Validation and coercion of input values against an app's form (Dify `user_input_form`), so that
 // Dify's 400 invalid_param is the exception. Mirrors the server's `_validate_inputs`. No `vscode`.
 import { fileTypeOf } from '../dify/files';
+import { templateNeeds } from './templates';
 import type { FileRef, InputField } from './types';
 
 export type FieldValue = string | number | boolean | object | FileRef | FileRef[] | undefined;
@@ -147,7 +148,7 @@ export interface TextRunLayout {
 export function layoutForText(fields: InputField[], templates: Record<string, string> | undefined, chat: boolean): TextRunLayout {
   const visible = visibleFields(fields);
   const templated = (f: InputField) => templates?.[f.variable] !== undefined;
-  const placed = Object.values(templates ?? {}).some((t) => t.includes('${input}'));
+  const placed = Object.values(templates ?? {}).some((t) => templateNeeds(t).includes('input'));
   const message = chat || placed ? undefined : visible.find((f) => (f.kind === 'paragraph' || f.kind === 'text-input') && !templated(f));
   return {
     message,

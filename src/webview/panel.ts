@@ -221,9 +221,13 @@ export class Panel {
   /** The last flush left text for the next frames (a burst rendered in slices). */
   private catchingUp = false;
   private readonly follow = new FollowPolicy();
-  private readonly stick = (): void => {
+  /** How far the view is from the bottom, px. */
+  private gap(): number {
     const s = this.scroller;
-    if (this.pinned && s.scrollHeight - s.scrollTop - s.clientHeight >= 1 && this.follow.due(this.catchingUp)) s.scrollTop = s.scrollHeight;
+    return s.scrollHeight - s.scrollTop - s.clientHeight;
+  }
+  private readonly stick = (): void => {
+    if (this.pinned && this.gap() >= 1 && this.follow.due(this.catchingUp)) this.scroller.scrollTop = this.scroller.scrollHeight;
   };
   private watchScroll(): void {
     const s = this.scroller;
@@ -241,7 +245,7 @@ export class Panel {
       if (SCROLL_KEYS.has(e.key) && !(e.target as HTMLElement).closest('textarea, input, select, [contenteditable]')) intent(500)();
     });
     s.addEventListener('scroll', () => {
-      if (performance.now() < intentUntil) this.pinned = s.scrollHeight - s.scrollTop - s.clientHeight < 48;
+      if (performance.now() < intentUntil) this.pinned = this.gap() < 48;
     }, { passive: true });
     if (typeof ResizeObserver !== 'function') return;
     const ro = new ResizeObserver(this.stick);

@@ -134,7 +134,6 @@ const WARM_CODE = [
  * realistic code, one language per idle period, so the first code block of a stream does not pay for it
  * inside a frame.
  */
-
 export function warmUpHighlighting(schedule: (cb: () => void) => void): void {
   const names = AUTO_LANGUAGES.slice();
   const next = () => {
