@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { isChatMode, type StartRun } from '../chat/controller';
-import { fileTypeFor, hasDefault, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
+import { defaultsOf, fileTypeFor, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
 import { expandTemplates, templateNeeds } from '../run/templates';
 import type { AppParameters, FileRef, InputField } from '../run/types';
 import { fenced, type CapturedContext } from './editorContext';
@@ -68,8 +68,7 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
     inputs = { ...hiddenDefaults(params.fields), ...prefill, ...origin.inputs };
   } else if (!interactive) {
     // Nobody to ask (chat participant): the app's defaults fill what the editor context does not.
-    const defaults = Object.fromEntries(params.fields.filter((f) => hasDefault(f) && !isFileField(f)).map((f) => [f.variable, f.default]));
-    inputs = { ...defaults, ...prefill };
+    inputs = { ...defaultsOf(params.fields.filter((f) => !isFileField(f))), ...prefill };
   } else {
     const asked = await askInputs({
       title: app.name,

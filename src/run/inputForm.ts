@@ -157,11 +157,16 @@ export function layoutForText(fields: InputField[], templates: Record<string, st
   };
 }
 
+/** The app's defaults of those of `fields` that have one. */
+export function defaultsOf(fields: InputField[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if (hasDefault(f)) out[f.variable] = f.default;
+  return out;
+}
+
 /** Hidden fields with a default still go to the server. */
 export function hiddenDefaults(fields: InputField[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of fields) if (f.hide && hasDefault(f)) out[f.variable] = f.default;
-  return out;
+  return defaultsOf(fields.filter((f) => f.hide));
 }
 
 /** Coerces a form's raw values (text as typed, checkboxes as booleans) for the given fields. File fields are
