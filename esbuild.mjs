@@ -5,6 +5,7 @@ import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { inlineWorker } from './scripts/inlineWorker.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -85,6 +86,7 @@ const builds = [
     format: 'iife',
     target: 'chrome120',
     loader: { '.css': 'css' },
+    plugins: [inlineWorker({ minify: production })],
   },
 ];
 

@@ -2,7 +2,7 @@
 // webview tests; never part of dist/webview.js.
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
-import { IncrementalMarkdown, renderOneShot, renderProgressMs, warmUp } from '../../src/webview/markdown';
+import { IncrementalMarkdown, highlighter, renderOneShot, renderProgressMs, warmUp } from '../../src/webview/markdown';
 import { newChunk } from '../../src/webview/markdown/pipeline';
 import { FollowPolicy } from '../../src/webview/follow';
 import { FrameScheduler } from '../../src/webview/scheduler';
@@ -30,6 +30,10 @@ declare global {
       settle(md: IncrementalMarkdown): void;
       /** The naive reference: the library defaults, no highlighting. */
       naive(markdown: string): string;
+      /** The panel's highlighter (its worker's results are put in asynchronously). */
+      highlighter: typeof highlighter;
+      /** Resolves once every code block on the page that waits for the highlight worker has its result. */
+      highlightIdle(): Promise<void>;
     };
   }
 }
@@ -56,6 +60,8 @@ window.__difyBench = {
       });
     }),
   newChunk,
+  highlighter,
+  highlightIdle: () => highlighter.idle(),
   setupPage: () => {
     document.body.replaceChildren();
     const sc = document.createElement('div');

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve, extname } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import { inlineWorker } from '../../scripts/inlineWorker.mjs';
+import { panelCsp } from '../../src/chat/panelCsp';
 
 export const ROOT = resolve(__dirname, '../..');
 
@@ -36,6 +38,7 @@ export async function buildBundles(outdir: string, minify = true): Promise<void>
     target: 'chrome120',
     logLevel: 'error',
     loader: { '.css': 'css' },
+    plugins: [inlineWorker({ minify })],
   });
 }
 
@@ -67,8 +70,10 @@ export interface TestPage {
   /** Waits until animation frames have run (rendering is rAF-scheduled). */
   frames(n?: number): Promise<void>;
   state(): Promise<unknown>;
-  /** CSP violations, page errors and console errors seen so far. */
+  /** CSP violations, page errors and console errors seen so far (but those `expectBlocked` allows). */
   problems(): Promise<string[]>;
+  /** CSP violations of `directive` are expected in this test (the policy blocking what a test feeds it). */
+  expectBlocked(directive: string): void;
   close(): Promise<void>;
 }
 
@@ -92,7 +97,7 @@ export async function startHarness(): Promise<Harness> {
       const nonce = `n${++nonceSeq}${Math.random().toString(36).slice(2)}`;
       const self = `http://${req.headers.host}`;
       // The host's CSP, with the test server standing in for webview.cspSource.
-      const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${self}; font-src ${self}; img-src ${self} https: data:`;
+      const csp = panelCsp(nonce, self);
       const script = opts.bundle === 'bench' ? '/bench.js' : '/webview.js';
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp });
       res.end(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
@@ -143,6 +148,7 @@ window.acquireVsCodeApi = () => {
       const context = await browser.newContext();
       const page = await context.newPage();
       const problems: string[] = [];
+      const blocked: string[] = [];
       page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
       page.on('console', (m) => {
         if (m.type() === 'error') problems.push(`console: ${m.text()}`);
@@ -166,10 +172,11 @@ window.acquireVsCodeApi = () => {
             n,
           ),
         state: () => page.evaluate(() => (window as unknown as { __state: unknown }).__state),
-        problems: async () => [
-          ...problems,
-          ...(await page.evaluate(() => (window as unknown as { __problems: string[] }).__problems)),
-        ],
+        problems: async () =>
+          [...problems, ...(await page.evaluate(() => (window as unknown as { __problems: string[] }).__problems))].filter(
+            (p) => !blocked.some((d) => p.startsWith(`CSP: ${d} `) || (p.startsWith('console: ') && p.includes(`directive: "${d} `))),
+          ),
+        expectBlocked: (directive) => void blocked.push(directive),
         close: () => context.close(),
       };
       return tp;
@@ -194,6 +201,7 @@ function current(get: () => TestPage): TestPage {
     frames: (n) => get().frames(n),
     state: () => get().state(),
     problems: () => get().problems(),
+    expectBlocked: (d) => get().expectBlocked(d),
     close: () => get().close(),
   };
 }

@@ -36,12 +36,14 @@ interface Outcome {
   incrementalText: string;
   renders: number;
   lexedChars: number;
+  /** Code blocks highlighted (by the worker) in the incremental and the one-shot render. */
+  highlighted: [number, number];
 }
 
 /** Streams chunks into an IncrementalMarkdown, rendering after every `perRender` chunks, then finishes. */
 async function stream(tp: TestPage, chunks: string[], perRender: number, highlight: boolean): Promise<Outcome> {
   return tp.page.evaluate(
-    ({ chunks, perRender, highlight }) => {
+    async ({ chunks, perRender, highlight }) => {
       const B = window.__difyBench;
       const el = document.createElement('div');
       document.body.append(el);
@@ -53,7 +55,10 @@ async function stream(tp: TestPage, chunks: string[], perRender: number, highlig
       md.finish();
       B.settle(md);
       const ref = document.createElement('div');
+      document.body.append(ref);
       ref.append(B.renderOneShot(chunks.join(''), { highlight }));
+      // Highlighting comes back from the worker: compare once every block has its result.
+      await B.highlightIdle();
       const naive = document.createElement('div');
       naive.innerHTML = B.naive(chunks.join(''));
       const strip = (e: HTMLElement) => {
@@ -68,8 +73,10 @@ async function stream(tp: TestPage, chunks: string[], perRender: number, highlig
         incrementalText: strip(el) ?? '',
         renders: md.stats.renders,
         lexedChars: md.stats.lexedChars,
+        highlighted: [el.querySelectorAll('code.hljs').length, ref.querySelectorAll('code.hljs').length] as [number, number],
       };
       el.remove();
+      ref.remove();
       return out;
     },
     { chunks, perRender, highlight },
@@ -86,6 +93,7 @@ describe('incremental markdown renderer', function () {
     for (const highlight of [false, true]) {
       const r = await stream(tp, chunk(doc, () => 5), 1, highlight);
       assert.equal(r.incremental, r.oneShot);
+      if (highlight) assert.ok(r.highlighted[0] >= 2 && r.highlighted[0] === r.highlighted[1], `highlighted blocks: ${r.highlighted}`);
       assert.equal(r.incrementalText, r.naiveText);
     }
   });

@@ -1,31 +1,7 @@
-// Code blocks: syntax highlighting with highlight.js core (a fixed set of common languages keeps the
-// bundle small) and a header with the language and Copy / Insert at Cursor buttons. Buttons are created
-// here by script, never from HTML, so markdown cannot forge one.
-import hljs from 'highlight.js/lib/core';
-import bash from 'highlight.js/lib/languages/bash';
-import css from 'highlight.js/lib/languages/css';
-import diff from 'highlight.js/lib/languages/diff';
-import go from 'highlight.js/lib/languages/go';
-import java from 'highlight.js/lib/languages/java';
-import javascript from 'highlight.js/lib/languages/javascript';
-import json from 'highlight.js/lib/languages/json';
-import markdown from 'highlight.js/lib/languages/markdown';
-import python from 'highlight.js/lib/languages/python';
-import rust from 'highlight.js/lib/languages/rust';
-import sql from 'highlight.js/lib/languages/sql';
-import typescript from 'highlight.js/lib/languages/typescript';
-import xml from 'highlight.js/lib/languages/xml';
-import yaml from 'highlight.js/lib/languages/yaml';
+// Code blocks: a header with the language and Copy / Insert at Cursor buttons, and syntax highlighting (in a
+// worker: highlighter.ts). Buttons are created here by script, never from HTML, so markdown cannot forge one.
 import { t } from '../strings';
-import { sanitizeToString } from './purify';
-
-const LANGUAGES = { bash, css, diff, go, java, javascript, json, markdown, python, rust, sql, typescript, xml, yaml };
-for (const [name, def] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, def);
-const AUTO_LANGUAGES = Object.keys(LANGUAGES);
-/** Auto-detection is skipped for blocks this large (it runs every registered grammar). */
-const AUTO_MAX_CHARS = 20_000;
-/** Highlighting is skipped for blocks this large (plain text stays fast and correct). */
-const HIGHLIGHT_MAX_CHARS = 200_000;
+import { highlighter } from './highlighter';
 
 export interface CodeActions {
   copy(text: string): void;
@@ -77,24 +53,8 @@ export function enhanceCodeBlocks(root: ParentNode, opts: EnhanceOptions = {}): 
     const pre = code.parentElement as HTMLElement;
     if (pre.parentElement?.classList.contains('code-block')) continue;
     const text = code.textContent ?? '';
-    let lang = languageOf(code);
+    const lang = languageOf(code);
     code.className = lang ? `language-${lang}` : '';
-    if (highlight && text.length <= HIGHLIGHT_MAX_CHARS) {
-      let html: string | undefined;
-      if (lang && hljs.getLanguage(lang)) {
-        html = hljs.highlight(text, { language: lang, ignoreIllegals: true }).value;
-      } else if (!lang && opts.auto !== false && text.length <= AUTO_MAX_CHARS && text.trim()) {
-        const r = hljs.highlightAuto(text, AUTO_LANGUAGES);
-        if (r.language && r.relevance >= 5) {
-          html = r.value;
-          lang = r.language;
-        }
-      }
-      if (html !== undefined) {
-        code.innerHTML = sanitizeToString(html);
-        code.classList.add('hljs');
-      }
-    }
     const block = document.createElement('div');
     block.className = 'code-block';
     const header = document.createElement('div');
@@ -102,6 +62,7 @@ export function enhanceCodeBlocks(root: ParentNode, opts: EnhanceOptions = {}): 
     const label = document.createElement('span');
     label.className = 'code-lang';
     label.textContent = lang || t('Code');
+    if (highlight) highlighter.paint(code as HTMLElement, text, lang, opts.auto !== false, (found) => (label.textContent = found));
     const tools = document.createElement('span');
     tools.className = 'code-tools';
     const actions = opts.actions;
@@ -113,34 +74,4 @@ export function enhanceCodeBlocks(root: ParentNode, opts: EnhanceOptions = {}): 
     pre.replaceWith(block);
     block.append(header, pre);
   }
-}
-
-/** Code touching the common modes of every grammar (keywords, strings, numbers, comments, calls, markup):
- * V8 compiles each of a grammar's regular expressions on first use, not when the grammar is compiled. */
-const WARM_CODE = [
-  'import { a } from "m"; // comment',
-  'export async function f(x: string, n = 42): Promise<void> { const r = await g(`t ${x}`); return r?.y ?? null; }',
-  'def f(x, *args): """doc""" return [i for i in range(10) if i % 2]  # comment',
-  "SELECT a, COUNT(*) AS n FROM t WHERE b > NOW() - INTERVAL '7 days' GROUP BY a ORDER BY n DESC LIMIT 20; -- c",
-  'func F(ctx context.Context) error { for i := 0; i < n; i++ { if err != nil { return err } } }',
-  'curl -N -X POST "$URL/x" -H \'A: b\' | jq .a  # comment',
-  '{ "k": [1, 2.5, true, null], "s": "v" }',
-  '<div class="a" id=\'b\'>text &amp; <b>bold</b></div>',
-  'key: value\nlist:\n  - 1',
-].join('\n');
-
-/**
- * Compiles the grammars (highlight.js compiles each lazily on first use, 2–15 ms each) and runs each once on
- * realistic code, one language per idle period, so the first code block of a stream does not pay for it
- * inside a frame.
- */
-export function warmUpHighlighting(schedule: (cb: () => void) => void): void {
-  const names = AUTO_LANGUAGES.slice();
-  const next = () => {
-    const name = names.shift();
-    if (!name) return;
-    hljs.highlight(WARM_CODE, { language: name, ignoreIllegals: true });
-    schedule(next);
-  };
-  schedule(next);
 }

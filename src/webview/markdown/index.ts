@@ -5,3 +5,4 @@ export { warmUp } from './warmUp';
 export { enhanceCodeBlocks, safeLanguage } from './highlight';
 export type { CodeActions } from './highlight';
 export { sanitizeToFragment, sanitizeToString } from './purify';
+export { highlighter } from './highlighter';

@@ -1,10 +1,10 @@
 // Warming the rendering pipeline up in idle time after the panel loads.
-import { warmUpHighlighting } from './highlight';
+import { highlighter } from './highlighter';
 import { renderOneShot } from './incremental';
 
 /**
  * Warm-up samples, one per idle callback: every block and inline kind a model answer uses (lexer rules,
- * the renderer, DOMPurify and highlight.js code paths are compiled and optimized on first use) and CJK
+ * the renderer and DOMPurify code paths are compiled and optimized on first use) and CJK
  * text (the first layout of CJK text looks up fallback fonts: 10–45 ms measured). Without them the first
  * frames of the first answer pay for all of it (a 50–100 ms first frame in the benchmark).
  */
@@ -16,16 +16,15 @@ const WARM_SAMPLES = [
   '```ts\nexport async function f(url: string): Promise<void> {\n  const r = await fetch(url);\n}\n```\n\n```python\ndef f(x):\n    return x\n```\n\n```\nplain\n```\n',
 ];
 
-/** Warms the pipeline (lexer, sanitizer, highlighting grammars, first layout of each kind of block, CJK
- * fonts) in idle time after the panel loads, one small step per idle callback. */
+/** Warms the pipeline (lexer, sanitizer, first layout of each kind of block, CJK fonts) in idle time after
+ * the panel loads, one small step per idle callback, and starts the highlight worker (which warms its
+ * grammars up on its own thread). */
 export function warmUp(schedule: (cb: () => void) => void = idle): void {
+  highlighter.start();
   const samples = WARM_SAMPLES.slice();
   const next = () => {
     const sample = samples.shift();
-    if (sample === undefined) {
-      warmUpHighlighting(schedule);
-      return;
-    }
+    if (sample === undefined) return;
     const host = document.createElement('div');
     host.className = 'markdown md-warmup';
     host.setAttribute('aria-hidden', 'true');

@@ -1,0 +1,2 @@
+import type { Plugin } from 'esbuild';
+export function inlineWorker(options?: { minify?: boolean }): Plugin;
