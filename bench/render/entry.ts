@@ -3,7 +3,9 @@
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 import { IncrementalMarkdown, highlighter, renderOneShot, renderProgressMs, warmUp } from '../../src/webview/markdown';
-import { newChunk } from '../../src/webview/markdown/pipeline';
+import { CHUNK_NODES, newChunk } from '../../src/webview/markdown/pipeline';
+import { highlightCode } from '../../src/webview/markdown/grammars';
+import { sanitizeToString } from '../../src/webview/markdown/purify';
 import { FollowPolicy } from '../../src/webview/follow';
 import { FrameScheduler } from '../../src/webview/scheduler';
 
@@ -18,6 +20,8 @@ declare global {
       /** What the panel does in idle time after load; resolves when done. */
       warmUp(): Promise<void>;
       newChunk: typeof newChunk;
+      /** Top-level nodes per md-chunk wrapper (pipeline.ts). */
+      CHUNK_NODES: number;
       /** The panel's layout: a 600 px high scroller kept at the bottom, holding the answer (`.markdown.answer`,
        * panel.css applies), in a page emptied of anything else. */
       setupPage(): void;
@@ -34,6 +38,9 @@ declare global {
       highlighter: typeof highlighter;
       /** Resolves once every code block on the page that waits for the highlight worker has its result. */
       highlightIdle(): Promise<void>;
+      /** What the panel did before the worker (the code-block bench's baseline): highlight.js on the main
+       * thread, for every code block under `root`, in the caller's task. */
+      highlightOnMain(root: ParentNode): void;
     };
   }
 }
@@ -60,8 +67,18 @@ window.__difyBench = {
       });
     }),
   newChunk,
+  CHUNK_NODES,
   highlighter,
   highlightIdle: () => highlighter.idle(),
+  highlightOnMain: (root) => {
+    for (const code of Array.from(root.querySelectorAll('pre > code'))) {
+      const lang = /\blanguage-(\S+)/.exec(code.className)?.[1] ?? '';
+      const r = highlightCode({ id: 0, text: code.textContent ?? '', lang, auto: true });
+      if (r.html === null) continue;
+      code.innerHTML = sanitizeToString(r.html);
+      code.classList.add('hljs');
+    }
+  },
   setupPage: () => {
     document.body.replaceChildren();
     const sc = document.createElement('div');
