@@ -4,8 +4,9 @@ import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 import { IncrementalMarkdown, highlighter, renderOneShot, renderProgressMs, warmUp } from '../../src/webview/markdown';
 import { CHUNK_NODES, newChunk } from '../../src/webview/markdown/pipeline';
-import { highlightCode } from '../../src/webview/markdown/grammars';
+import '../../src/webview/markdown/grammars'; // registers the panel's languages with highlight.js
 import { sanitizeToString } from '../../src/webview/markdown/purify';
+import hljs from 'highlight.js/lib/core';
 import { FollowPolicy } from '../../src/webview/follow';
 import { FrameScheduler } from '../../src/webview/scheduler';
 
@@ -73,9 +74,16 @@ window.__difyBench = {
   highlightOnMain: (root) => {
     for (const code of Array.from(root.querySelectorAll('pre > code'))) {
       const lang = /\blanguage-(\S+)/.exec(code.className)?.[1] ?? '';
-      const r = highlightCode({ id: 0, text: code.textContent ?? '', lang, auto: true });
-      if (r.html === null) continue;
-      code.innerHTML = sanitizeToString(r.html);
+      // As the panel did: highlight.js's HTML, sanitized, parsed into the block.
+      const text = code.textContent ?? '';
+      let html: string | undefined;
+      if (lang) html = hljs.highlight(text, { language: lang, ignoreIllegals: true }).value;
+      else {
+        const r = hljs.highlightAuto(text, hljs.listLanguages());
+        if (r.language && r.relevance >= 5) html = r.value;
+      }
+      if (html === undefined) continue;
+      code.innerHTML = sanitizeToString(html);
       code.classList.add('hljs');
     }
   },

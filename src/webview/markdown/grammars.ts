@@ -15,7 +15,7 @@ import sql from 'highlight.js/lib/languages/sql';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
-import type { HighlightJob, HighlightResult } from './highlightProtocol';
+import type { HighlightJob, HighlightResult, HighlightTokens } from './highlightProtocol';
 
 const LANGUAGES = { bash, css, diff, go, java, javascript, json, markdown, python, rust, sql, typescript, xml, yaml };
 for (const [name, def] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, def);
@@ -29,14 +29,51 @@ const AUTO_MIN_RELEVANCE = 5;
 export function highlightCode(job: HighlightJob): HighlightResult {
   const { text, lang } = job;
   if (lang) {
-    if (!hljs.getLanguage(lang)) return { id: job.id, html: null, lang };
-    return { id: job.id, html: hljs.highlight(text, { language: lang, ignoreIllegals: true }).value, lang };
+    if (!hljs.getLanguage(lang)) return { id: job.id, tokens: null, lang };
+    return { id: job.id, tokens: tokensOf(hljs.highlight(text, { language: lang, ignoreIllegals: true }).value), lang };
   }
   if (job.auto && text.length <= AUTO_MAX_CHARS && text.trim()) {
     const r = hljs.highlightAuto(text, AUTO_LANGUAGES);
-    if (r.language && r.relevance >= AUTO_MIN_RELEVANCE) return { id: job.id, html: r.value, lang: r.language };
+    if (r.language && r.relevance >= AUTO_MIN_RELEVANCE) return { id: job.id, tokens: tokensOf(r.value), lang: r.language };
   }
-  return { id: job.id, html: null, lang: '' };
+  return { id: job.id, tokens: null, lang: '' };
+}
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#x27;': "'" };
+
+/**
+ * highlight.js's HTML as DOM-building steps. Its output has exactly two kinds of tags, `<span class="…">`
+ * and `</span>`, and text escaped with the five entities above (its escapeHTML); anything else would make
+ * the result unusable, and the block stays plain (null) rather than shown wrong.
+ */
+export function tokensOf(html: string): HighlightTokens | null {
+  const ops: (string | number)[] = [];
+  const classes: string[] = [];
+  const index = new Map<string, number>();
+  let depth = 0;
+  const TAG = /<span class="([\w .-]*)">|<\/span>|<|>/g;
+  let at = 0;
+  const text = (raw: string) => {
+    if (!raw) return true;
+    if (/&(?!(?:amp|lt|gt|quot|#x27);)/.test(raw)) return false;
+    ops.push(raw.replace(/&(?:amp|lt|gt|quot|#x27);/g, (e) => ENTITIES[e]));
+    return true;
+  };
+  for (let m = TAG.exec(html); m; m = TAG.exec(html)) {
+    if (!text(html.slice(at, m.index))) return null;
+    at = m.index + m[0].length;
+    if (m[1] !== undefined) {
+      let n = index.get(m[1]);
+      if (n === undefined) index.set(m[1], (n = classes.push(m[1]) - 1));
+      ops.push(n);
+      depth++;
+    } else if (m[0] === '</span>' && depth > 0) {
+      ops.push(-1);
+      depth--;
+    } else return null;
+  }
+  if (!text(html.slice(at)) || depth !== 0) return null;
+  return { ops, classes };
 }
 
 /** Code touching the common modes of every grammar (keywords, strings, numbers, comments, calls, markup):

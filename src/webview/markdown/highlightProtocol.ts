@@ -11,10 +11,20 @@ export interface HighlightJob {
   auto: boolean;
 }
 
-/** Worker → panel: highlight.js's HTML (sanitized by the panel before use), or null when the block stays plain. */
+/**
+ * Highlighted code as DOM-building steps, not HTML: a string is a text node, a number n ≥ 0 opens a span
+ * with `classes[n]`, -1 closes it. The panel builds nodes from it (text never parsed as HTML), so the
+ * sanitizer is not needed — it took most of the main thread's time on highlight.js's HTML.
+ */
+export interface HighlightTokens {
+  ops: (string | number)[];
+  classes: string[];
+}
+
+/** Worker → panel: the block's tokens, or null when it stays plain. */
 export interface HighlightResult {
   id: number;
-  html: string | null;
+  tokens: HighlightTokens | null;
   /** The language used: the fence's, or the detected one ('' when none). */
   lang: string;
 }

@@ -1,11 +1,10 @@
 // Syntax highlighting off the main thread. highlight.js runs in a Web Worker (highlightWorker.ts); the panel
-// shows a block plain, sends its text, and puts the sanitized result in when it comes back — if the block
-// still shows that text. Blocks re-rendered with text highlighted before (a finished block committed after
+// shows a block plain, sends its text, and builds the result's spans when it comes back — if the block still
+// shows that text. The result is DOM-building steps, never HTML: text goes into Text nodes. Blocks re-rendered with text highlighted before (a finished block committed after
 // the tail showed it, a streaming block growing) take the recent result at once: the same text exactly, or
 // a highlighted prefix with the rest plain until the worker answers, so nothing flashes plain.
 import WORKER_SOURCE from 'inline-worker:./highlightWorker';
-import type { HighlightJob, HighlightResult } from './highlightProtocol';
-import { sanitizeToString } from './purify';
+import type { HighlightJob, HighlightResult, HighlightTokens } from './highlightProtocol';
 
 /** Highlighting is skipped for blocks this large (plain text stays fast and correct). */
 export const HIGHLIGHT_MAX_CHARS = 200_000;
@@ -23,10 +22,9 @@ interface Pending extends HighlightJob {
 interface Recent {
   key: string;
   text: string;
-  /** Sanitized; '' with `plain` when the block stays plain. */
-  html: string;
+  /** null: the block stays plain. */
+  tokens: HighlightTokens | null;
   lang: string;
-  plain: boolean;
 }
 
 const keyOf = (lang: string, auto: boolean) => `${lang}\0${auto && !lang ? 'auto' : ''}`;
@@ -75,15 +73,16 @@ export class Highlighter {
       if (r.key !== key) continue;
       if (r.text === text) {
         this.stats.reused++;
-        if (!r.plain) this.apply(code, r, onLanguage);
+        if (r.tokens) this.apply(code, r, onLanguage);
         return;
       }
-      if (lang && !r.plain && r.text.length >= PREFIX_MIN_CHARS && (!prefix || r.text.length > prefix.text.length) && text.startsWith(r.text)) prefix = r;
+      if (lang && r.tokens && r.text.length >= PREFIX_MIN_CHARS && (!prefix || r.text.length > prefix.text.length) && text.startsWith(r.text)) prefix = r;
     }
     if (!this.start()) return;
     if (prefix) {
-      code.innerHTML = prefix.html;
-      code.append(text.slice(prefix.text.length));
+      const frag = build(prefix.tokens!);
+      frag.append(text.slice(prefix.text.length));
+      code.replaceChildren(frag);
       code.classList.add('hljs');
     }
     this.queue.push({ id: this.nextId++, text, lang, auto, code, onLanguage });
@@ -133,20 +132,14 @@ export class Highlighter {
   private take(job: Pending, result: HighlightResult): void {
     this.inFlight = null;
     this.stats.highlighted++;
-    const r: Recent = {
-      key: keyOf(job.lang, job.auto),
-      text: job.text,
-      html: result.html === null ? '' : sanitizeToString(result.html),
-      lang: result.lang,
-      plain: result.html === null,
-    };
+    const r: Recent = { key: keyOf(job.lang, job.auto), text: job.text, tokens: result.tokens, lang: result.lang };
     this.remember(r);
     // Only where the block still shows the text sent (a stream may have appended to it since).
-    if (!r.plain && job.code.isConnected && job.code.textContent === job.text) this.apply(job.code, r, job.onLanguage);
+    if (r.tokens && job.code.isConnected && job.code.textContent === job.text) this.apply(job.code, r, job.onLanguage);
   }
 
   private apply(code: HTMLElement, r: Recent, onLanguage?: (lang: string) => void): void {
-    code.innerHTML = r.html;
+    code.replaceChildren(build(r.tokens!));
     code.classList.add('hljs');
     this.stats.applied++;
     if (r.lang && onLanguage) onLanguage(r.lang);
@@ -156,12 +149,10 @@ export class Highlighter {
     const i = this.recent.findIndex((x) => x.key === r.key && x.text === r.text);
     if (i >= 0) this.recent.splice(i, 1);
     this.recent.push(r);
+    const size = (x: Recent) => 2 * x.text.length + (x.tokens?.ops.length ?? 0);
     let chars = 0;
-    for (const x of this.recent) chars += x.text.length + x.html.length;
-    while (this.recent.length > 1 && (this.recent.length > RECENT_MAX || chars > RECENT_MAX_CHARS)) {
-      const old = this.recent.shift()!;
-      chars -= old.text.length + old.html.length;
-    }
+    for (const x of this.recent) chars += size(x);
+    while (this.recent.length > 1 && (this.recent.length > RECENT_MAX || chars > RECENT_MAX_CHARS)) chars -= size(this.recent.shift()!);
   }
 
   /** The worker failed: blocks stay plain from now on. */
@@ -172,6 +163,28 @@ export class Highlighter {
     this.queue = [];
     for (const w of this.idleWaiters.splice(0)) w();
   }
+}
+
+/** Class names as highlight.js writes them (`hljs-title function_`); anything else is left out. */
+const CLASS_NAMES = /^[\w .-]{1,100}$/;
+
+/** The spans and Text nodes the steps describe. */
+export function build(tokens: HighlightTokens): DocumentFragment {
+  const frag = document.createDocumentFragment();
+  const stack: ParentNode[] = [];
+  let parent: ParentNode = frag;
+  for (const op of tokens.ops) {
+    if (typeof op === 'string') parent.append(op);
+    else if (op >= 0) {
+      const span = document.createElement('span');
+      const cls = tokens.classes[op];
+      if (typeof cls === 'string' && CLASS_NAMES.test(cls)) span.className = cls;
+      parent.append(span);
+      stack.push(parent);
+      parent = span;
+    } else if (stack.length) parent = stack.pop()!;
+  }
+  return frag;
 }
 
 /** The panel's highlighter. */
