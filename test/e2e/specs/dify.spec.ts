@@ -140,6 +140,8 @@ describe('Dify in the real workbench', function () {
     assert.ok(!(await entry.locator('.answer').innerText()).includes('<think>'));
     assert.equal(await entry.locator('details.thinking').getAttribute('open'), null, 'thinking collapses once the answer starts');
     assert.ok((await entry.locator('pre code').count()) >= 1, 'the code block is rendered');
+    // Highlighted by the highlight worker, which the webview starts from a blob: URL under VS Code's CSP.
+    await entry.locator('pre code.hljs span.hljs-keyword').first().waitFor({ timeout: 10_000 });
     const sent = server.requests.filter((r) => r.path === '/v1/chat-messages').at(-1)!;
     assert.match((sent.body as { query: string }).query, /What does this file do\?[\s\S]*```typescript[\s\S]*export function add/);
   });
