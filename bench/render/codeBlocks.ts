@@ -39,9 +39,7 @@ async function show(page: Page, markdown: string, mode: Mode): Promise<Omit<Phas
     async ({ markdown, mode }) => {
       const B = window.__difyBench;
       const { sc, el } = B.answerBox();
-      const hl = B.highlighter.stats;
-      const [hl0, results0] = [hl.resultMs, hl.applied];
-      hl.longestResultMs = 0;
+      const highlightCost = B.highlightCost();
       performance.mark('bench-stream');
       await B.nextTask();
       const t0 = performance.now();
@@ -56,9 +54,9 @@ async function show(page: Page, markdown: string, mode: Mode): Promise<Omit<Phas
       const t1 = performance.now();
       sc.scrollTop = sc.scrollHeight;
       const relayout = performance.now() - t1;
-      const applied = hl.applied - results0;
-      if (!applied) throw new Error('the highlight worker did not colour the block');
-      return { workMs: first + relayout + hl.resultMs - hl0, longestMs: Math.max(first, relayout, hl.longestResultMs), tasks: 2 + applied };
+      const hl = highlightCost();
+      if (!hl.results) throw new Error('the highlight worker did not colour the block');
+      return { workMs: first + relayout + hl.ms, longestMs: Math.max(first, relayout, hl.longestMs), tasks: 2 + hl.results };
     },
     { markdown, mode },
   );

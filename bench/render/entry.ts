@@ -4,9 +4,8 @@ import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 import { IncrementalMarkdown, highlighter, renderOneShot, renderProgressMs, warmUp } from '../../src/webview/markdown';
 import { CHUNK_NODES, newChunk } from '../../src/webview/markdown/pipeline';
-import '../../src/webview/markdown/grammars'; // registers the panel's languages with highlight.js
+import { highlightHtml } from '../../src/webview/markdown/grammars';
 import { sanitizeToString } from '../../src/webview/markdown/purify';
-import hljs from 'highlight.js/lib/core';
 import { FollowPolicy } from '../../src/webview/follow';
 import { FrameScheduler } from '../../src/webview/scheduler';
 
@@ -39,6 +38,9 @@ declare global {
       highlighter: typeof highlighter;
       /** Resolves once every code block on the page that waits for the highlight worker has its result. */
       highlightIdle(): Promise<void>;
+      /** Starts counting the main thread's time taking the worker's results in; the function returned reads
+       * the total, the number of results put in and the longest, since the call. */
+      highlightCost(): () => { ms: number; results: number; longestMs: number };
       /** What the panel did before the worker (the code-block bench's baseline): highlight.js on the main
        * thread, for every code block under `root`, in the caller's task. */
       highlightOnMain(root: ParentNode): void;
@@ -71,19 +73,19 @@ window.__difyBench = {
   CHUNK_NODES,
   highlighter,
   highlightIdle: () => highlighter.idle(),
+  highlightCost: () => {
+    const st = highlighter.stats;
+    const [ms0, results0] = [st.resultMs, st.applied];
+    st.longestResultMs = 0;
+    return () => ({ ms: st.resultMs - ms0, results: st.applied - results0, longestMs: st.longestResultMs });
+  },
   highlightOnMain: (root) => {
     for (const code of Array.from(root.querySelectorAll('pre > code'))) {
       const lang = /\blanguage-(\S+)/.exec(code.className)?.[1] ?? '';
       // As the panel did: highlight.js's HTML, sanitized, parsed into the block.
-      const text = code.textContent ?? '';
-      let html: string | undefined;
-      if (lang) html = hljs.highlight(text, { language: lang, ignoreIllegals: true }).value;
-      else {
-        const r = hljs.highlightAuto(text, hljs.listLanguages());
-        if (r.language && r.relevance >= 5) html = r.value;
-      }
-      if (html === undefined) continue;
-      code.innerHTML = sanitizeToString(html);
+      const r = highlightHtml(code.textContent ?? '', lang, true);
+      if (!r) continue;
+      code.innerHTML = sanitizeToString(r.html);
       code.classList.add('hljs');
     }
   },

@@ -54,9 +54,7 @@ async function floor(page: Page, text: string): Promise<Omit<Phase, 'cdpTaskMs'>
   return page.evaluate(async (text) => {
     const B = window.__difyBench;
     const { sc, el } = B.answerBox();
-    const hl = B.highlighter.stats;
-    const [hl0, results0] = [hl.resultMs, hl.applied];
-    hl.longestResultMs = 0;
+    const highlightCost = B.highlightCost();
     const t0 = performance.now();
     el.append(B.renderOneShot(text));
     sc.scrollTop = sc.scrollHeight;
@@ -66,7 +64,8 @@ async function floor(page: Page, text: string): Promise<Omit<Phase, 'cdpTaskMs'>
     const t1 = performance.now();
     sc.scrollTop = sc.scrollHeight;
     const relayout = performance.now() - t1;
-    return { workMs: ms + relayout + (hl.resultMs - hl0), longestMs: Math.max(ms, relayout, hl.longestResultMs), tasks: 2 + hl.applied - results0 };
+    const hl = highlightCost();
+    return { workMs: ms + relayout + hl.ms, longestMs: Math.max(ms, relayout, hl.longestMs), tasks: 2 + hl.results };
   }, text);
 }
 
@@ -84,9 +83,7 @@ async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'cdpTaskM
 
       const md = new B.IncrementalMarkdown(el);
       const commit0 = B.renderProgressMs();
-      const hl = B.highlighter.stats;
-      const [hl0, results0] = [hl.resultMs, hl.applied];
-      hl.longestResultMs = 0;
+      const highlightCost = B.highlightCost();
       let clock = 0;
       let pendingFrame: (() => void) | undefined;
       // The panel's pinned scroll (after the frame's layout): every frame, but only now and then while a
@@ -168,10 +165,11 @@ async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'cdpTaskM
       // layout of the last ones.
       await B.highlightIdle();
       timed('highlight', frames, stick);
-      work += hl.resultMs - hl0;
-      tasks += hl.applied - results0;
-      if (hl.longestResultMs > longest) {
-        longest = hl.longestResultMs;
+      const hl = highlightCost();
+      work += hl.ms;
+      tasks += hl.results;
+      if (hl.longestMs > longest) {
+        longest = hl.longestMs;
         longestAt = { kind: 'highlight result', frame: frames, chars: received };
       }
       await new Promise((r) => setTimeout(r, 50));

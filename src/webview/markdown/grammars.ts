@@ -25,18 +25,19 @@ const AUTO_MAX_CHARS = 20_000;
 /** Auto-detection must be at least this sure (highlight.js relevance) to colour a block. */
 const AUTO_MIN_RELEVANCE = 5;
 
-/** Highlights one block: with its language when known, else by auto-detection when asked; null: stays plain. */
+/** highlight.js's HTML for one block: with its language when known, else by auto-detection when asked;
+ * null when it stays plain. */
+export function highlightHtml(text: string, lang: string, auto: boolean): { html: string; lang: string } | null {
+  if (lang) return hljs.getLanguage(lang) ? { html: hljs.highlight(text, { language: lang, ignoreIllegals: true }).value, lang } : null;
+  if (!auto || text.length > AUTO_MAX_CHARS || !text.trim()) return null;
+  const r = hljs.highlightAuto(text, AUTO_LANGUAGES);
+  return r.language && r.relevance >= AUTO_MIN_RELEVANCE ? { html: r.value, lang: r.language } : null;
+}
+
+/** Highlights one block for the panel: its DOM-building steps, or null when it stays plain. */
 export function highlightCode(job: HighlightJob): HighlightResult {
-  const { text, lang } = job;
-  if (lang) {
-    if (!hljs.getLanguage(lang)) return { id: job.id, tokens: null, lang };
-    return { id: job.id, tokens: tokensOf(hljs.highlight(text, { language: lang, ignoreIllegals: true }).value), lang };
-  }
-  if (job.auto && text.length <= AUTO_MAX_CHARS && text.trim()) {
-    const r = hljs.highlightAuto(text, AUTO_LANGUAGES);
-    if (r.language && r.relevance >= AUTO_MIN_RELEVANCE) return { id: job.id, tokens: tokensOf(r.value), lang: r.language };
-  }
-  return { id: job.id, tokens: null, lang: '' };
+  const r = highlightHtml(job.text, job.lang, job.auto);
+  return r ? { id: job.id, tokens: tokensOf(r.html), lang: r.lang } : { id: job.id, tokens: null, lang: job.lang };
 }
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#x27;': "'" };

@@ -1,13 +1,14 @@
 // Syntax highlighting off the main thread. highlight.js runs in a Web Worker (highlightWorker.ts); the panel
 // shows a block plain, sends its text, and builds the result's spans when it comes back — if the block still
-// shows that text. The result is DOM-building steps, never HTML: text goes into Text nodes. Blocks re-rendered with text highlighted before (a finished block committed after
-// the tail showed it, a streaming block growing) take the recent result at once: the same text exactly, or
-// a highlighted prefix with the rest plain until the worker answers, so nothing flashes plain.
+// shows that text. The result is DOM-building steps, never HTML: text goes into Text nodes. Blocks re-rendered
+// with text highlighted before (a finished block committed after the tail showed it, a streaming block
+// growing) take the recent result at once: the same text exactly, or a highlighted prefix with the rest plain
+// until the worker answers, so nothing flashes plain.
 import WORKER_SOURCE from 'inline-worker:./highlightWorker';
 import type { HighlightJob, HighlightResult, HighlightTokens } from './highlightProtocol';
 
 /** Highlighting is skipped for blocks this large (plain text stays fast and correct). */
-export const HIGHLIGHT_MAX_CHARS = 200_000;
+const HIGHLIGHT_MAX_CHARS = 200_000;
 /** Recent results kept for re-rendered blocks: at most this many, holding at most this many characters. */
 const RECENT_MAX = 24;
 const RECENT_MAX_CHARS = 2_000_000;
@@ -38,7 +39,7 @@ export class Highlighter {
   private idleWaiters: (() => void)[] = [];
   private pumpQueued = false;
   /** Blocks the worker highlighted, results put in, recent results reused, stale blocks not sent; the main
-   * thread's time taking the worker's results in (sanitizing, inserting), in total and at most (the bench). */
+   * thread's time taking the worker's results in (building their spans), in total and at most (the bench). */
   readonly stats = { highlighted: 0, applied: 0, reused: 0, dropped: 0, resultMs: 0, longestResultMs: 0 };
 
   constructor(private readonly source: string) {}
