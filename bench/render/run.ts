@@ -2,7 +2,8 @@
 // renderer in headless Chromium, compared with the naive way and with a single one-shot render.
 //   npx tsx bench/render/run.ts     (≈4–5 min: 50 KB × 3 runs at 1000, 20000 and 2 M chars/s, 1 MB × 1 run at 20000 and 2 M)
 //   env: BENCH_SIZES=50000,1000000  BENCH_RUNS=n (all sizes; default 3 below 200 KB, 1 above)
-//        BENCH_RATES=a,b (all sizes; default 1000,20000 below 200 KB, 20000 above)
+//        BENCH_RATES=a,b (all sizes; default 1000,20000 below 200 KB, 20000 above)  BENCH_CODE=0 (no code-block rows)
+//        BENCH_TRACE_DETAIL=1 (diagnosis: prints each phase's 4 longest stream tasks by CPU, with what ran in them)
 // Writes bench/results/render.json. See the printed notes for method and caveats.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

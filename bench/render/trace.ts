@@ -32,7 +32,7 @@ interface TraceEvent { name: string; ph: string; pid: number; tid: number; ts: n
 export async function traced<T>(cdp: CDPSession, fn: () => Promise<T>): Promise<{ r: T; cpuLongestMs: number; wallLongestMs: number; cpuSumMs: number; cpuLongestStreamMs?: number }> {
   // The trace stays in the browser until the end (ReturnAsStream): streaming it out while the phase runs
   // (ReportEvents) slowed the page's own tasks — a 1 MB plain-text phase took 40 s of wall time instead of 0.4 s.
-  await cdp.send('Tracing.start', { categories: 'toplevel,blink.user_timing,__metadata', transferMode: 'ReturnAsStream' } as never);
+  await cdp.send('Tracing.start', { categories: process.env.BENCH_TRACE_DETAIL ? 'toplevel,blink.user_timing,__metadata,devtools.timeline,v8' : 'toplevel,blink.user_timing,__metadata', transferMode: 'ReturnAsStream' } as never);
   await new Promise((res) => setTimeout(res, 300)); // the renderer starts recording a little after the reply
   const r = await fn();
   const done = new Promise<string>((res) => cdp.once('Tracing.tracingComplete', (e) => res((e as { stream: string }).stream)));
@@ -59,6 +59,14 @@ export async function traced<T>(cdp: CDPSession, fn: () => Promise<T>): Promise<
     if (mark && e.ts > mark.ts) stream = Math.max(stream, (e.tdur ?? 0) / 1000);
     sum += (e.tdur ?? 0) / 1000;
     wall = Math.max(wall, (e.dur ?? 0) / 1000);
+  }
+  if (process.env.BENCH_TRACE_DETAIL && main && mark) {
+    const tasks = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && /RunTask/.test(e.name) && e.ts > mark.ts).sort((a, b) => (b.tdur ?? 0) - (a.tdur ?? 0)).slice(0, 4);
+    for (const t of tasks) {
+      const kids = new Map<string, number>();
+      for (const e of events) if (e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e !== t && e.ts >= t.ts && e.ts < t.ts + (t.dur ?? 0)) kids.set(e.name, (kids.get(e.name) ?? 0) + (e.tdur ?? e.dur ?? 0) / 1000);
+      console.error(`task ${((t.tdur ?? 0) / 1000).toFixed(1)} ms cpu @${((t.ts - mark.ts) / 1000).toFixed(0)}:`, [...kids].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', '));
+    }
   }
   return { r, cpuLongestMs: cpu, wallLongestMs: wall, cpuSumMs: sum, cpuLongestStreamMs: mark ? stream : undefined };
 }

@@ -150,7 +150,7 @@ describe('incremental markdown renderer', function () {
     assert.ok(r.lexedChars < naiveLexed / 50, `lexed ${r.lexedChars} chars vs naive ${naiveLexed}`);
   });
 
-  it('a burst is rendered in slices: each render takes in part of it, every slice is a valid prefix, the end is exact', async () => {
+  it('a burst is rendered in slices: each render takes in part of it, every slice is a valid prefix, each block is rendered once, the end is exact', async () => {
     const big = makeAnswer(120_000, 11);
     const fence = '```ts\n' + 'const x = 1; // one long unfinished block\n'.repeat(2500) + '```\n\nafter';
     const r = await tp.page.evaluate(([big, fence]) => {
@@ -169,7 +169,7 @@ describe('incremental markdown renderer', function () {
         ref.append(B.renderOneShot(text, { highlight: false }));
         // Each slice shows more of the answer (an unfinished tail may lose a few markup characters: `**b` → b).
         const prefixesOk = lengths.every((n, i) => i === 0 || n >= lengths[i - 1] - 50);
-        return { slices: lengths.length + 1, first: lengths[0], total: ref.textContent!.length, exact: el.innerHTML === ref.innerHTML, prefixesOk, pending: md.pending };
+        return { slices: lengths.length + 1, first: lengths[0], total: ref.textContent!.length, exact: el.innerHTML === ref.innerHTML, prefixesOk, pending: md.pending, rendered: md.stats.renderedChars / text.length };
       };
       return [run(big), run(fence)];
     }, [big, fence]);
@@ -180,6 +180,9 @@ describe('incremental markdown renderer', function () {
       assert.ok(o.first < o.total / 3, `${name}: the first render took in ${o.first} of ${o.total} characters`);
       assert.ok(o.prefixesOk, `${name}: the shown text grows slice by slice`);
     }
+    // A slice renders the blocks it finishes and leaves its unfinished last block to the next one: each block
+    // of the prose is rendered once, not once more per slice it was cut by.
+    assert.ok(r[0].rendered < 1.02, `prose: rendered ${r[0].rendered.toFixed(3)}× its length`);
   });
 
   it('long answers are placed in md-chunk wrappers by position, identically to one-shot, through rollbacks', async () => {

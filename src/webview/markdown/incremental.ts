@@ -21,7 +21,8 @@
 //   * the text is split at the last finished segment, so no frame copies the whole answer;
 //   * a burst (a fast server, a replaced answer, a long answer shown at once) is rendered in slices: one
 //     render takes in about SLICE_MS of new text (at the measured cost per character) and leaves the rest
-//     `pending` for the next frames, as if it had not arrived yet — no frame freezes on a long answer.
+//     `pending` for the next frames, as if it had not arrived yet — no frame freezes on a long answer. A
+//     slice renders only the blocks it finishes: its unfinished last block is left to the next slice.
 // Layout: the rendered nodes are placed in `div.md-chunk` wrappers by position (see CHUNK_NODES, pipeline.ts).
 import type { Token } from 'marked';
 import { CODE_UNSAFE, dropLastChar, fastTailOf, inlineSafe } from './fastAppend';
@@ -107,12 +108,13 @@ class NewlineNormalizer {
 
 let committedMs = 0;
 
-/** Time one render may spend rendering new blocks, ms (the rest of a burst waits for the next frames). */
-export const SLICE_MS = 3;
+/** Time one render of a burst may take, ms (the rest waits for the next frames); with the layout that
+ * follows, a slice stays within a 10 ms task. */
+export const SLICE_MS = 5;
 /** Bounds of a slice, characters, and the first estimate of the rendering cost per character, ms. */
 const MIN_SLICE = 1_000;
 const MAX_SLICE = 200_000;
-const FIRST_MS_PER_CHAR = 0.004;
+const FIRST_MS_PER_CHAR = 0.006;
 
 /** The first `from + budget` characters of `text` or fewer (more than `from + budget / 2`), ending after a
  * line break when one is near. */
@@ -154,7 +156,7 @@ export class IncrementalMarkdown {
   private finished = false;
   /** The stream is finished AND the last render took in all of it (then the tail is final). */
   private done = false;
-  /** Measured time rendering new blocks per character, ms (sizes the slices). */
+  /** Measured time of a burst's render per character taken in, ms (sizes the slices). */
   private msPerChar = FIRST_MS_PER_CHAR;
   /** Where the text the DOM shows ends (set by every render, fast appends included): the next slice starts
    * there, so a render never shows less than the last one, and each slice goes further, even in one block. */
@@ -320,6 +322,10 @@ export class IncrementalMarkdown {
     // 1. Lex from the start of the last finished segment, dropping segments the lexer no longer agrees with.
     let tokens: Token[];
     let base: number;
+    let cut = false;
+    let fresh = 0;
+    const shown = this.end;
+    const t0 = performance.now();
     for (;;) {
       const overlap = this.segments[this.segments.length - 1];
       const start = overlap ? overlap.start : 0;
@@ -329,7 +335,9 @@ export class IncrementalMarkdown {
       const src = slice(all, from, Math.min(MAX_SLICE, Math.max(MIN_SLICE, Math.round(SLICE_MS / this.msPerChar))));
       this.end = start + src.length;
       this.done = this.finished && src.length === all.length;
-      if (src.length < all.length) this.dirty = true; // the rest is rendered by the next frames
+      cut = src.length < all.length;
+      fresh = src.length - from;
+      if (cut) this.dirty = true; // the rest is rendered by the next frames
       const lexed = lexWithLinks(src, this.knownLinks);
       this.stats.lexedChars += src.length;
       let total = 0;
@@ -376,25 +384,31 @@ export class IncrementalMarkdown {
         groupOffset = offset;
       }
     }
-    const tail = tokens.slice(groupStart);
+    // A slice of a burst that finished blocks leaves its unfinished block to the next slice, which has the
+    // rest of it already: rendering it now would be thrown away (the DOM still shows at least what it did).
+    const skipTail = cut && groups.length > 0 && groupOffset >= shown;
+    const tail = skipTail ? [] : tokens.slice(groupStart);
+    if (skipTail) this.end = groupOffset;
 
     // 3. Render the newly finished groups and the tail: in ONE sanitizer call when none has raw HTML
     //    (DOMPurify parses every call into a new document: ≈0.1 ms each, more than most blocks cost).
-    const c0 = committedMs;
     const batch = groups.length ? this.renderBatch(groups, tail) : null;
     if (batch) {
       for (let g = 0; g < groups.length; g++) this.addSegment(groups[g], batch[g]);
     } else {
       for (const g of groups) this.commit(g.tokens, g.start, g.end);
     }
-    const committedChars = groups.length ? groups[groups.length - 1].end - groups[0].start : 0;
-    if (committedChars >= MIN_SLICE) this.msPerChar = (this.msPerChar + (committedMs - c0) / committedChars) / 2;
 
     // 4. The tail (the text before the last finished segment is not needed any more).
     const lastSeg = this.segments[this.segments.length - 1];
     if (lastSeg && lastSeg.start > this.base) this.rebase(lastSeg.start);
     if (batch) this.setTail(tail, batch[groups.length], groupOffset);
     else if (groups.length || this.done || !this.partialTail(tail, groupOffset)) this.renderTail(tail, this.done, groupOffset);
+    if (cut && fresh >= MIN_SLICE / 2) {
+      // Up at once, down slowly: a slice that ran long (a table, many code blocks, GC) shrinks the next ones.
+      const m = (performance.now() - t0) / fresh;
+      this.msPerChar = m > this.msPerChar ? m : (3 * this.msPerChar + m) / 4;
+    }
   }
 
   /** Renders groups (finished: auto highlighting) and the tail through one sanitizer call, split back at
