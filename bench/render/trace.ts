@@ -62,6 +62,9 @@ export async function traced<T>(cdp: CDPSession, fn: () => Promise<T>): Promise<
   }
   if (process.env.BENCH_TRACE_DETAIL && main && mark) {
     const tasks = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && /RunTask/.test(e.name) && e.ts > mark.ts).sort((a, b) => (b.tdur ?? 0) - (a.tdur ?? 0)).slice(0, 4);
+    const all = new Map<string, number>();
+    for (const e of events) if (e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.ts > mark.ts && !/RunTask/.test(e.name)) all.set(e.name, (all.get(e.name) ?? 0) + (e.tdur ?? e.dur ?? 0) / 1000);
+    console.error('all stream tasks:', [...all].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', '));
     for (const t of tasks) {
       const kids = new Map<string, number>();
       for (const e of events) if (e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e !== t && e.ts >= t.ts && e.ts < t.ts + (t.dur ?? 0)) kids.set(e.name, (kids.get(e.name) ?? 0) + (e.tdur ?? e.dur ?? 0) / 1000);
