@@ -226,7 +226,7 @@ describe('incremental markdown renderer', function () {
     assert.deepEqual(res, res.map(() => true));
   });
 
-  it('adaptive frame budget: expensive renders skip frames, urgent flushes do not, the final DOM stays exact', async () => {
+  it('adaptive frame budget: expensive renders skip frames (never more than 100 ms of them), urgent flushes do not, the final DOM stays exact', async () => {
     const big = makeAnswer(30_000, 3);
     const r = await tp.page.evaluate((text) => {
       const B = window.__difyBench;
@@ -277,18 +277,30 @@ describe('incremental markdown renderer', function () {
       clock += 1000 / 60;
       run(() => undefined);
       const urgentRendered = md.stats.renders === before + 1;
+      // However costly the last render (40 ms × COST_FACTOR), the next one comes within MAX_WAIT_MS.
+      md.append(' and');
+      sched.schedule();
+      let waited = 0;
+      const r0 = md.stats.renders;
+      while (md.stats.renders === r0 && waited < 400) {
+        clock += 1000 / 60;
+        waited++;
+        run(() => undefined);
+      }
+      const cappedFrames = waited;
       extra = 0;
       md.finish();
       B.settle(md);
       const ref = document.createElement('div');
-      ref.append(B.renderOneShot(text + '\n\nmore text'));
+      ref.append(B.renderOneShot(text + '\n\nmore text and'));
       const same = el.innerHTML === ref.innerHTML;
       el.remove();
-      return { frames, skippedExpensive, rendersExpensive, skippedAfterCostly, urgentRendered, same };
+      return { frames, skippedExpensive, rendersExpensive, skippedAfterCostly, urgentRendered, cappedFrames, same };
     }, big);
     assert.equal(r.same, true);
     assert.equal(r.skippedAfterCostly, true);
     assert.equal(r.urgentRendered, true);
+    assert.ok(r.cappedFrames >= 2 && r.cappedFrames <= 7, `the render after a costly one came ${r.cappedFrames} frames later`);
     assert.ok(r.skippedExpensive > r.frames / 3, `frames skipped: ${r.skippedExpensive} of ${r.frames}`);
     assert.ok(r.rendersExpensive < r.frames * 0.7, `renders: ${r.rendersExpensive} of ${r.frames}`);
   });
