@@ -33,7 +33,7 @@ describe('syntax highlighting (worker)', function () {
       };
       el.remove();
       return out;
-    }, tsFence(10_000));
+    }, tsFence(6_000));
     assert.equal(r.plainAtFirst, true, 'not highlighted inside the render');
     assert.equal(r.highlighted, 1);
     assert.ok(r.spans > 100, `spans: ${r.spans}`);
@@ -117,5 +117,97 @@ describe('syntax highlighting (worker)', function () {
     }, tsFence(3_000, 'rust'));
     assert.equal(r.kept, true);
     assert.equal(r.hljs, false);
+  });
+
+  it('a long finished block is put in as groups of 32 lines, in the frames after its result: same text, same colours, same height, spans re-opened across a cut; a streaming one stays in one piece', async () => {
+    const line = (i: number) => `const v${i} = load("u${i}", ${i}); // line ${i}\n`;
+    const lines = Array.from({ length: 100 }, (_, i) => line(i));
+    // A comment from line 28 to 37 crosses the cut after line 32.
+    lines.splice(28, 0, '/* a comment\n' + 'still the comment\n'.repeat(8) + 'end */\n');
+    // One of 75 lines (one step of highlight.js's output) holds whole groups and two cuts.
+    lines.splice(60, 0, '/* long\n' + 'comment line\n'.repeat(73) + '*/\n');
+    const body = lines.join('');
+    const r = await tp.page.evaluate(async (body) => {
+      const B = window.__difyBench;
+      const show = (md: string) => {
+        const sc = document.createElement('div');
+        sc.style.cssText = 'height: 300px; overflow-y: auto; width: 640px';
+        const el = document.createElement('div');
+        el.className = 'markdown';
+        sc.append(el);
+        document.body.append(sc);
+        el.append(B.renderOneShot(md));
+        return { sc, code: el.querySelector('pre > code') as HTMLElement };
+      };
+      const runs = (root: Element) => {
+        // Each text with the classes of the spans around it, merged where they continue across a cut.
+        const out: [string, string][] = [];
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const classes: string[] = [];
+          for (let p = n.parentElement; p && p !== root; p = p.parentElement) if (p.className && !p.classList.contains('hl-lines')) classes.unshift(p.className);
+          const key = classes.join('>');
+          const last = out[out.length - 1];
+          if (last && last[0] === key) last[1] += n.textContent;
+          else out.push([key, n.textContent!]);
+        }
+        return out;
+      };
+      const { sc, code } = show('```ts\n' + body + '```\n');
+      const plainHeight = code.parentElement!.getBoundingClientRect().height;
+      const text = code.textContent;
+      // The result arrives: the block is cut into plain groups, highlighted from the next frame on.
+      let sawPartial = false;
+      const watch = () => {
+        const groups = code.querySelectorAll(':scope > .hl-lines');
+        const done = Array.from(groups).filter((g) => g.querySelector('span')).length;
+        if (groups.length && done < groups.length) sawPartial = true;
+        if (!groups.length || done < groups.length) requestAnimationFrame(watch);
+      };
+      requestAnimationFrame(watch);
+      await B.highlightIdle();
+      const groups = Array.from(code.querySelectorAll(':scope > .hl-lines')) as HTMLElement[];
+      const groupedHeight = code.parentElement!.getBoundingClientRect().height;
+      const cv = getComputedStyle(groups[0]).contentVisibility;
+      // The same code highlighted in one piece: as a block that is still streaming (not finished) is.
+      const open = document.createElement('pre');
+      const flat = document.createElement('code');
+      flat.textContent = body;
+      open.append(flat);
+      document.body.append(open);
+      B.highlighter.paint(flat, body, 'ts', false);
+      await B.highlightIdle();
+      const out = {
+        groups: groups.length,
+        groupTexts: groups.map((g) => g.textContent),
+        sameText: code.textContent === text,
+        className: code.className,
+        sawPartial,
+        plainHeight,
+        groupedHeight,
+        cv,
+        sameRuns: JSON.stringify(runs(code)) === JSON.stringify(runs(flat)),
+        // The second group starts inside the comment: its span is opened again there.
+        reopened: [groups[1].firstElementChild?.className, groups[1].firstElementChild?.textContent?.split('\n')[0]],
+        flatGroups: flat.querySelectorAll('.hl-lines').length,
+        flatSpans: flat.querySelectorAll('span[class^="hljs-"]').length,
+      };
+      sc.remove();
+      open.remove();
+      return out;
+    }, body);
+    const total = body.split('\n').length - 1;
+    assert.equal(r.groups, Math.ceil(total / 32));
+    assert.deepEqual(r.groupTexts, r.groupTexts.map((_, i) => body.split('\n').slice(i * 32, i * 32 + 32).map((l) => l + '\n').join('').slice(0, r.groupTexts[i].length)));
+    assert.equal(r.groupTexts.join(''), body);
+    assert.equal(r.sameText, true);
+    assert.equal(r.className, 'language-ts hljs');
+    assert.equal(r.sawPartial, true, 'plain groups first, highlighted in the frames after');
+    assert.equal(r.cv, 'auto');
+    assert.ok(Math.abs(r.groupedHeight - r.plainHeight) < 1, `height ${r.plainHeight} → ${r.groupedHeight}`);
+    assert.equal(r.sameRuns, true, 'the same text in the same colours as in one piece');
+    assert.deepEqual(r.reopened, ['hljs-comment', 'still the comment'], 'the comment crossing the cut goes on in the next group');
+    assert.equal(r.flatGroups, 0, 'a streaming block is not grouped');
+    assert.ok(r.flatSpans > 100);
   });
 });

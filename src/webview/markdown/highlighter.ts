@@ -14,6 +14,16 @@ const RECENT_MAX = 24;
 const RECENT_MAX_CHARS = 2_000_000;
 /** A prefix this short is not worth showing highlighted ahead of the worker's answer. */
 const PREFIX_MIN_CHARS = 200;
+/**
+ * A finished block of more than GROUPED_MIN_LINES lines is put in as `span.hl-lines` groups of GROUP_LINES
+ * lines (media/panel.css: each its own block, with `content-visibility: auto`), over several animation
+ * frames of at most GROUP_FRAME_MS of JavaScript each. In one piece, the browser's next frame styled, laid out
+ * and painted every span of the block at once (a 50 KB block: a 63 ms frame, measured in a CPU trace); in
+ * groups, a frame takes in a few groups, and groups off-screen are skipped until they are scrolled to.
+ */
+const GROUP_LINES = 32;
+const GROUPED_MIN_LINES = 2 * GROUP_LINES;
+const GROUP_FRAME_MS = 3;
 
 interface Pending extends HighlightJob {
   code: HTMLElement;
@@ -37,6 +47,8 @@ export class Highlighter {
   private inFlight: Pending | null = null;
   private recent: Recent[] = [];
   private idleWaiters: (() => void)[] = [];
+  /** Long blocks being put in group by group. */
+  private grouping = 0;
   private pumpQueued = false;
   /** Blocks the worker highlighted, results put in, recent results reused, stale blocks not sent; the main
    * thread's time taking the worker's results in (building their spans), in total and at most (the bench). */
@@ -74,7 +86,7 @@ export class Highlighter {
       if (r.key !== key) continue;
       if (r.text === text) {
         this.stats.reused++;
-        if (r.tokens) this.apply(code, r, onLanguage);
+        if (r.tokens) this.apply(code, r, auto, onLanguage);
         return;
       }
       if (lang && r.tokens && r.text.length >= PREFIX_MIN_CHARS && (!prefix || r.text.length > prefix.text.length) && text.startsWith(r.text)) prefix = r;
@@ -99,8 +111,16 @@ export class Highlighter {
 
   /** Resolves once no block waits for the worker. */
   idle(): Promise<void> {
-    if (!this.inFlight && !this.queue.length) return Promise.resolve();
+    if (this.isIdle) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private get isIdle(): boolean {
+    return !this.inFlight && !this.queue.length && !this.grouping;
+  }
+
+  private wakeIdle(): void {
+    if (this.isIdle) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   /** Sends the next block that is still on the page (a re-rendered block's old element is dropped). */
@@ -116,7 +136,7 @@ export class Highlighter {
       const job: HighlightJob = { id: next.id, text: next.text, lang: next.lang, auto: next.auto };
       this.worker!.postMessage(job);
     }
-    if (!this.inFlight && !this.queue.length) for (const w of this.idleWaiters.splice(0)) w();
+    this.wakeIdle();
   }
 
   private settle(result: HighlightResult): void {
@@ -124,10 +144,14 @@ export class Highlighter {
     if (!job || job.id !== result.id) return;
     const t0 = performance.now();
     this.take(job, result);
-    const ms = performance.now() - t0;
+    this.count(performance.now() - t0);
+    this.pump();
+  }
+
+  /** Main-thread time spent putting a result in (one task or animation frame), ms. */
+  private count(ms: number): void {
     this.stats.resultMs += ms;
     this.stats.longestResultMs = Math.max(this.stats.longestResultMs, ms);
-    this.pump();
   }
 
   private take(job: Pending, result: HighlightResult): void {
@@ -136,14 +160,51 @@ export class Highlighter {
     const r: Recent = { key: keyOf(job.lang, job.auto), text: job.text, tokens: result.tokens, lang: result.lang };
     this.remember(r);
     // Only where the block still shows the text sent (a stream may have appended to it since).
-    if (r.tokens && job.code.isConnected && job.code.textContent === job.text) this.apply(job.code, r, job.onLanguage);
+    if (r.tokens && job.code.isConnected && job.code.textContent === job.text) this.apply(job.code, r, job.auto, job.onLanguage);
   }
 
-  private apply(code: HTMLElement, r: Recent, onLanguage?: (lang: string) => void): void {
-    code.replaceChildren(build(r.tokens!));
+  /** Puts a result in: at once, or (a long finished block) in groups over the next frames. */
+  private apply(code: HTMLElement, r: Recent, finished: boolean, onLanguage?: (lang: string) => void): void {
     code.classList.add('hljs');
     this.stats.applied++;
     if (r.lang && onLanguage) onLanguage(r.lang);
+    const groups = finished ? splitLines(r.text, GROUP_LINES) : [];
+    if (groups.length * GROUP_LINES <= GROUPED_MIN_LINES) {
+      code.replaceChildren(build(r.tokens!));
+      return;
+    }
+    // The text as plain groups first (the browser lays out only those on screen), then each replaced by its
+    // highlighted spans, as long as the block still shows this text.
+    const boxes = groups.map((text) => lineGroup(text));
+    code.replaceChildren(...boxes);
+    const spans = lineGroupsOf(r.tokens!);
+    const todo = new Set(boxes.keys());
+    if (spans.count !== boxes.length) todo.clear(); // (cannot happen: the steps carry exactly the text)
+    this.grouping++;
+    const step = () => {
+      const t0 = performance.now();
+      if (!code.isConnected || code.textContent !== r.text) todo.clear();
+      // Per frame: at most one group on or near the screen (the browser styles, lays out and paints it in
+      // this frame: several times the JavaScript that builds it), first; then groups off-screen, which the
+      // browser skips, as long as the frame's budget lasts.
+      let shown = false;
+      for (const j of todo) {
+        if (performance.now() - t0 >= GROUP_FRAME_MS) break;
+        if (onScreen(boxes[j])) {
+          if (shown) continue;
+          shown = true;
+        }
+        boxes[j].replaceChildren(spans.group(j));
+        todo.delete(j);
+      }
+      this.count(performance.now() - t0);
+      if (todo.size) requestAnimationFrame(step);
+      else {
+        this.grouping--;
+        this.wakeIdle();
+      }
+    };
+    requestAnimationFrame(step);
   }
 
   private remember(r: Recent): void {
@@ -169,6 +230,17 @@ export class Highlighter {
 /** Class names as highlight.js writes them (`hljs-title function_`); anything else is left out. */
 const CLASS_NAMES = /^[\w .-]{1,100}$/;
 
+function span(cls: string): HTMLSpanElement {
+  const el = document.createElement('span');
+  if (cls) el.className = cls;
+  return el;
+}
+
+const classOf = (tokens: HighlightTokens, op: number) => {
+  const cls = tokens.classes[op];
+  return typeof cls === 'string' && CLASS_NAMES.test(cls) ? cls : '';
+};
+
 /** The spans and Text nodes the steps describe. */
 export function build(tokens: HighlightTokens): DocumentFragment {
   const frag = document.createDocumentFragment();
@@ -177,15 +249,121 @@ export function build(tokens: HighlightTokens): DocumentFragment {
   for (const op of tokens.ops) {
     if (typeof op === 'string') parent.append(op);
     else if (op >= 0) {
-      const span = document.createElement('span');
-      const cls = tokens.classes[op];
-      if (typeof cls === 'string' && CLASS_NAMES.test(cls)) span.className = cls;
-      parent.append(span);
+      const el = span(classOf(tokens, op));
+      parent.append(el);
       stack.push(parent);
-      parent = span;
+      parent = el;
     } else if (stack.length) parent = stack.pop()!;
   }
   return frag;
+}
+
+/** `text` cut after every `n`-th line break (the last part may be shorter; no empty part at the end). */
+export function splitLines(text: string, n: number): string[] {
+  const parts: string[] = [];
+  let from = 0;
+  let pos = 0;
+  let lines = 0;
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) {
+    pos = nl + 1;
+    if (++lines === n) {
+      parts.push(text.slice(from, pos));
+      from = pos;
+      lines = 0;
+    }
+  }
+  if (from < text.length) parts.push(text.slice(from));
+  return parts;
+}
+
+/** Whether an element is on the screen or within a screen's height of it (laid out from the last frame). */
+function onScreen(el: Element): boolean {
+  const r = el.getBoundingClientRect();
+  const h = window.innerHeight;
+  return r.bottom > -h && r.top < 2 * h;
+}
+
+/** One group of lines of a long block, plain (its height is known before the browser lays it out). */
+function lineGroup(text: string): HTMLElement {
+  const el = span('hl-lines');
+  let lines = 0;
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) lines++;
+  if (!text.endsWith('\n')) lines++;
+  el.style.setProperty('--lines', String(lines));
+  el.append(text);
+  return el;
+}
+
+interface Cut {
+  /** The step the group starts at, the rest of a text step cut before it, and the spans open there. */
+  k: number;
+  rest: string;
+  open: string[];
+}
+
+/**
+ * The steps cut into groups of GROUP_LINES lines, as `splitLines` cuts the text: `group(j)` builds group j's
+ * spans, re-opening the spans still open at its start (a comment or string crossing the cut). One pass over
+ * the steps (no DOM) finds where each group starts, so groups can be built in any order.
+ */
+export function lineGroupsOf(tokens: HighlightTokens): { count: number; group(j: number): DocumentFragment } {
+  const { ops } = tokens;
+  const cuts: Cut[] = [{ k: 0, rest: '', open: [] }];
+  const open: string[] = [];
+  let lines = 0;
+  for (let k = 0; k < ops.length; k++) {
+    const op = ops[k];
+    if (typeof op === 'string') {
+      for (let nl = op.indexOf('\n'); nl >= 0; nl = op.indexOf('\n', nl + 1)) {
+        if (++lines < GROUP_LINES) continue;
+        lines = 0;
+        cuts.push({ k: k + 1, rest: op.slice(nl + 1), open: open.slice() });
+      }
+    } else if (op >= 0) open.push(classOf(tokens, op));
+    else open.pop();
+  }
+  // A cut at the very end starts no group.
+  const last = cuts[cuts.length - 1];
+  if (cuts.length > 1 && !last.rest && !ops.slice(last.k).some((op) => typeof op === 'string' && op)) cuts.pop();
+  const group = (j: number): DocumentFragment => {
+    const cut = cuts[j];
+    const frag = document.createDocumentFragment();
+    let parent: ParentNode = frag;
+    for (const cls of cut.open) {
+      const el = span(cls);
+      parent.append(el);
+      parent = el;
+    }
+    let depth = cut.open.length;
+    let lines = 0;
+    const take = (text: string): boolean => {
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) {
+        if (++lines === GROUP_LINES) {
+          parent.append(text.slice(0, nl + 1));
+          return true;
+        }
+      }
+      if (text) parent.append(text);
+      return false;
+    };
+    if (cut.rest && take(cut.rest)) return frag;
+    for (let k = cut.k; k < ops.length; k++) {
+      const op = ops[k];
+      if (typeof op === 'string') {
+        if (take(op)) break;
+      } else if (op >= 0) {
+        const el = span(classOf(tokens, op));
+        parent.append(el);
+        parent = el;
+        depth++;
+      } else if (depth > 0) {
+        depth--;
+        parent = parent.parentNode as ParentNode;
+      }
+    }
+    return frag;
+  };
+  return { count: cuts.length, group };
 }
 
 /** The panel's highlighter. */
