@@ -119,7 +119,7 @@ describe('syntax highlighting (worker)', function () {
     assert.equal(r.hljs, false);
   });
 
-  it('a long finished block is put in as groups of 32 lines, in the frames after its result: same text, same colours, same height, spans re-opened across a cut; a streaming one stays in one piece', async () => {
+  it('a long finished block is put in as groups of 32 lines, in the frames after its result: same text, same colours, same height, spans re-opened across a cut; shown again: at once; a streaming one stays in one piece', async () => {
     const line = (i: number) => `const v${i} = load("u${i}", ${i}); // line ${i}\n`;
     const lines = Array.from({ length: 100 }, (_, i) => line(i));
     // A comment from line 28 to 37 crosses the cut after line 32.
@@ -169,6 +169,10 @@ describe('syntax highlighting (worker)', function () {
       const groups = Array.from(code.querySelectorAll(':scope > .hl-lines')) as HTMLElement[];
       const groupedHeight = code.parentElement!.getBoundingClientRect().height;
       const cv = getComputedStyle(groups[0]).contentVisibility;
+      // The same block rendered again (committed after the stream showed it): all its groups at once.
+      const again = show('```ts\n' + body + '```\n');
+      const againNow = again.code.innerHTML === code.innerHTML;
+      again.sc.remove();
       // The same code highlighted in one piece: as a block that is still streaming (not finished) is.
       const open = document.createElement('pre');
       const flat = document.createElement('code');
@@ -183,6 +187,7 @@ describe('syntax highlighting (worker)', function () {
         sameText: code.textContent === text,
         className: code.className,
         sawPartial,
+        againNow,
         plainHeight,
         groupedHeight,
         cv,
@@ -204,6 +209,7 @@ describe('syntax highlighting (worker)', function () {
     assert.equal(r.className, 'language-ts hljs');
     assert.equal(r.sawPartial, true, 'plain groups first, highlighted in the frames after');
     assert.equal(r.cv, 'auto');
+    assert.equal(r.againNow, true, 'a block shown highlighted before gets all its groups at once');
     assert.ok(Math.abs(r.groupedHeight - r.plainHeight) < 1, `height ${r.plainHeight} → ${r.groupedHeight}`);
     assert.equal(r.sameRuns, true, 'the same text in the same colours as in one piece');
     assert.deepEqual(r.reopened, ['hljs-comment', 'still the comment'], 'the comment crossing the cut goes on in the next group');

@@ -86,7 +86,7 @@ export class Highlighter {
       if (r.key !== key) continue;
       if (r.text === text) {
         this.stats.reused++;
-        if (r.tokens) this.apply(code, r, auto, onLanguage);
+        if (r.tokens) this.apply(code, r, auto, onLanguage, true);
         return;
       }
       if (lang && r.tokens && r.text.length >= PREFIX_MIN_CHARS && (!prefix || r.text.length > prefix.text.length) && text.startsWith(r.text)) prefix = r;
@@ -163,8 +163,12 @@ export class Highlighter {
     if (r.tokens && job.code.isConnected && job.code.textContent === job.text) this.apply(job.code, r, job.auto, job.onLanguage);
   }
 
-  /** Puts a result in: at once, or (a long finished block) in groups over the next frames. */
-  private apply(code: HTMLElement, r: Recent, finished: boolean, onLanguage?: (lang: string) => void): void {
+  /**
+   * Puts a result in: at once, or (a long finished block) in groups over the next frames. `now`: a block
+   * shown highlighted a moment ago in another element (a finished block committed after the stream showed
+   * it) gets all its groups at once, so it does not flash plain; the browser still skips those off-screen.
+   */
+  private apply(code: HTMLElement, r: Recent, finished: boolean, onLanguage?: (lang: string) => void, now = false): void {
     code.classList.add('hljs');
     this.stats.applied++;
     if (r.lang && onLanguage) onLanguage(r.lang);
@@ -176,10 +180,12 @@ export class Highlighter {
     // The text as plain groups first (the browser lays out only those on screen), then each replaced by its
     // highlighted spans, as long as the block still shows this text.
     const boxes = groups.map((text) => lineGroup(text));
-    code.replaceChildren(...boxes);
     const spans = lineGroupsOf(r.tokens!);
     const todo = new Set(boxes.keys());
     if (spans.count !== boxes.length) todo.clear(); // (cannot happen: the steps carry exactly the text)
+    if (now) for (const j of todo.keys()) boxes[j].replaceChildren(spans.group(j));
+    code.replaceChildren(...boxes);
+    if (now || !todo.size) return;
     this.grouping++;
     const step = () => {
       const t0 = performance.now();
