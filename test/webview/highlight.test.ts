@@ -119,7 +119,7 @@ describe('syntax highlighting (worker)', function () {
     assert.equal(r.hljs, false);
   });
 
-  it('a long finished block is put in as groups of 32 lines, in the frames after its result: same text, same colours, same height, spans re-opened across a cut; shown again: at once; a streaming one stays in one piece', async () => {
+  it('a long finished block is put in as groups of 16 lines, in the frames after its result: same text, same colours, same height, spans re-opened across a cut; shown again: at once; a streaming one stays in one piece', async () => {
     const line = (i: number) => `const v${i} = load("u${i}", ${i}); // line ${i}\n`;
     const lines = Array.from({ length: 100 }, (_, i) => line(i));
     // A comment from line 28 to 37 crosses the cut after line 32.
@@ -192,8 +192,8 @@ describe('syntax highlighting (worker)', function () {
         groupedHeight,
         cv,
         sameRuns: JSON.stringify(runs(code)) === JSON.stringify(runs(flat)),
-        // The second group starts inside the comment: its span is opened again there.
-        reopened: [groups[1].firstElementChild?.className, groups[1].firstElementChild?.textContent?.split('\n')[0]],
+        // The third group starts inside the comment: its span is opened again there.
+        reopened: [groups[2].firstElementChild?.className, groups[2].firstElementChild?.textContent?.split('\n')[0]],
         flatGroups: flat.querySelectorAll('.hl-lines').length,
         flatSpans: flat.querySelectorAll('span[class^="hljs-"]').length,
       };
@@ -202,8 +202,8 @@ describe('syntax highlighting (worker)', function () {
       return out;
     }, body);
     const total = body.split('\n').length - 1;
-    assert.equal(r.groups, Math.ceil(total / 32));
-    assert.deepEqual(r.groupTexts, r.groupTexts.map((_, i) => body.split('\n').slice(i * 32, i * 32 + 32).map((l) => l + '\n').join('').slice(0, r.groupTexts[i].length)));
+    assert.equal(r.groups, Math.ceil(total / 16));
+    assert.deepEqual(r.groupTexts, r.groupTexts.map((_, i) => body.split('\n').slice(i * 16, i * 16 + 16).map((l) => l + '\n').join('').slice(0, r.groupTexts[i].length)));
     assert.equal(r.groupTexts.join(''), body);
     assert.equal(r.sameText, true);
     assert.equal(r.className, 'language-ts hljs');

@@ -19,10 +19,11 @@ const PREFIX_MIN_CHARS = 200;
  * lines (media/panel.css: each its own block, with `content-visibility: auto`), over several animation
  * frames of at most GROUP_FRAME_MS of JavaScript each. In one piece, the browser's next frame styled, laid out
  * and painted every span of the block at once (a 50 KB block: a 63 ms frame, measured in a CPU trace); in
- * groups, a frame takes in a few groups, and groups off-screen are skipped until they are scrolled to.
+ * groups, a frame takes in one group on screen (16 lines of ~25 tokens: ~5 ms of the browser's style, layout
+ * and paint; 32 lines took ~10) and any number off-screen, which the browser skips until they are scrolled to.
  */
-const GROUP_LINES = 32;
-const GROUPED_MIN_LINES = 2 * GROUP_LINES;
+const GROUP_LINES = 16;
+const GROUPED_MIN_LINES = 64;
 const GROUP_FRAME_MS = 3;
 
 interface Pending extends HighlightJob {
@@ -173,7 +174,7 @@ export class Highlighter {
     this.stats.applied++;
     if (r.lang && onLanguage) onLanguage(r.lang);
     const groups = finished ? splitLines(r.text, GROUP_LINES) : [];
-    if (groups.length * GROUP_LINES <= GROUPED_MIN_LINES) {
+    if (groups.length <= GROUPED_MIN_LINES / GROUP_LINES) {
       code.replaceChildren(build(r.tokens!));
       return;
     }
@@ -193,10 +194,12 @@ export class Highlighter {
       // Per frame: at most one group on or near the screen (the browser styles, lays out and paints it in
       // this frame: several times the JavaScript that builds it), first; then groups off-screen, which the
       // browser skips, as long as the frame's budget lasts.
+      // Where the groups are is read before anything changes (the last frame's layout, no new one).
+      const near = new Set(Array.from(todo).filter((j) => onScreen(boxes[j])));
       let shown = false;
       for (const j of todo) {
         if (performance.now() - t0 >= GROUP_FRAME_MS) break;
-        if (onScreen(boxes[j])) {
+        if (near.has(j)) {
           if (shown) continue;
           shown = true;
         }
