@@ -192,9 +192,9 @@ export class Highlighter {
       const t0 = performance.now();
       if (!code.isConnected || code.textContent !== r.text) todo.clear();
       // Per frame: at most one group on or near the screen (the browser styles, lays out and paints it in
-      // this frame: several times the JavaScript that builds it), first; then groups off-screen, which the
-      // browser skips, as long as the frame's budget lasts.
-      // Where the groups are is read before anything changes (the last frame's layout, no new one).
+      // this frame: several times the JavaScript that builds it), and groups off-screen, which the browser
+      // skips, as long as the frame's budget lasts. Where the groups are is read before anything changes
+      // (the last frame's layout: no new one is forced).
       const near = new Set(Array.from(todo).filter((j) => onScreen(boxes[j])));
       let shown = false;
       for (const j of todo) {
