@@ -216,4 +216,37 @@ describe('syntax highlighting (worker)', function () {
     assert.equal(r.flatGroups, 0, 'a streaming block is not grouped');
     assert.ok(r.flatSpans > 100);
   });
+
+  it('a long block scrolled to its end is coloured there first', async () => {
+    const body = Array.from({ length: 640 }, (_, i) => `const v${i} = load("u${i}", ${i}); // line ${i}\n`).join('');
+    const r = await tp.page.evaluate(async (body) => {
+      const B = window.__difyBench;
+      const sc = document.createElement('div');
+      sc.style.cssText = 'position: fixed; top: 0; left: 0; height: 200px; overflow-y: auto; width: 640px';
+      const el = document.createElement('div');
+      el.className = 'markdown';
+      sc.append(el);
+      document.body.append(sc);
+      el.append(B.renderOneShot('```ts\n' + body + '```\n'));
+      sc.scrollTop = sc.scrollHeight; // the end of the block is on screen, its start far above
+      const code = el.querySelector('pre > code') as HTMLElement;
+      const order: number[] = [];
+      const mo = new MutationObserver((records) => {
+        for (const m of records) {
+          const g = m.target as HTMLElement;
+          if (g.classList?.contains('hl-lines') && g.querySelector('span')) order.push(Array.prototype.indexOf.call(code.children, g));
+        }
+      });
+      mo.observe(code, { childList: true, subtree: true });
+      await B.highlightIdle();
+      mo.disconnect();
+      const groups = code.children.length;
+      const visible = Array.from(code.children).map((g, i) => [i, g.getBoundingClientRect()] as const).filter(([, r]) => r.bottom > 0 && r.top < 200).map(([i]) => i);
+      sc.remove();
+      return { order, groups, visible };
+    }, body);
+    assert.equal(r.groups, 40);
+    assert.equal(r.order.length, 40, 'every group coloured once');
+    assert.ok(r.visible.includes(r.order[0]), `first coloured: group ${r.order[0]}; on screen: ${r.visible.join(', ')}`);
+  });
 });

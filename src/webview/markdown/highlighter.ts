@@ -191,20 +191,23 @@ export class Highlighter {
     const step = () => {
       const t0 = performance.now();
       if (!code.isConnected || code.textContent !== r.text) todo.clear();
-      // Per frame: at most one group on or near the screen (the browser styles, lays out and paints it in
-      // this frame: several times the JavaScript that builds it), and groups off-screen, which the browser
-      // skips, as long as the frame's budget lasts. Where the groups are is read before anything changes
-      // (the last frame's layout: no new one is forced).
-      const near = new Set(Array.from(todo).filter((j) => onScreen(boxes[j])));
-      let shown = false;
-      for (const j of todo) {
-        if (performance.now() - t0 >= GROUP_FRAME_MS) break;
-        if (near.has(j)) {
-          if (shown) continue;
-          shown = true;
-        }
+      // Per frame: first one group on or near the screen (the browser styles, lays out and paints it in this
+      // frame: several times the JavaScript that builds it), then groups more than a screen away, which the
+      // browser skips, as long as the frame's budget lasts. Where the groups are is read before anything
+      // changes (the last frame's layout: no new one is forced).
+      const ids = Array.from(todo);
+      const far = ids.map((j) => distanceFromScreen(boxes[j]));
+      const h = window.innerHeight;
+      let best = -1;
+      far.forEach((d, n) => {
+        if (d < h && (best < 0 || d < far[best])) best = n;
+      });
+      // The group nearest the screen, then those off-screen; other groups near the screen wait their frame.
+      const order = best < 0 ? ids : [ids[best], ...ids.filter((_, n) => far[n] >= h)];
+      for (const j of order) {
         boxes[j].replaceChildren(spans.group(j));
         todo.delete(j);
+        if (performance.now() - t0 >= GROUP_FRAME_MS) break;
       }
       this.count(performance.now() - t0);
       if (todo.size) requestAnimationFrame(step);
@@ -285,11 +288,10 @@ export function splitLines(text: string, n: number): string[] {
   return parts;
 }
 
-/** Whether an element is on the screen or within a screen's height of it (laid out from the last frame). */
-function onScreen(el: Element): boolean {
+/** How far an element is from the screen, px (0: on it), from the last frame's layout. */
+function distanceFromScreen(el: Element): number {
   const r = el.getBoundingClientRect();
-  const h = window.innerHeight;
-  return r.bottom > -h && r.top < 2 * h;
+  return r.bottom < 0 ? -r.bottom : r.top > window.innerHeight ? r.top - window.innerHeight : 0;
 }
 
 /** One group of lines of a long block, plain (its height is known before the browser lays it out). */
