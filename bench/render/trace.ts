@@ -32,7 +32,7 @@ interface TraceEvent { name: string; ph: string; pid: number; tid: number; ts: n
 export async function traced<T>(cdp: CDPSession, fn: () => Promise<T>): Promise<{ r: T; cpuLongestMs: number; wallLongestMs: number; cpuSumMs: number; cpuLongestStreamMs?: number }> {
   // The trace stays in the browser until the end (ReturnAsStream): streaming it out while the phase runs
   // (ReportEvents) slowed the page's own tasks — a 1 MB plain-text phase took 40 s of wall time instead of 0.4 s.
-  await cdp.send('Tracing.start', { categories: process.env.BENCH_TRACE_DETAIL ? 'toplevel,blink.user_timing,__metadata,devtools.timeline,v8' : 'toplevel,blink.user_timing,__metadata', transferMode: 'ReturnAsStream' } as never);
+  await cdp.send('Tracing.start', { categories: process.env.BENCH_TRACE_DETAIL ? 'toplevel,blink.user_timing,__metadata,devtools.timeline,v8,disabled-by-default-v8.gc' : 'toplevel,blink.user_timing,__metadata', transferMode: 'ReturnAsStream' } as never);
   await new Promise((res) => setTimeout(res, 300)); // the renderer starts recording a little after the reply
   const r = await fn();
   const done = new Promise<string>((res) => cdp.once('Tracing.tracingComplete', (e) => res((e as { stream: string }).stream)));
