@@ -49,26 +49,33 @@ export async function traced<T>(cdp: CDPSession, fn: () => Promise<T>): Promise<
   const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
   const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   const mark = events.find((e) => e.name === 'bench-stream');
+  /** The page's main-thread trace slices. */
+  const onMain = main ? events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X') : [];
+  const cpuMs = (e: TraceEvent) => (e.tdur ?? e.dur ?? 0) / 1000;
   let cpu = 0;
   let wall = 0;
   let sum = 0;
   let stream = 0;
-  for (const e of events) {
-    if (!main || e.pid !== main.pid || e.tid !== main.tid || e.ph !== 'X' || !/RunTask/.test(e.name)) continue;
+  for (const e of onMain) {
+    if (!/RunTask/.test(e.name)) continue;
     cpu = Math.max(cpu, (e.tdur ?? 0) / 1000);
     if (mark && e.ts > mark.ts) stream = Math.max(stream, (e.tdur ?? 0) / 1000);
     sum += (e.tdur ?? 0) / 1000;
     wall = Math.max(wall, (e.dur ?? 0) / 1000);
   }
-  if (process.env.BENCH_TRACE_DETAIL && main && mark) {
-    const tasks = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && /RunTask/.test(e.name) && e.ts > mark.ts).sort((a, b) => (b.tdur ?? 0) - (a.tdur ?? 0)).slice(0, 4);
-    const all = new Map<string, number>();
-    for (const e of events) if (e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.ts > mark.ts && !/RunTask/.test(e.name)) all.set(e.name, (all.get(e.name) ?? 0) + (e.tdur ?? e.dur ?? 0) / 1000);
-    console.error('all stream tasks:', [...all].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', '));
+  if (process.env.BENCH_TRACE_DETAIL && mark) {
+    // What ran (by trace event name, CPU ms) in all the stream's tasks, and in its 4 longest.
+    const byName = (slices: TraceEvent[], top: number) => {
+      const sums = new Map<string, number>();
+      for (const e of slices) sums.set(e.name, (sums.get(e.name) ?? 0) + cpuMs(e));
+      return [...sums].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
+    };
+    const stream = onMain.filter((e) => e.ts > mark.ts);
+    console.error('all stream tasks:', byName(stream.filter((e) => !/RunTask/.test(e.name)), 14));
+    const tasks = stream.filter((e) => /RunTask/.test(e.name)).sort((a, b) => (b.tdur ?? 0) - (a.tdur ?? 0)).slice(0, 4);
     for (const t of tasks) {
-      const kids = new Map<string, number>();
-      for (const e of events) if (e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e !== t && e.ts >= t.ts && e.ts < t.ts + (t.dur ?? 0)) kids.set(e.name, (kids.get(e.name) ?? 0) + (e.tdur ?? e.dur ?? 0) / 1000);
-      console.error(`task ${((t.tdur ?? 0) / 1000).toFixed(1)} ms cpu @${((t.ts - mark.ts) / 1000).toFixed(0)}:`, [...kids].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', '));
+      const inside = onMain.filter((e) => e !== t && e.ts >= t.ts && e.ts < t.ts + (t.dur ?? 0));
+      console.error(`task ${cpuMs(t).toFixed(1)} ms cpu @${((t.ts - mark.ts) / 1000).toFixed(0)}:`, byName(inside, 8));
     }
   }
   return { r, cpuLongestMs: cpu, wallLongestMs: wall, cpuSumMs: sum, cpuLongestStreamMs: mark ? stream : undefined };

@@ -221,12 +221,8 @@ describe('syntax highlighting (worker)', function () {
     const body = Array.from({ length: 640 }, (_, i) => `const v${i} = load("u${i}", ${i}); // line ${i}\n`).join('');
     const r = await tp.page.evaluate(async (body) => {
       const B = window.__difyBench;
-      const sc = document.createElement('div');
-      sc.style.cssText = 'position: fixed; top: 0; left: 0; height: 200px; overflow-y: auto; width: 640px';
-      const el = document.createElement('div');
-      el.className = 'markdown';
-      sc.append(el);
-      document.body.append(sc);
+      B.setupPage();
+      const { sc, el } = B.answerBox();
       el.append(B.renderOneShot('```ts\n' + body + '```\n'));
       sc.scrollTop = sc.scrollHeight; // the end of the block is on screen, its start far above
       const code = el.querySelector('pre > code') as HTMLElement;
@@ -241,7 +237,8 @@ describe('syntax highlighting (worker)', function () {
       await B.highlightIdle();
       mo.disconnect();
       const groups = code.children.length;
-      const visible = Array.from(code.children).map((g, i) => [i, g.getBoundingClientRect()] as const).filter(([, r]) => r.bottom > 0 && r.top < 200).map(([i]) => i);
+      const view = sc.getBoundingClientRect();
+      const visible = Array.from(code.children).map((g, i) => [i, g.getBoundingClientRect()] as const).filter(([, r]) => r.bottom > view.top && r.top < view.bottom).map(([i]) => i);
       sc.remove();
       return { order, groups, visible };
     }, body);
