@@ -255,19 +255,7 @@ const classOf = (tokens: HighlightTokens, op: number) => {
 
 /** The spans and Text nodes the steps describe. */
 export function build(tokens: HighlightTokens): DocumentFragment {
-  const frag = document.createDocumentFragment();
-  const stack: ParentNode[] = [];
-  let parent: ParentNode = frag;
-  for (const op of tokens.ops) {
-    if (typeof op === 'string') parent.append(op);
-    else if (op >= 0) {
-      const el = span(classOf(tokens, op));
-      parent.append(el);
-      stack.push(parent);
-      parent = el;
-    } else if (stack.length) parent = stack.pop()!;
-  }
-  return frag;
+  return spansFrom(tokens, { k: 0, rest: '', open: [] }, Infinity);
 }
 
 /** `text` cut after every `n`-th line break (the last part may be shorter; no empty part at the end). */
@@ -336,45 +324,49 @@ export function lineGroupsOf(tokens: HighlightTokens): { count: number; group(j:
   // A cut at the very end starts no group.
   const last = cuts[cuts.length - 1];
   if (cuts.length > 1 && !last.rest && !ops.slice(last.k).some((op) => typeof op === 'string' && op)) cuts.pop();
-  const group = (j: number): DocumentFragment => {
-    const cut = cuts[j];
-    const frag = document.createDocumentFragment();
-    let parent: ParentNode = frag;
-    for (const cls of cut.open) {
-      const el = span(cls);
+  const group = (j: number) => spansFrom(tokens, cuts[j], GROUP_LINES);
+  return { count: cuts.length, group };
+}
+
+/** The spans and Text nodes of the steps from `cut` on, for at most `maxLines` lines. */
+function spansFrom(tokens: HighlightTokens, cut: Cut, maxLines: number): DocumentFragment {
+  const { ops } = tokens;
+  const frag = document.createDocumentFragment();
+  let parent: ParentNode = frag;
+  for (const cls of cut.open) {
+    const el = span(cls);
+    parent.append(el);
+    parent = el;
+  }
+  let depth = cut.open.length;
+  let lines = 0;
+  /** Appends text up to the line that ends the group; true when it did. */
+  const take = (text: string): boolean => {
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) {
+      if (++lines === maxLines) {
+        parent.append(text.slice(0, nl + 1));
+        return true;
+      }
+    }
+    if (text) parent.append(text);
+    return false;
+  };
+  if (cut.rest && take(cut.rest)) return frag;
+  for (let k = cut.k; k < ops.length; k++) {
+    const op = ops[k];
+    if (typeof op === 'string') {
+      if (take(op)) break;
+    } else if (op >= 0) {
+      const el = span(classOf(tokens, op));
       parent.append(el);
       parent = el;
+      depth++;
+    } else if (depth > 0) {
+      depth--;
+      parent = parent.parentNode as ParentNode;
     }
-    let depth = cut.open.length;
-    let lines = 0;
-    const take = (text: string): boolean => {
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) {
-        if (++lines === GROUP_LINES) {
-          parent.append(text.slice(0, nl + 1));
-          return true;
-        }
-      }
-      if (text) parent.append(text);
-      return false;
-    };
-    if (cut.rest && take(cut.rest)) return frag;
-    for (let k = cut.k; k < ops.length; k++) {
-      const op = ops[k];
-      if (typeof op === 'string') {
-        if (take(op)) break;
-      } else if (op >= 0) {
-        const el = span(classOf(tokens, op));
-        parent.append(el);
-        parent = el;
-        depth++;
-      } else if (depth > 0) {
-        depth--;
-        parent = parent.parentNode as ParentNode;
-      }
-    }
-    return frag;
-  };
-  return { count: cuts.length, group };
+  }
+  return frag;
 }
 
 /** The panel's highlighter. */
