@@ -100,7 +100,7 @@ async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'cdpTaskM
       const scheduler = new B.FrameScheduler(
         () => {
           md.render();
-          if (md.pending) scheduler.schedule(); // the rest of a burst: the next slice (src/webview/panel.ts)
+          if (md.pending) scheduler.schedule(true); // the rest of a burst: the next slice, next frame (src/webview/panel.ts)
         },
         (cb) => (pendingFrame = cb),
         () => clock,
@@ -151,7 +151,7 @@ async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'cdpTaskM
       timed('finish', windows.length, () => {
         md.finish(); // status → succeeded (an urgent flush)
         stick();
-        if (md.pending) scheduler.schedule();
+        if (md.pending) scheduler.schedule(true);
       });
       const finishMs = performance.now() - t0;
       let frames = windows.length;

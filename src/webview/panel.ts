@@ -206,7 +206,8 @@ export class Panel {
       if (v.dirty) v.flush();
       more ||= v.dirty; // a long answer rendered in slices continues in the next frames
     }
-    if (more) this.scheduler.schedule();
+    // The next slice comes in the next frame: taking in new text is not the repeated work the budget spaces out.
+    if (more) this.scheduler.schedule(true);
     else if (this.catchingUp) requestAnimationFrame(this.stick); // caught up: follow to the end at once
     this.catchingUp = more;
   }

@@ -14,7 +14,8 @@
 //     a fast stream full of markup updates 10–25 times a second, with more text per update, instead of
 //     spending every frame re-rendering the same block. Measured (npm run bench, 50 KB at 20 000 chars/s):
 //     COST_FACTOR 6 → 128 took the stream from 3.4× to 2.0× the one-shot render; at 1 000 chars/s 17× → 14×.
-// `schedule(true)` (structure and terminal-status changes) and `flushNow()` ignore the budget.
+// `schedule(true)` (structure and terminal-status changes, the next slice of a burst: taking in new text is
+// not repeated work) and `flushNow()` ignore the budget.
 export type FrameRequester = (cb: () => void) => void;
 
 /** The next flush waits at least this many times the last flush's repeated work (see above). */
