@@ -246,4 +246,46 @@ describe('syntax highlighting (worker)', function () {
     assert.equal(r.order.length, 40, 'every group coloured once');
     assert.ok(r.visible.includes(r.order[0]), `first coloured: group ${r.order[0]}; on screen: ${r.visible.join(', ')}`);
   });
+
+  it('a burst\'s code blocks wait while the renderer takes it in, slice by slice; then they are coloured newest first', async () => {
+    // Distinct blocks (no recent result to reuse) between paragraphs: about 60 KB, rendered in many slices.
+    const parts: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      parts.push(`Step ${i}: ${'some **prose** with `code` and more words. '.repeat(100)}`);
+      parts.push('```ts\n' + Array.from({ length: 8 }, (_, j) => `const block${i}_${j} = load("u${i}", ${j});`).join('\n') + '\n```');
+    }
+    const r = await tp.page.evaluate(async (text) => {
+      const B = window.__difyBench;
+      B.setupPage();
+      const { el } = B.answerBox();
+      const md = new B.IncrementalMarkdown(el);
+      const before = B.highlighter.stats.sent;
+      md.append(text);
+      md.finish();
+      let slices = 1;
+      while (md.pending) {
+        await B.nextTask();
+        md.render();
+        slices++;
+      }
+      const sentWhileSlicing = B.highlighter.stats.sent - before;
+      const codes = Array.from(el.querySelectorAll('pre > code'));
+      const order: number[] = [];
+      const mo = new MutationObserver((records) => {
+        for (const m of records) {
+          const i = codes.indexOf(m.target as Element);
+          if (i >= 0 && (m.target as Element).classList.contains('hljs') && !order.includes(i)) order.push(i);
+        }
+      });
+      mo.observe(el, { attributes: true, attributeFilter: ['class'], subtree: true });
+      await B.highlightIdle();
+      mo.disconnect();
+      return { slices, sentWhileSlicing, order, blocks: codes.length, coloured: codes.filter((c) => c.querySelector('span')).length };
+    }, parts.join('\n\n'));
+    assert.ok(r.slices > 4, `rendered in ${r.slices} slices`);
+    assert.equal(r.sentWhileSlicing, 0, 'no block went to the worker while the burst was being taken in');
+    assert.equal(r.blocks, 12);
+    assert.equal(r.coloured, 12, 'every block coloured in the end');
+    assert.deepEqual(r.order, [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0], 'newest first');
+  });
 });

@@ -29,6 +29,7 @@ import { CODE_UNSAFE, dropLastChar, fastTailOf, inlineSafe } from './fastAppend'
 import type { FastTail } from './fastAppend';
 import { CHUNK_NODES, HtmlDepth, chunked, collectDefs, hasHtml, lexWithLinks, newChunk, renderParts, renderTokens, shapeOf } from './pipeline';
 import type { Links, MarkdownOptions } from './pipeline';
+import { highlighter } from './highlighter';
 
 interface Segment {
   start: number;
@@ -337,7 +338,10 @@ export class IncrementalMarkdown {
       this.done = this.finished && src.length === all.length;
       cut = src.length < all.length;
       fresh = src.length - from;
-      if (cut) this.dirty = true; // the rest is rendered by the next frames
+      if (cut) {
+        this.dirty = true; // the rest is rendered by the next frames
+        if (this.opts.highlight !== false) highlighter.hold(); // its code blocks are highlighted once it is in
+      }
       const lexed = lexWithLinks(src, this.knownLinks);
       this.stats.lexedChars += src.length;
       let total = 0;
@@ -391,7 +395,13 @@ export class IncrementalMarkdown {
     if (skipTail) this.end = groupOffset;
 
     // 3. Render the newly finished groups and the tail: in ONE sanitizer call when none has raw HTML
-    //    (DOMPurify parses every call into a new document: ≈0.1 ms each, more than most blocks cost).
+    //    (DOMPurify parses every call into a new document: ≈0.1 ms each, more than most blocks cost). All but
+    //    the last group become one segment: only the last one is re-lexed by the next update, and a burst's
+    //    slice (hundreds of blocks) would otherwise put one separator element per block through the sanitizer.
+    if (groups.length > 2 && !groups.some((g) => g.tokens.some(hasHtml))) {
+      const n = groups.length - 1;
+      groups.splice(0, n, { tokens: groups.slice(0, n).flatMap((g) => g.tokens), start: groups[0].start, end: groups[n - 1].end });
+    }
     const batch = groups.length ? this.renderBatch(groups, tail) : null;
     if (batch) {
       for (let g = 0; g < groups.length; g++) this.addSegment(groups[g], batch[g]);
