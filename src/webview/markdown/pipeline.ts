@@ -21,11 +21,12 @@ export interface MarkdownOptions {
 // with thousands of children: appending to the last chunk re-lays out that chunk and the list of chunks,
 // not every block of the answer (≈30 ms → <1 ms per frame at 1 MB), and with `content-visibility: auto`
 // (media/panel.css) off-screen chunks skip style, layout and paint.
-// 64 rather than 128: when the view jumps to the bottom of a burst, the browser lays out and paints the chunks it
-// reveals in one frame (10–17 ms CPU at 128 nodes, 7–10 ms at 64); streaming cost the same in an A/B (1 MB at
-// 20 000 chars/s: 3.6–4.0 s both ways).
+// 32 rather than 128 or 64: when the view jumps to the bottom of a burst, the browser lays out and paints the
+// chunks it reveals in one frame (10–17 ms CPU at 128 nodes, 7–10 ms at 64). At 32, a 50 KB burst cost less in
+// four A/B rounds of the same run (median 1.1–1.6× the one-shot against 1.8–2.0× at 64); streaming cost the
+// same (50 KB and 1 MB at 20 000 chars/s, within the noise).
 /** Top-level nodes (elements and the newline text nodes between them) per `div.md-chunk` wrapper. */
-export const CHUNK_NODES = 64;
+export const CHUNK_NODES = 32;
 
 export function newChunk(): HTMLDivElement {
   const c = document.createElement('div');
