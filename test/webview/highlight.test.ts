@@ -248,7 +248,7 @@ describe('syntax highlighting (worker)', function () {
   });
 
   it('a burst\'s code blocks wait while the renderer takes it in, slice by slice; then they are coloured newest first', async () => {
-    // Distinct blocks (no recent result to reuse) between paragraphs: about 60 KB, rendered in many slices.
+    // Distinct blocks (no recent result to reuse) between paragraphs: about 55 KB, rendered in many slices.
     const parts: string[] = [];
     for (let i = 0; i < 12; i++) {
       parts.push(`Step ${i}: ${'some **prose** with `code` and more words. '.repeat(100)}`);
