@@ -18,7 +18,7 @@ import { CATCH_UP_FOLLOW_MS } from '../../src/webview/follow';
 
 const SIZES = (process.env.BENCH_SIZES ?? '50000,1000000').split(',').map(Number);
 const LARGE = 200_000;
-const runsFor = () => Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** Simulated model output rates in characters per second (≈4 chars per token). */
 const ratesFor = (size: number) => (process.env.BENCH_RATES ?? (size > LARGE ? `20000,${BURST}` : `1000,20000,${BURST}`)).split(',').map(Number);
 /** A burst: the answer as fast as a local server sends it (the host parses ≈5 M chars/s of 5-char text
@@ -314,7 +314,6 @@ async function main() {
   try {
     for (const size of SIZES) {
       const text = makeAnswer(size);
-      const RUNS = runsFor();
       const RATES = ratesFor(size);
       const label = size >= 1_000_000 ? `${size / 1_000_000} MB` : `${Math.round(size / 1000)} KB`;
       /** One-shot renders, each measured right before the phase it is the floor of (see `paired`). */
@@ -390,7 +389,7 @@ async function main() {
   const head = ['answer', 'method', 'main-thread ms (wall)', 'CPU ms (trace)', 'longest task ms wall / CPU', 'vs naive', 'vs floor wall / CPU', 'notes'];
   printTable([head, ...rows]);
   const method = [
-    `Medians of ${SIZES.map((s) => `${runsFor()} run(s) at ${s} chars`).join(', ')} (naive: 1 sampled run per size). Headless Chromium (/usr/bin/chromium), production-minified bench bundle of the real renderer, media/panel.css applied, answer in a 600 px scroller kept at the bottom as in the panel. Wall time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+    `Medians of ${RUNS} run(s) at ${SIZES.join(' and ')} chars (naive: 1 sampled run per size). Headless Chromium (/usr/bin/chromium), production-minified bench bundle of the real renderer, media/panel.css applied, answer in a 600 px scroller kept at the bottom as in the panel. Wall time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
     'main-thread ms = Σ performance.now() around each task\'s work incl. the layout forced by scrolling to the bottom (what the frame would cost); CPU ms = Σ thread time of the page\'s main-thread tasks in a CDP trace (adds the driver\'s small tasks and GC; not inflated by other processes on a shared machine); CDP TaskDuration (Performance.getMetrics delta) is in render.json.',
     `ours: the answer arrives in ${CHUNK}-char chunks at the given rate; the host coalesces each ${FRAME_MS.toFixed(1)} ms window into one entryPatch (≤60/s); each patch is a task; the FrameScheduler renders in animation frames, at most every max(1 frame, min(${MAX_WAIT_MS} ms, ${COST_FACTOR}× the last render's repeated work — its JavaScript minus the time spent rendering newly finished blocks; the layout after it is not counted, as in the panel)) (frames it skips cost ~nothing and carry the text to the next render); frames are driven back to back on a virtual clock (+${FRAME_MS.toFixed(1)} ms per frame) instead of waiting. Every frame reads scrollHeight (its layout) and, as the panel does, scrolls to the bottom — while a burst is rendered in slices only every ${CATCH_UP_FOLLOW_MS} ms of that clock (src/webview/follow.ts).`,
     'naive: el.innerHTML = DOMPurify.sanitize(marked.parse(all)) on EVERY chunk (no highlighting). Not run in full (hours for 1 MB): the cost of sampled chunk updates is linearly interpolated over all chunks — an extrapolation.',
@@ -416,7 +415,7 @@ async function main() {
   console.log('\nMethod:\n' + method.map((m) => '  - ' + m).join('\n'));
   console.log('\nTargets:\n' + notes.map((n) => '  - ' + n).join('\n'));
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/render.json'), JSON.stringify({ date: new Date().toISOString(), runs: Object.fromEntries(SIZES.map((s) => [s, runsFor()])), chunk: CHUNK, rates: Object.fromEntries(SIZES.map((s) => [s, ratesFor(s)])), wallSeconds: (Date.now() - started) / 1000, method, targets: notes, rows: summary, results, codeBlocks }, null, 2));
+  writeFileSync(join(ROOT, 'bench/results/render.json'), JSON.stringify({ date: new Date().toISOString(), runs: RUNS, chunk: CHUNK, rates: Object.fromEntries(SIZES.map((s) => [s, ratesFor(s)])), wallSeconds: (Date.now() - started) / 1000, method, targets: notes, rows: summary, results, codeBlocks }, null, 2));
   console.log('\nWrote bench/results/render.json');
 }
 

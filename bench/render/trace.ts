@@ -70,9 +70,9 @@ export async function traced<T>(cdp: CDPSession, fn: () => Promise<T>): Promise<
       for (const e of slices) sums.set(e.name, (sums.get(e.name) ?? 0) + cpuMs(e));
       return [...sums].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
     };
-    const stream = onMain.filter((e) => e.ts > mark.ts);
-    console.error('all stream tasks:', byName(stream.filter((e) => !/RunTask/.test(e.name)), 14));
-    const tasks = stream.filter((e) => /RunTask/.test(e.name)).sort((a, b) => (b.tdur ?? 0) - (a.tdur ?? 0)).slice(0, 4);
+    const streamSlices = onMain.filter((e) => e.ts > mark.ts);
+    console.error('all stream tasks:', byName(streamSlices.filter((e) => !/RunTask/.test(e.name)), 14));
+    const tasks = streamSlices.filter((e) => /RunTask/.test(e.name)).sort((a, b) => (b.tdur ?? 0) - (a.tdur ?? 0)).slice(0, 4);
     for (const t of tasks) {
       const inside = onMain.filter((e) => e !== t && e.ts >= t.ts && e.ts < t.ts + (t.dur ?? 0));
       console.error(`task ${cpuMs(t).toFixed(1)} ms cpu @${((t.ts - mark.ts) / 1000).toFixed(0)}:`, byName(inside, 8));

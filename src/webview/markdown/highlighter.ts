@@ -60,8 +60,7 @@ export class Highlighter {
   /** Long blocks being put in group by group. */
   private grouping = 0;
   private pumpQueued = false;
-  /** Until when (performance.now()) blocks wait in the queue (see HOLD_MS), and the timer that ends it. */
-  private heldUntil = 0;
+  /** Set while blocks wait in the queue (see HOLD_MS): the timer that ends the hold. */
   private holdTimer: ReturnType<typeof setTimeout> | undefined;
   /** The queue is drained newest first (set by a hold, until the queue is empty). */
   private newestFirst = false;
@@ -128,17 +127,13 @@ export class Highlighter {
   /** Keeps queued blocks from the worker until HOLD_MS from now (a renderer calls it for every slice of a
    * burst); then they are sent newest first. */
   hold(): void {
-    this.heldUntil = performance.now() + HOLD_MS;
     this.newestFirst = true;
-    this.holdTimer ??= setTimeout(this.resume, HOLD_MS);
+    clearTimeout(this.holdTimer);
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = undefined;
+      this.pump();
+    }, HOLD_MS);
   }
-
-  private readonly resume = (): void => {
-    this.holdTimer = undefined;
-    const left = this.heldUntil - performance.now();
-    if (left > 0) this.holdTimer = setTimeout(this.resume, left);
-    else this.pump();
-  };
 
   /** Resolves once no block waits for the worker. */
   idle(): Promise<void> {

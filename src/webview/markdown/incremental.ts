@@ -398,11 +398,13 @@ export class IncrementalMarkdown {
     //    (DOMPurify parses every call into a new document: ≈0.1 ms each, more than most blocks cost). All but
     //    the last group become one segment: only the last one is re-lexed by the next update, and a burst's
     //    slice (hundreds of blocks) would otherwise put one separator element per block through the sanitizer.
-    if (groups.length > 2 && !groups.some((g) => g.tokens.some(hasHtml))) {
+    //    With raw HTML (an element left open would nest what follows) each group is rendered on its own.
+    const plain = !groups.some((g) => g.tokens.some(hasHtml));
+    if (plain && groups.length > 2) {
       const n = groups.length - 1;
       groups.splice(0, n, { tokens: groups.slice(0, n).flatMap((g) => g.tokens), start: groups[0].start, end: groups[n - 1].end });
     }
-    const batch = groups.length ? this.renderBatch(groups, tail) : null;
+    const batch = groups.length && plain && !tail.some(hasHtml) ? this.renderBatch(groups, tail) : null;
     if (batch) {
       for (let g = 0; g < groups.length; g++) this.addSegment(groups[g], batch[g]);
     } else {
@@ -421,12 +423,10 @@ export class IncrementalMarkdown {
     }
   }
 
-  /** Renders groups (finished: auto highlighting) and the tail through one sanitizer call, split back at
-   * separators; null when a group has raw HTML (an element left open would nest what follows) or the split
-   * does not come out exact. The time is counted as finishing work in proportion to the groups' share. */
+  /** Renders groups (finished: auto highlighting) and the tail, none with raw HTML, through one sanitizer call,
+   * split back at separators; null when the split does not come out exact. The time is counted as finishing
+   * work in proportion to the groups' share. */
   private renderBatch(groups: Group[], tail: Token[]): Node[][] | null {
-    for (const g of groups) for (const tok of g.tokens) if (hasHtml(tok)) return null;
-    for (const tok of tail) if (hasHtml(tok)) return null;
     const t0 = performance.now();
     const parts = renderParts([...groups.map((g) => g.tokens), tail], this.opts, [...groups.map(() => true), this.done]);
     if (!parts) return null;
