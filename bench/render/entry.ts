@@ -3,7 +3,7 @@
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 import { IncrementalMarkdown, highlighter, renderOneShot, renderProgressMs, warmUp } from '../../src/webview/markdown';
-import { CHUNK_NODES, newChunk } from '../../src/webview/markdown/pipeline';
+import { ChunkPlacer } from '../../src/webview/markdown/chunks';
 import { highlightHtml } from '../../src/webview/markdown/grammars';
 import { sanitizeToString } from '../../src/webview/markdown/purify';
 import { FollowPolicy } from '../../src/webview/follow';
@@ -19,9 +19,8 @@ declare global {
       FollowPolicy: typeof FollowPolicy;
       /** What the panel does in idle time after load; resolves when done. */
       warmUp(): Promise<void>;
-      newChunk: typeof newChunk;
-      /** Top-level nodes per md-chunk wrapper (pipeline.ts). */
-      CHUNK_NODES: number;
+      /** Places top-level nodes in the answer's wrappers (chunks.ts). */
+      ChunkPlacer: typeof ChunkPlacer;
       /** The panel's layout: a 600 px high scroller kept at the bottom, holding the answer (`.markdown.answer`,
        * panel.css applies), in a page emptied of anything else. */
       setupPage(): void;
@@ -69,8 +68,7 @@ window.__difyBench = {
         }, 0);
       });
     }),
-  newChunk,
-  CHUNK_NODES,
+  ChunkPlacer,
   highlighter,
   highlightIdle: () => highlighter.idle(),
   highlightCost: () => {

@@ -185,14 +185,16 @@ describe('incremental markdown renderer', function () {
     assert.ok(r[0].rendered < 1.02, `prose: rendered ${r[0].rendered.toFixed(3)}× its length`);
   });
 
-  it('long answers are placed in md-chunk wrappers by position, identically to one-shot, through rollbacks', async () => {
-    const big = makeAnswer(40_000, 7) + '\n\n' + doc;
+  it('long answers are placed in md-chunk and md-section wrappers by position, identically to one-shot, through rollbacks', async () => {
+    const big = makeAnswer(60_000, 7) + '\n\n' + doc;
     for (const seed of [21, 22, 23]) {
       const rand = rng(seed);
       const r = await stream(tp, chunk(big, () => 1 + Math.floor(rand() * 400)), 1 + (seed % 3), seed % 2 === 0);
       assert.equal(r.incremental, r.oneShot);
       assert.equal(r.incrementalText, r.naiveText);
-      assert.ok((r.incremental.match(/<div class="md-chunk">/g) ?? []).length >= 3, 'several chunks');
+      const chunks = (r.incremental.match(/<div class="md-chunk">/g) ?? []).length;
+      assert.ok(chunks > 16, `more chunks than a section holds: ${chunks}`);
+      assert.ok((r.incremental.match(/<div class="md-section">/g) ?? []).length >= 2, 'several sections');
     }
     // setText rolling back across chunk boundaries (and forward again) stays exact.
     const res = await tp.page.evaluate((big) => {
@@ -211,7 +213,7 @@ describe('incremental markdown renderer', function () {
       }
       out.push(same(big));
       // Cuts before the reference definitions of `doc` (those apply to earlier blocks only once finished).
-      for (const cut of [39_000, 20_000, 9_000, 300, 30_000]) {
+      for (const cut of [59_000, 20_000, 9_000, 300, 45_000]) {
         const text = big.slice(0, cut) + '\n\nReplaced **tail**\n';
         md.setText(text);
         B.settle(md);
@@ -224,6 +226,39 @@ describe('incremental markdown renderer', function () {
       return out;
     }, big);
     assert.deepEqual(res, res.map(() => true));
+  });
+
+  it('wrappers by position: the first 32 top-level nodes directly, then chunks of 32 nodes in sections of 16 chunks, in order', async () => {
+    const r = await tp.page.evaluate(() => {
+      const B = window.__difyBench;
+      const text = Array.from({ length: 700 }, (_, i) => `Paragraph ${i}.`).join('\n\n');
+      const root = document.createElement('div');
+      root.append(B.renderOneShot(text, { highlight: false }));
+      const kids = Array.from(root.childNodes);
+      const direct = kids.slice(0, 32);
+      const sections = kids.slice(32) as Element[];
+      const unwrapped = [...direct, ...sections.flatMap((s) => Array.from(s.children).flatMap((c) => Array.from(c.childNodes)))];
+      const flat = document.createElement('div');
+      flat.innerHTML = B.naive(text);
+      const texts = (nodes: Node[]) => nodes.map((n) => n.textContent).join('|');
+      return {
+        directUnwrapped: direct.every((n) => !(n instanceof Element) || n.tagName === 'P'),
+        sections: sections.map((s) => s.className),
+        chunksPerSection: sections.map((s) => s.childElementCount),
+        chunkClasses: [...new Set(sections.flatMap((s) => Array.from(s.children).map((c) => c.className)))],
+        nodesPerChunk: [...new Set(sections.flatMap((s) => Array.from(s.children).slice(0, -1).map((c) => c.childNodes.length)))],
+        inOrder: unwrapped.length === flat.childNodes.length && texts(unwrapped) === texts(Array.from(flat.childNodes)),
+      };
+    });
+    // 700 paragraphs, each a <p> and a newline: 1 400 nodes, 32 of them direct, 1 368 in 43 chunks (the last 24).
+    assert.deepEqual(r, {
+      directUnwrapped: true,
+      sections: ['md-section', 'md-section', 'md-section'],
+      chunksPerSection: [16, 16, 11],
+      chunkClasses: ['md-chunk'],
+      nodesPerChunk: [32],
+      inOrder: true,
+    });
   });
 
   it('adaptive frame budget: expensive renders skip frames (never more than 100 ms of them), urgent flushes do not, the final DOM stays exact', async () => {

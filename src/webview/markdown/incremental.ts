@@ -23,11 +23,12 @@
 //     render takes in about SLICE_MS of new text (at the measured cost per character) and leaves the rest
 //     `pending` for the next frames, as if it had not arrived yet — no frame freezes on a long answer. A
 //     slice renders only the blocks it finishes: its unfinished last block is left to the next slice.
-// Layout: the rendered nodes are placed in `div.md-chunk` wrappers by position (see CHUNK_NODES, pipeline.ts).
+// Layout: the rendered nodes are placed in `div.md-chunk` and `div.md-section` wrappers by position (chunks.ts).
 import type { Token } from 'marked';
 import { CODE_UNSAFE, dropLastChar, fastTailOf, inlineSafe } from './fastAppend';
 import type { FastTail } from './fastAppend';
-import { CHUNK_NODES, HtmlDepth, chunked, collectDefs, hasHtml, lexWithLinks, newChunk, renderParts, renderTokens, shapeOf } from './pipeline';
+import { ChunkPlacer, chunked } from './chunks';
+import { HtmlDepth, collectDefs, hasHtml, lexWithLinks, renderParts, renderTokens, shapeOf } from './pipeline';
 import type { Links, MarkdownOptions } from './pipeline';
 import { highlighter } from './highlighter';
 
@@ -149,9 +150,8 @@ export class IncrementalMarkdown {
   private readonly nl = new NewlineNormalizer();
   private segments: Segment[] = [];
   private tailNodes: Node[] = [];
-  /** The chunk wrappers in `root`, and how many top-level nodes they hold (all but the last are full). */
-  private chunks: HTMLElement[] = [];
-  private placed = 0;
+  /** Puts the rendered top-level nodes in their wrappers. */
+  private readonly placer: ChunkPlacer;
   private knownLinks: Links = Object.create(null) as Links;
   private dirty = false;
   private finished = false;
@@ -169,7 +169,9 @@ export class IncrementalMarkdown {
   /** The tail's list items / table rows as last rendered (see `partialTail`). */
   private items: TailItems | null = null;
 
-  constructor(readonly root: HTMLElement, private readonly opts: MarkdownOptions = {}) {}
+  constructor(readonly root: HTMLElement, private readonly opts: MarkdownOptions = {}) {
+    this.placer = new ChunkPlacer(root);
+  }
 
   /** The (newline-normalized) markdown received so far. */
   get value(): string {
@@ -263,40 +265,8 @@ export class IncrementalMarkdown {
     this.segments = [];
     this.tailNodes = [];
     this.knownLinks = Object.create(null) as Links;
-    this.chunks = [];
-    this.placed = 0;
+    this.placer.reset();
     this.root.textContent = '';
-  }
-
-  /** Appends top-level nodes after the ones already placed: the first CHUNK_NODES into `root`, the rest
-   * into chunks of CHUNK_NODES (the last one filled first). */
-  private place(nodes: Node[]): void {
-    let i = 0;
-    while (i < nodes.length) {
-      let target: ParentNode = this.root;
-      let room = CHUNK_NODES - this.placed;
-      if (room <= 0) {
-        room = CHUNK_NODES - ((this.placed - CHUNK_NODES) % CHUNK_NODES);
-        if (room === CHUNK_NODES) {
-          const c = newChunk();
-          this.chunks.push(c);
-          this.root.append(c);
-        }
-        target = this.chunks[this.chunks.length - 1];
-      }
-      const part = i === 0 && nodes.length <= room ? nodes : nodes.slice(i, i + room);
-      target.append(...part);
-      this.placed += part.length;
-      i += part.length;
-    }
-  }
-
-  /** Removes the LAST `nodes.length` placed nodes (a tail or the last segment) and chunks left empty. */
-  private unplace(nodes: Node[]): void {
-    for (const n of nodes) (n as ChildNode).remove();
-    this.placed -= nodes.length;
-    const keep = Math.max(0, Math.ceil((this.placed - CHUNK_NODES) / CHUNK_NODES));
-    while (this.chunks.length > keep) this.chunks.pop()!.remove();
   }
 
   private linksSignature(): string {
@@ -308,7 +278,7 @@ export class IncrementalMarkdown {
   private dropLastSegment(): void {
     this.removeTail(); // nodes are placed by position: the tail follows the segment
     const seg = this.segments.pop()!;
-    this.unplace(seg.nodes);
+    this.placer.unplace(seg.nodes);
     if (seg.defs.length) this.rebuildLinks();
     this.stats.rollbacks++;
   }
@@ -444,7 +414,7 @@ export class IncrementalMarkdown {
     collectDefs(g.tokens, defs);
     this.removeTail();
     this.stats.renderedChars += g.end - g.start;
-    this.place(nodes);
+    this.placer.place(nodes);
     this.segments.push({ start: g.start, end: g.end, shape: shapeOf(g.tokens), nodes, defs });
     if (defs.length) for (const [k, v] of defs) if (!(k in this.knownLinks)) this.knownLinks[k] = v;
   }
@@ -466,7 +436,7 @@ export class IncrementalMarkdown {
   private removeTail(): void {
     this.fast = null;
     this.items = null;
-    if (this.tailNodes.length) this.unplace(this.tailNodes);
+    if (this.tailNodes.length) this.placer.unplace(this.tailNodes);
     this.tailNodes = [];
   }
 
@@ -482,7 +452,7 @@ export class IncrementalMarkdown {
     if (!tokens.length) return;
     for (const tok of tokens) this.stats.renderedChars += tok.raw.length;
     this.tailNodes = nodes;
-    this.place(nodes);
+    this.placer.place(nodes);
     if (this.done) return;
     this.fast = fastTailOf(tokens, nodes, this.src.slice(start - this.base, this.end - this.base), start);
     this.items = itemsOf(tokens, nodes, start);

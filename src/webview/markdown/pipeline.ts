@@ -1,6 +1,6 @@
 // The rendering pipeline shared by the incremental and the one-shot render: marked's lexer with reference
 // definitions carried over, its renderer with raw HTML pre-neutralized, one DOMPurify call per render (or per
-// batch of runs), code blocks enhanced, and the top-level nodes placed in chunks.
+// batch of runs) and code blocks enhanced.
 import { Lexer, Parser, Renderer } from 'marked';
 import type { Token, TokensList } from 'marked';
 import { enhanceCodeBlocks } from './highlight';
@@ -13,37 +13,6 @@ export interface MarkdownOptions {
   /** Syntax highlighting and code headers (default true). */
   highlight?: boolean;
   actions?: CodeActions;
-}
-
-// Layout: past the first CHUNK_NODES top-level nodes, the rendered markdown is placed in plain `div.md-chunk`
-// wrappers of CHUNK_NODES nodes each, by position, in the one-shot render as well (so the DOMs stay
-// identical; short answers have no wrapper). They keep a streamed answer from being ONE block container
-// with thousands of children: appending to the last chunk re-lays out that chunk and the list of chunks,
-// not every block of the answer (≈30 ms → <1 ms per frame at 1 MB), and with `content-visibility: auto`
-// (media/panel.css) off-screen chunks skip style, layout and paint.
-// 32 rather than 128 or 64: when the view jumps to the bottom of a burst, the browser lays out and paints the
-// chunks it reveals in one frame (10–17 ms CPU at 128 nodes, 7–10 ms at 64). At 32, a 50 KB burst cost less in
-// four A/B rounds of the same run (median 1.1–1.6× the one-shot against 1.8–2.0× at 64); streaming cost the
-// same (50 KB and 1 MB at 20 000 chars/s, within the noise).
-/** Top-level nodes (elements and the newline text nodes between them) per `div.md-chunk` wrapper. */
-export const CHUNK_NODES = 32;
-
-export function newChunk(): HTMLDivElement {
-  const c = document.createElement('div');
-  c.className = 'md-chunk';
-  return c;
-}
-
-/** Places a rendered fragment's top-level nodes as the incremental DOM holds them: the first CHUNK_NODES
- * directly, every further CHUNK_NODES in one chunk (short answers have no wrapper at all). */
-export function chunked(frag: DocumentFragment): DocumentFragment {
-  const nodes = Array.from(frag.childNodes);
-  for (let i = CHUNK_NODES; i < nodes.length; i += CHUNK_NODES) {
-    const c = newChunk();
-    c.append(...nodes.slice(i, i + CHUNK_NODES));
-    frag.append(c);
-  }
-  return frag;
 }
 
 const VOID = new Set([
