@@ -155,14 +155,22 @@ describe('incremental markdown renderer', function () {
     const fence = '```ts\n' + 'const x = 1; // one long unfinished block\n'.repeat(2500) + '```\n\nafter';
     const r = await tp.page.evaluate(([big, fence]) => {
       const B = window.__difyBench;
-      const run = (text: string) => {
+      /** `pieces` 1: everything at once, as when a finished answer is shown; more: the text keeps arriving in
+       * that many pieces (of random lengths, the last one finishing it) while the first ones are sliced. */
+      const run = (text: string, pieces = 1) => {
         const el = document.createElement('div');
         const md = new B.IncrementalMarkdown(el, { highlight: false });
-        md.append(text);
-        md.finish(); // everything at once, as when a finished answer is shown
+        const cuts = [0, ...Array.from({ length: pieces - 1 }, (_, i) => Math.round(((i + 1 + Math.sin(i) / 3) * text.length) / pieces)), text.length];
+        let next = 0;
+        const arrive = () => {
+          md.append(text.slice(cuts[next], cuts[next + 1]));
+          if (++next === pieces) md.finish();
+        };
+        arrive();
         const lengths: number[] = [];
-        while (md.pending && lengths.length < 10_000) {
+        while ((md.pending || next < pieces) && lengths.length < 10_000) {
           lengths.push(el.textContent!.length);
+          if (next < pieces) arrive();
           md.render();
         }
         const ref = document.createElement('div');
@@ -171,9 +179,9 @@ describe('incremental markdown renderer', function () {
         const prefixesOk = lengths.every((n, i) => i === 0 || n >= lengths[i - 1] - 50);
         return { slices: lengths.length + 1, first: lengths[0], total: ref.textContent!.length, exact: el.innerHTML === ref.innerHTML, prefixesOk, pending: md.pending, rendered: md.stats.renderedChars / text.length };
       };
-      return [run(big), run(fence)];
+      return [run(big), run(fence), run(big, 7), run(fence, 5)];
     }, [big, fence]);
-    for (const [name, o] of [['prose', r[0]], ['one 100 KB block', r[1]]] as const) {
+    for (const [name, o] of [['prose', r[0]], ['one 100 KB block', r[1]], ['prose arriving while sliced', r[2]], ['one block arriving while sliced', r[3]]] as const) {
       assert.equal(o.pending, false, `${name}: rendering ended`);
       assert.equal(o.exact, true, `${name}: final DOM identical to one-shot`);
       assert.ok(o.slices > 3, `${name}: rendered in ${o.slices} slices`);
