@@ -197,8 +197,15 @@ export class Panel {
     this.scheduler.schedule(true);
   }
 
-  /** One animation frame: render every entry that changed. Writes only — no layout is read here. */
+  /** One animation frame: render every entry that changed. Writes only — no layout is read here (a catch-up
+   * follow reads the last frame's, still clean). */
   private flush(): void {
+    if (this.catchingUp && this.pinned && this.follow.due()) {
+      // A follow while a burst is rendered in slices gets this frame to itself (see FollowPolicy).
+      this.scrollToEnd();
+      this.scheduler.schedule(true);
+      return;
+    }
     if (this.structureDirty) this.pinned = true;
     this.structureDirty = false;
     let more = false;
@@ -208,7 +215,14 @@ export class Panel {
     }
     // The next slice comes in the next frame: taking in new text is not the repeated work the budget spaces out.
     if (more) this.scheduler.schedule(true);
-    else if (this.catchingUp) requestAnimationFrame(this.stick); // caught up: follow to the end at once
+    else if (this.catchingUp) {
+      // Caught up: follow to the end at once, in the next frame (not in this slice's).
+      this.endFollow = true;
+      requestAnimationFrame(() => {
+        this.endFollow = false;
+        this.stick();
+      });
+    }
     this.catchingUp = more;
   }
 
@@ -221,6 +235,8 @@ export class Panel {
   private pinned = true;
   /** The last flush left text for the next frames (a burst rendered in slices). */
   private catchingUp = false;
+  /** The follow to the end of a burst waits for its own frame. */
+  private endFollow = false;
   private readonly follow = new FollowPolicy();
   /** How far the view is from the bottom, px. */
   private gap(): number {
@@ -228,8 +244,12 @@ export class Panel {
     return s.scrollHeight - s.scrollTop - s.clientHeight;
   }
   private readonly stick = (): void => {
-    if (this.pinned && this.gap() >= 1 && this.follow.due(this.catchingUp)) this.scroller.scrollTop = this.scroller.scrollHeight;
+    if (this.pinned && !this.catchingUp && !this.endFollow && this.gap() >= 1) this.scrollToEnd();
   };
+  private scrollToEnd(): void {
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.follow.followed();
+  }
   private watchScroll(): void {
     const s = this.scroller;
     // Only the user's own scrolling pins or unpins the view: scroll events also come from our follows and

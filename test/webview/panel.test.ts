@@ -144,6 +144,21 @@ describe('chat panel webview', function () {
         if (log.length < 5000) requestAnimationFrame(tick);
       };
       requestAnimationFrame(tick);
+      // The frames (by their time) in which the answer's DOM changed, and those in which the view followed.
+      const w = window as unknown as { changedIn: Set<number>; followedIn: number[] };
+      w.changedIn = new Set();
+      w.followedIn = [];
+      new MutationObserver(() => w.changedIn.add(document.timeline.currentTime as number)).observe(s, { childList: true, subtree: true });
+      const top = Object.getOwnPropertyDescriptor(Element.prototype, 'scrollTop')!;
+      Object.defineProperty(s, 'scrollTop', {
+        get() {
+          return top.get!.call(this);
+        },
+        set(v: number) {
+          w.followedIn.push(document.timeline.currentTime as number);
+          top.set!.call(this, v);
+        },
+      });
     });
     const long = Array.from({ length: 1500 }, (_, i) => `Paragraph ${i} with **bold** text and \`code\`.`).join('\n\n');
     await tp.send({ type: 'entryAdded', entry: entry({ answer: long, status: 'succeeded' }) });
@@ -165,6 +180,14 @@ describe('chat panel webview', function () {
     assert.ok(during.length <= slices + 3, `${during.length} frames for ${slices} slices`);
     assert.ok(follows < slices / 2, `the view moved in ${follows} of ${slices} slices`);
     assert.ok((await gap()) < 1, `${await gap()} px from the bottom at the end`);
+    // Each follow had a frame of its own: the browser lays out and paints what it reveals there, not on top of
+    // a slice's work.
+    const { changedIn, followedIn } = await tp.page.evaluate(() => {
+      const w = window as unknown as { changedIn: Set<number>; followedIn: number[] };
+      return { changedIn: [...w.changedIn], followedIn: w.followedIn };
+    });
+    assert.ok(followedIn.length >= 1 && changedIn.length >= slices, `${followedIn.length} follows, ${changedIn.length} frames with changes`);
+    assert.deepEqual(followedIn.filter((t) => changedIn.includes(t)), [], 'frames with both a follow and a slice');
   });
 
   it('follows a streaming answer to the bottom, and stops following when the user scrolls up', async () => {
