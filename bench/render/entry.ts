@@ -96,7 +96,7 @@ window.__difyBench = {
     sc.append(el);
     document.body.append(sc);
     const sheet = new CSSStyleSheet();
-    sheet.replaceSync('.bench-scroller { height: 600px; width: 660px; overflow-y: auto; } .bench-scroller > .answer { width: 640px; }');
+    sheet.replaceSync('.bench-scroller { height: 600px; width: 660px; overflow-y: auto; } .bench-scroller > .answer { width: 640px; } .bench-all-visible .md-chunk, .bench-all-visible .md-section { content-visibility: visible; }');
     document.adoptedStyleSheets = [sheet];
   },
   answerBox: () => {
