@@ -119,15 +119,15 @@ async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'cdpTaskM
         sc.scrollTop = sc.scrollHeight;
         follow.followed();
       };
+      const gap = () => sc.scrollHeight - sc.scrollTop - sc.clientHeight;
       const stick = () => {
-        const bottom = sc.scrollHeight;
-        if (!catchingUp && !endFollow && bottom - sc.scrollTop - sc.clientHeight >= 1) scrollToEnd();
+        if (gap() >= 1 && !catchingUp && !endFollow) scrollToEnd();
       };
       // As in the panel, the flush only writes (its cost, which spaces the renders, is the render's); the frame's
       // layout follows it (`stick`, below), outside what the scheduler measures.
       const scheduler = new B.FrameScheduler(
         () => {
-          if (catchingUp && follow.due()) {
+          if (catchingUp && follow.due() && gap() >= 1) {
             scrollToEnd(); // a follow while catching up: this frame renders no slice
             scheduler.schedule(true);
             return;

@@ -200,7 +200,7 @@ export class Panel {
   /** One animation frame: render every entry that changed. Writes only — no layout is read here (a catch-up
    * follow reads the last frame's, still clean). */
   private flush(): void {
-    if (this.catchingUp && this.pinned && this.follow.due()) {
+    if (this.catchingUp && this.pinned && this.follow.due() && this.gap() >= 1) {
       // A follow while a burst is rendered in slices gets this frame to itself (see FollowPolicy).
       this.scrollToEnd();
       this.scheduler.schedule(true);

@@ -15,7 +15,8 @@
 // 32 nodes per chunk rather than 128 or 64: when the view jumps to the bottom of a burst, the browser lays out
 // and paints the chunks it reveals in one frame (10–17 ms CPU at 128 nodes, 7–10 ms at 64). At 32, a 50 KB burst
 // cost less in four A/B rounds of the same run (median 1.1–1.6× the one-shot against 1.8–2.0× at 64); streaming
-// cost the same (50 KB and 1 MB at 20 000 chars/s, within the noise).
+// cost the same (50 KB and 1 MB at 20 000 chars/s, within the noise). 16-node chunks in sections of 32 were no
+// better over three A/B rounds.
 /** Top-level nodes (elements and the newline text nodes between them) per `div.md-chunk`. */
 export const CHUNK_NODES = 32;
 /** Chunks per `div.md-section`. */
