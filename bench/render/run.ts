@@ -113,21 +113,19 @@ async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'cdpTaskM
       // end in the next frame (src/webview/follow.ts). Reading scrollHeight is the frame's layout, counted
       // whether or not the view moves.
       const follow = new B.FollowPolicy(() => clock);
-      let catchingUp = false;
-      let endFollow = false;
       const scrollToEnd = () => {
         sc.scrollTop = sc.scrollHeight;
         follow.followed();
       };
       const gap = () => sc.scrollHeight - sc.scrollTop - sc.clientHeight;
       const stick = () => {
-        if (gap() >= 1 && !catchingUp && !endFollow) scrollToEnd();
+        if (gap() >= 1 && follow.free) scrollToEnd();
       };
       // As in the panel, the flush only writes (its cost, which spaces the renders, is the render's); the frame's
       // layout follows it (`stick`, below), outside what the scheduler measures.
       const scheduler = new B.FrameScheduler(
         () => {
-          if (catchingUp && follow.due() && gap() >= 1) {
+          if (follow.followNow() && gap() >= 1) {
             scrollToEnd(); // a follow while catching up: this frame renders no slice
             scheduler.schedule(true);
             return;
@@ -143,14 +141,12 @@ async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'cdpTaskM
       const rendered = () => {
         const more = md.pending;
         if (more) scheduler.schedule(true);
-        else if (catchingUp) {
-          endFollow = true;
+        if (follow.rendered(more)) {
           endFrame = () => {
-            endFollow = false;
+            follow.ended();
             stick();
           };
         }
-        catchingUp = more;
       };
       /** One animation frame: the scheduler's callback, then the end-of-burst follow, then the layout. */
       const frame = () => {

@@ -14,18 +14,45 @@
 /** How often the view follows while a burst is being rendered in slices, ms. */
 export const CATCH_UP_FOLLOW_MS = 1000;
 
+/**
+ * The follow decisions of a view kept at the bottom, frame by frame (the panel, and the render bench's model
+ * of it): `followNow()` at the start of a frame, `rendered()` after its render, `free` for a regular follow.
+ */
 export class FollowPolicy {
   private last = -Infinity;
+  /** The last render left text for the next frames (a burst rendered in slices). */
+  private catchingUp = false;
+  /** The burst has ended; its follow to the end waits for the next frame. */
+  private ending = false;
 
   constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /** Whether this frame only follows, rendering no slice: about once a second while a burst catches up. */
+  followNow(): boolean {
+    return this.catchingUp && this.now() - this.last >= CATCH_UP_FOLLOW_MS;
+  }
+
+  /** After a render, `more`: text is left for the next frames. True when a burst has just caught up: call
+   * `ended()` in the next frame, then follow to the end. */
+  rendered(more: boolean): boolean {
+    const caughtUp = this.catchingUp && !more;
+    this.catchingUp = more;
+    if (caughtUp) this.ending = true;
+    return caughtUp;
+  }
+
+  /** The frame after a burst caught up. */
+  ended(): void {
+    this.ending = false;
+  }
+
+  /** Whether a regular follow (after the frame's layout) may scroll: not while a burst is sliced or ends. */
+  get free(): boolean {
+    return !this.catchingUp && !this.ending;
+  }
 
   /** The view was scrolled to the bottom. */
   followed(): void {
     this.last = this.now();
-  }
-
-  /** While a burst is rendered in slices: whether this frame follows (and renders no slice). */
-  due(): boolean {
-    return this.now() - this.last >= CATCH_UP_FOLLOW_MS;
   }
 }

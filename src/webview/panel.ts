@@ -200,7 +200,7 @@ export class Panel {
   /** One animation frame: render every entry that changed. Writes only — no layout is read here (a catch-up
    * follow reads the last frame's, still clean). */
   private flush(): void {
-    if (this.catchingUp && this.pinned && this.follow.due() && this.gap() >= 1) {
+    if (this.pinned && this.follow.followNow() && this.gap() >= 1) {
       // A follow while a burst is rendered in slices gets this frame to itself (see FollowPolicy).
       this.scrollToEnd();
       this.scheduler.schedule(true);
@@ -215,15 +215,13 @@ export class Panel {
     }
     // The next slice comes in the next frame: taking in new text is not the repeated work the budget spaces out.
     if (more) this.scheduler.schedule(true);
-    else if (this.catchingUp) {
+    if (this.follow.rendered(more)) {
       // Caught up: follow to the end at once, in the next frame (not in this slice's).
-      this.endFollow = true;
       requestAnimationFrame(() => {
-        this.endFollow = false;
+        this.follow.ended();
         this.stick();
       });
     }
-    this.catchingUp = more;
   }
 
   /**
@@ -233,10 +231,6 @@ export class Panel {
    * burst is rendered in slices, it follows only now and then (see FollowPolicy).
    */
   private pinned = true;
-  /** The last flush left text for the next frames (a burst rendered in slices). */
-  private catchingUp = false;
-  /** The follow to the end of a burst waits for its own frame. */
-  private endFollow = false;
   private readonly follow = new FollowPolicy();
   /** How far the view is from the bottom, px. */
   private gap(): number {
@@ -244,7 +238,7 @@ export class Panel {
     return s.scrollHeight - s.scrollTop - s.clientHeight;
   }
   private readonly stick = (): void => {
-    if (this.pinned && !this.catchingUp && !this.endFollow && this.gap() >= 1) this.scrollToEnd();
+    if (this.pinned && this.follow.free && this.gap() >= 1) this.scrollToEnd();
   };
   private scrollToEnd(): void {
     this.scroller.scrollTop = this.scroller.scrollHeight;

@@ -20,7 +20,7 @@ const WARM_SAMPLES = [
  * Then all the samples, streamed through the incremental renderer (detached: no layout) this many times, one
  * per idle callback (~0.3–1 ms each). V8 optimizes the lexer's and the sanitizer's code once it has run
  * often: with only the samples above, the first 1 000-character slice of a long answer took 10–30 ms in the
- * benchmark's pages; after these repeats, 4–10 ms.
+ * benchmark's pages; after these repeats, 2–9 ms.
  */
 const WARM_REPEATS = 40;
 
