@@ -101,6 +101,32 @@ describe('syntax highlighting (worker)', function () {
     assert.equal(r.dropped, 1);
   });
 
+  it('streaming: a finished fence without a language is detected, the unfinished one rendered in the same batch is not until the answer ends', async () => {
+    const r = await tp.page.evaluate(async () => {
+      const B = window.__difyBench;
+      const el = document.createElement('div');
+      document.body.append(el);
+      const md = new B.IncrementalMarkdown(el);
+      const py = 'def area(r: float) -> float:\n    """Area of a circle."""\n    import math\n    return math.pi * r ** 2\n\nprint(area(2.0))\n';
+      // One render: the finished fence and the paragraph go through one sanitizer call with the open fence.
+      md.append('```\n' + py + '```\n\nAnd the same again:\n\n```\n' + py);
+      md.render();
+      await B.highlightIdle();
+      const labels = () => Array.from(el.querySelectorAll('.code-lang'), (l) => l.textContent);
+      const streaming = { labels: labels(), hljs: Array.from(el.querySelectorAll('pre > code'), (c) => c.classList.contains('hljs')), renders: md.stats.renders };
+      md.append('```\n');
+      md.finish();
+      await B.highlightIdle();
+      const done = labels();
+      el.remove();
+      return { streaming, done };
+    });
+    assert.equal(r.streaming.renders, 1);
+    assert.deepEqual(r.streaming.labels, ['python', 'Code']);
+    assert.deepEqual(r.streaming.hljs, [true, false]);
+    assert.deepEqual(r.done, ['python', 'python']);
+  });
+
   it('a block whose text changed before the result came back keeps its text (the stream\'s appends are not undone)', async () => {
     const r = await tp.page.evaluate(async (md) => {
       const B = window.__difyBench;

@@ -38,15 +38,18 @@ export class ChunkPlacer {
     private placed = 0,
   ) {}
 
-  /** Appends nodes after the ones already placed (the last chunk is filled first). */
+  /** Appends nodes after the ones already placed (the last chunk is filled first). New wrappers are filled
+   * before they are put in: nodes go into the live answer once, as in the one-shot render. */
   place(nodes: Node[]): void {
     let i = 0;
+    /** New wrappers, each with the parent it goes into once filled: chunks first, then sections. */
+    const fresh: [ParentNode, HTMLElement][] = [];
     while (i < nodes.length) {
       let target: ParentNode = this.root;
       let room = CHUNK_NODES - this.placed;
       if (room <= 0) {
         room = CHUNK_NODES - ((this.placed - CHUNK_NODES) % CHUNK_NODES);
-        if (room === CHUNK_NODES) this.addChunk();
+        if (room === CHUNK_NODES) this.addChunk(fresh);
         target = this.chunks[this.chunks.length - 1];
       }
       const part = i === 0 && nodes.length <= room ? nodes : nodes.slice(i, i + room);
@@ -54,6 +57,8 @@ export class ChunkPlacer {
       this.placed += part.length;
       i += part.length;
     }
+    for (const [parent, wrapper] of fresh) if (wrapper.className === 'md-chunk') parent.append(wrapper);
+    for (const [parent, wrapper] of fresh) if (wrapper.className === 'md-section') parent.append(wrapper);
   }
 
   /** Removes the LAST `nodes.length` placed nodes (`nodes` themselves), and wrappers left empty. */
@@ -73,15 +78,15 @@ export class ChunkPlacer {
     this.placed = 0;
   }
 
-  private addChunk(): void {
+  private addChunk(fresh: [ParentNode, HTMLElement][]): void {
     if (this.chunks.length % SECTION_CHUNKS === 0) {
       const s = wrapper('md-section');
       this.sections.push(s);
-      this.root.append(s);
+      fresh.push([this.root, s]);
     }
     const c = wrapper('md-chunk');
     this.chunks.push(c);
-    this.sections[this.sections.length - 1].append(c);
+    fresh.push([this.sections[this.sections.length - 1], c]);
   }
 }
 

@@ -11,8 +11,8 @@ export interface CodeActions {
 export interface EnhanceOptions {
   /** Syntax highlighting on (default true). */
   highlight?: boolean;
-  /** Run auto-detection for fences without a language (finished blocks only; default true). */
-  auto?: boolean;
+  /** Run auto-detection for fences without a language (finished blocks only; default true); or per block. */
+  auto?: boolean | ((code: Element) => boolean);
   actions?: CodeActions;
 }
 
@@ -62,7 +62,8 @@ export function enhanceCodeBlocks(root: ParentNode, opts: EnhanceOptions = {}): 
     const label = document.createElement('span');
     label.className = 'code-lang';
     label.textContent = lang || t('Code');
-    if (highlight) highlighter.paint(code as HTMLElement, text, lang, opts.auto !== false, (found) => (label.textContent = found));
+    const auto = typeof opts.auto === 'function' ? opts.auto(code) : opts.auto !== false;
+    if (highlight) highlighter.paint(code as HTMLElement, text, lang, auto, (found) => (label.textContent = found));
     const tools = document.createElement('span');
     tools.className = 'code-tools';
     const actions = opts.actions;

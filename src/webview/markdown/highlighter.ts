@@ -60,8 +60,9 @@ export class Highlighter {
   /** Long blocks being put in group by group. */
   private grouping = 0;
   private pumpQueued = false;
-  /** Set while blocks wait in the queue (see HOLD_MS): the timer that ends the hold. */
+  /** Set while blocks wait in the queue (see HOLD_MS): the timer that ends the hold, and when it ends. */
   private holdTimer: ReturnType<typeof setTimeout> | undefined;
+  private holdUntil = 0;
   /** The queue is drained newest first (set by a hold, until the queue is empty). */
   private newestFirst = false;
   /** Blocks sent to the worker, highlighted by it, results put in, recent results reused, stale blocks not sent;
@@ -128,11 +129,19 @@ export class Highlighter {
    * burst); then they are sent newest first. */
   hold(): void {
     this.newestFirst = true;
-    clearTimeout(this.holdTimer);
+    this.holdUntil = performance.now() + HOLD_MS;
+    // One timer for the whole burst, moved on when it fires early (re-arming it on every slice cost more
+    // than the rest of the call).
+    if (this.holdTimer === undefined) this.armHold(HOLD_MS);
+  }
+
+  private armHold(ms: number): void {
     this.holdTimer = setTimeout(() => {
+      const left = this.holdUntil - performance.now();
+      if (left > 1) return this.armHold(left);
       this.holdTimer = undefined;
       this.pump();
-    }, HOLD_MS);
+    }, ms);
   }
 
   /** Resolves once no block waits for the worker. */

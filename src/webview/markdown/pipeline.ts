@@ -123,19 +123,22 @@ const SEPARATOR = `<hr id="${SEPARATOR_ID}">`;
  */
 export function renderParts(runs: Token[][], opts: MarkdownOptions, autos: boolean[]): Node[][] | null {
   const frag = sanitizeToFragment(runs.map((r) => parse(r)).join(SEPARATOR));
+  const seps = Array.from(frag.querySelectorAll(`hr#${SEPARATOR_ID}`));
+  if (seps.length !== runs.length - 1 || seps.some((s) => s.parentNode !== frag)) return null;
+  // Code blocks are enhanced in place, each with its run's `auto` (the separators before it), so the nodes
+  // move only once: into the answer.
+  const runOf = (code: Element) => {
+    let i = 0;
+    while (i < seps.length && seps[i].compareDocumentPosition(code) & Node.DOCUMENT_POSITION_FOLLOWING) i++;
+    return i;
+  };
+  enhanceCodeBlocks(frag, { highlight: opts.highlight, auto: (code) => autos[runOf(code)], actions: opts.actions });
   const parts: Node[][] = [[]];
-  for (const n of Array.from(frag.childNodes)) {
+  for (let n = frag.firstChild; n; n = n.nextSibling) {
     if (n.nodeType === Node.ELEMENT_NODE && (n as Element).id === SEPARATOR_ID) parts.push([]);
     else parts[parts.length - 1].push(n);
   }
-  if (parts.length !== runs.length) return null;
-  return parts.map((nodes, i) => {
-    if (!nodes.length) return nodes;
-    const f = document.createDocumentFragment();
-    f.append(...nodes);
-    enhanceCodeBlocks(f, { highlight: opts.highlight, auto: autos[i], actions: opts.actions });
-    return Array.from(f.childNodes);
-  });
+  return parts;
 }
 
 /** Renders tokens to a sanitized fragment (code highlighted and given headers unless disabled). */
