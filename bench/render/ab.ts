@@ -7,11 +7,13 @@
 //   npx tsx bench/render/ab.ts /tmp/base [size=50000] [rate=2000000] [rounds=20]
 // A is the checkout at the given path, B this one. Remove the worktree afterwards (git worktree remove).
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { startHarness } from '../../test/webview/harness';
 import type { Harness } from '../../test/webview/harness';
 import { makeAnswer } from './corpus';
 import { floor, hostPatches, ours } from './phases';
 import { measure } from './trace';
+import type { Phase } from './trace';
 
 const [basePath, sizeArg, rateArg, roundsArg] = process.argv.slice(2);
 if (!basePath) throw new Error('usage: ab.ts <path of version A> [size] [rate] [rounds]');
@@ -26,13 +28,13 @@ interface Sample {
 }
 
 async function sample(h: Harness, text: string, windows: string[]): Promise<Sample> {
-  const run = async <T,>(fn: (page: import('playwright-core').Page) => Promise<T>) => {
+  const run = async (fn: (page: Page) => Promise<Omit<Phase, 'cdpTaskMs'>>): Promise<Phase> => {
     const tp = await h.open({ bundle: 'bench' });
     const cdp = await tp.page.context().newCDPSession(tp.page);
     await tp.page.evaluate(() => window.__difyBench.warmUp());
-    const r = await measure(cdp, () => fn(tp.page) as never);
+    const r = await measure(cdp, () => fn(tp.page));
     await tp.close();
-    return r as Awaited<ReturnType<typeof measure>>;
+    return r;
   };
   const f = await run((page) => floor(page, text));
   const o = await run((page) => ours(page, windows));
