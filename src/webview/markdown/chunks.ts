@@ -28,6 +28,12 @@ function wrapper(className: string): HTMLDivElement {
   return c;
 }
 
+/** Wrappers created by one `place` call, not in the answer yet. */
+interface Fresh {
+  chunks: [HTMLElement, HTMLElement][];
+  sections: HTMLElement[];
+}
+
 /** Appends and removes top-level nodes at the end of `root`, keeping the layout above. */
 export class ChunkPlacer {
   private readonly chunks: HTMLElement[] = [];
@@ -42,8 +48,8 @@ export class ChunkPlacer {
    * before they are put in: nodes go into the live answer once, as in the one-shot render. */
   place(nodes: Node[]): void {
     let i = 0;
-    /** New wrappers, each with the parent it goes into once filled: chunks first, then sections. */
-    const fresh: [ParentNode, HTMLElement][] = [];
+    /** New wrappers, put in once filled: each chunk into its section, then new sections into the answer. */
+    const fresh: Fresh = { chunks: [], sections: [] };
     while (i < nodes.length) {
       let target: ParentNode = this.root;
       let room = CHUNK_NODES - this.placed;
@@ -57,8 +63,8 @@ export class ChunkPlacer {
       this.placed += part.length;
       i += part.length;
     }
-    for (const [parent, wrapper] of fresh) if (wrapper.className === 'md-chunk') parent.append(wrapper);
-    for (const [parent, wrapper] of fresh) if (wrapper.className === 'md-section') parent.append(wrapper);
+    for (const [section, chunk] of fresh.chunks) section.append(chunk);
+    if (fresh.sections.length) this.root.append(...fresh.sections);
   }
 
   /** Removes the LAST `nodes.length` placed nodes (`nodes` themselves), and wrappers left empty. */
@@ -78,15 +84,15 @@ export class ChunkPlacer {
     this.placed = 0;
   }
 
-  private addChunk(fresh: [ParentNode, HTMLElement][]): void {
+  private addChunk(fresh: Fresh): void {
     if (this.chunks.length % SECTION_CHUNKS === 0) {
       const s = wrapper('md-section');
       this.sections.push(s);
-      fresh.push([this.root, s]);
+      fresh.sections.push(s);
     }
     const c = wrapper('md-chunk');
     this.chunks.push(c);
-    fresh.push([this.sections[this.sections.length - 1], c]);
+    fresh.chunks.push([this.sections[this.sections.length - 1], c]);
   }
 }
 

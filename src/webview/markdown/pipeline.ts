@@ -135,7 +135,7 @@ export function renderParts(runs: Token[][], opts: MarkdownOptions, autos: boole
   enhanceCodeBlocks(frag, { highlight: opts.highlight, auto: (code) => autos[runOf(code)], actions: opts.actions });
   const parts: Node[][] = [[]];
   for (let n = frag.firstChild; n; n = n.nextSibling) {
-    if (n.nodeType === Node.ELEMENT_NODE && (n as Element).id === SEPARATOR_ID) parts.push([]);
+    if (n === seps[parts.length - 1]) parts.push([]);
     else parts[parts.length - 1].push(n);
   }
   return parts;
