@@ -2,7 +2,7 @@
 // ones its templates fill from the editor. Pure (no `vscode`): the host builds it, the webview renders it,
 // and the host coerces what comes back against the same fields.
 import type { AppForm, FormField, FormFieldKind } from '../protocol';
-import { coerceForm, hasDefault, isFileField, layoutForText } from '../run/inputForm';
+import { attachmentsField, coerceForm, hasDefault, isFileField, layoutForText } from '../run/inputForm';
 import type { AppParameters, InputField, InputFieldKind } from '../run/types';
 
 const KINDS: Partial<Record<InputFieldKind, FormFieldKind>> = {
@@ -36,14 +36,24 @@ function formField(f: InputField, kind: FormFieldKind): FormField {
   };
 }
 
-/** The form the panel shows for an app (`chat`: the message is the query). */
-export function appForm(app: string, params: AppParameters, templates: Record<string, string> | undefined, chat: boolean, files: Record<string, string[]> = {}): AppForm {
+/** The form the panel shows for an app (`chat`: the message is the query). The app's attachments, when it takes
+ * them, come last, labelled `attachments` (see `attachmentsField`). */
+export function appForm(
+  app: string,
+  params: AppParameters,
+  templates: Record<string, string> | undefined,
+  chat: boolean,
+  files: Record<string, string[]> = {},
+  attachments = 'Attachments',
+): AppForm {
   const layout = layoutForText(params.fields, templates, chat);
   const fields: FormField[] = [];
   for (const f of layout.form) {
     // A kind newer than this extension is typed as text (the server validates it).
     fields.push(formField(f, KINDS[f.kind] ?? 'text'));
   }
+  const attach = attachmentsField(params, attachments);
+  if (attach) fields.push(formField(attach, 'files'));
   const m = layout.message;
   return {
     app,

@@ -8,12 +8,12 @@ import { readTimeouts } from '../config/network';
 import { actionLabel, describeApiError } from '../editor/errorMessages';
 import type { SelectionRef } from '../editor/editorContext';
 import type { Log } from '../editor/log';
-import { InputProblems } from '../run/inputForm';
+import { ATTACHMENTS, InputProblems } from '../run/inputForm';
 import type { AppForm, AppSummary, EntryPatch, EntryView, ErrorView, FormValues, PanelState, WebviewMessage } from '../protocol';
 import { isOpenableLink } from '../protocol';
 import type { History } from '../run/history';
 import { RunExecution, toApiError } from '../run/runner';
-import type { AppMode, RunRequest } from '../run/types';
+import type { AppMode, FileRef, RunRequest } from '../run/types';
 import { appForm, formInputs } from './appForm';
 import { ChatPanel } from './panel';
 import { PatchBatcher } from './patchBatcher';
@@ -39,6 +39,8 @@ export interface StartRun {
   continueConversation?: boolean;
   /** An explicit conversation to continue (the @dify participant keeps its own per chat thread). */
   conversationId?: string;
+  /** The app's attachments (Dify `files` / sys.files, Flowise `uploads`). */
+  files?: FileRef[];
 }
 
 export interface Launched {
@@ -111,7 +113,7 @@ export class ChatController implements vscode.Disposable {
     const client = await this.catalog.client(s.app);
     const chat = isChatMode(s.mode);
     const conversationId = !chat ? undefined : s.conversationId ?? (s.continueConversation !== false ? this.history.conversationOf(s.app.name) : undefined);
-    const request: RunRequest = { inputs: s.inputs, query: s.query, conversationId: conversationId || undefined, user: this.userId };
+    const request: RunRequest = { inputs: s.inputs, query: s.query, conversationId: conversationId || undefined, files: s.files?.length ? s.files : undefined, user: this.userId };
     const entry: EntryView = {
       id: randomUUID(),
       app: s.app.name,
@@ -218,7 +220,7 @@ export class ChatController implements vscode.Disposable {
     if (!params || !mode) return undefined;
     const picked = this.formFiles.get(app.name);
     const files = picked ? Object.fromEntries([...picked].map(([variable, f]) => [variable, f.names])) : {};
-    return appForm(app.name, params, app.inputs, isChatMode(mode), files);
+    return appForm(app.name, params, app.inputs, isChatMode(mode), files, vscode.l10n.t('Attachments'));
   }
 
   /** Loads what the composer shows for an app (opening statement, form) and sends it to the panel. */
@@ -230,6 +232,7 @@ export class ChatController implements vscode.Disposable {
   /** The panel's Send: with the compact form's values when it was shown, else asking for what is missing. */
   private async send(app: AppProfile, text: string, raw: FormValues | undefined): Promise<void> {
     let inputs: Record<string, unknown> | undefined;
+    let attached: { value: unknown; names: string[] } | undefined;
     if (raw) {
       const [params, info] = await Promise.all([this.catalog.parameters(app), this.catalog.info(app)]);
       const coerced = formInputs(params, app.inputs, isChatMode(info.mode), raw);
@@ -238,7 +241,10 @@ export class ChatController implements vscode.Disposable {
         return;
       }
       inputs = coerced.inputs;
-      for (const [variable, f] of this.formFiles.get(app.name) ?? []) inputs[variable] = f.value;
+      for (const [variable, f] of this.formFiles.get(app.name) ?? []) {
+        if (variable === ATTACHMENTS) attached = f;
+        else inputs[variable] = f.value;
+      }
     }
     let start: StartRun | undefined;
     try {
@@ -250,6 +256,12 @@ export class ChatController implements vscode.Disposable {
     }
     if (!start) return;
     this.panel.post({ type: 'formErrors', app: app.name, errors: {} });
+    if (attached) {
+      // Attachments go with this message only (as in a chat box); the app's file inputs stay for the next run.
+      start = { ...start, files: attached.value as FileRef[], inputsView: { ...start.inputsView, [vscode.l10n.t('Attachments')]: attached.names.join(', ') } };
+      this.formFiles.get(app.name)?.delete(ATTACHMENTS);
+      this.panel.post({ type: 'formFiles', app: app.name, variable: ATTACHMENTS, files: [] });
+    }
     await this.start({ ...start, continueConversation: true });
   }
 

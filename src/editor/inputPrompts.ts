@@ -193,6 +193,10 @@ async function askFiles(f: InputField, title: string, opts: PromptOptions, names
     case 'choose': {
       const uris = await vscode.window.showOpenDialog({ canSelectMany: many, openLabel: vscode.l10n.t('Attach'), title: f.label });
       if (!uris?.length) return CANCEL;
+      if (many && f.maxLength && uris.length > f.maxLength) {
+        void vscode.window.showWarningMessage(vscode.l10n.t('{0} takes at most {1} files.', f.label, f.maxLength));
+        return CANCEL;
+      }
       const refs: FileRef[] = [];
       for (const uri of uris) {
         const data = await vscode.workspace.fs.readFile(uri);

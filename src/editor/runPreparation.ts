@@ -4,8 +4,9 @@ import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { isChatMode, type StartRun } from '../chat/controller';
-import { defaultsOf, fileTypeFor, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
+import { attachmentsField, defaultsOf, fileTypeFor, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
 import { expandTemplates, templateNeeds } from '../run/templates';
+import { inlineFile } from '../flowise/request';
 import type { AppParameters, FileRef, InputField } from '../run/types';
 import { fenced, type CapturedContext } from './editorContext';
 import { askFileField, askInputs, fileNameOf, type PromptOptions } from './inputPrompts';
@@ -100,6 +101,7 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
 
 function uploader(catalog: AppCatalog, app: AppProfile, user: string): PromptOptions['upload'] {
   return async (file) => {
+    if (app.provider === 'flowise') return inlineFile(file, fileTypeFor(file.name));
     const client = await catalog.client(app);
     if (!client.upload) throw new Error(vscode.l10n.t('{0} does not take file uploads.', app.name));
     const up = await client.upload(file, user);
@@ -110,7 +112,7 @@ function uploader(catalog: AppCatalog, app: AppProfile, user: string): PromptOpt
 /** The panel form's "Choose…" on a file field: the same choices as the palette's file step, uploaded now. */
 export async function pickFormFiles(catalog: AppCatalog, user: string, app: AppProfile, ctx: CapturedContext, variable: string): Promise<{ value: FieldValue; names: string[] } | undefined> {
   const params = await catalog.parameters(app);
-  const field = params.fields.find((f) => f.variable === variable && isFileField(f));
+  const field = [...params.fields, attachmentsField(params, vscode.l10n.t('Attachments'))].find((f) => f?.variable === variable && isFileField(f));
   if (!field) return undefined;
   return askFileField(field, { title: app.name, params, prefill: {}, askPrefilled: true, context: ctx, upload: uploader(catalog, app, user) });
 }

@@ -168,29 +168,17 @@ export class FlowiseClient implements AppClient {
       throw e;
     }
     if (!u || typeof u !== 'object') return params;
+    // What can be attached from VS Code: images, inline (a base64 data URI, upload type `file`) or by URL. Documents
+    // for RAG (upserted from a multipart prediction) and speech (recorded audio) are not offered.
     const img = (u.imgUploadSizeAndTypes ?? []).filter((x) => x && typeof x === 'object');
-    const files = (u.fileUploadSizeAndTypes ?? []).filter((x) => x && typeof x === 'object');
-    const types: string[] = [];
-    const exts: string[] = [];
-    if (u.isImageUploadAllowed) {
-      types.push('image');
-      exts.push(...mimeToExtensions(img.flatMap((x) => x.fileTypes ?? [])));
+    const fileUpload: FileUploadConfig = { enabled: u.isImageUploadAllowed === true };
+    if (fileUpload.enabled) {
+      fileUpload.allowedFileTypes = ['image'];
+      fileUpload.allowedUploadMethods = ['local_file', 'remote_url'];
+      const exts = mimeToExtensions(img.flatMap((x) => x.fileTypes ?? []));
+      if (exts.length) fileUpload.allowedFileExtensions = [...new Set(exts)];
       const max = Math.max(0, ...img.map((x) => Number(x.maxUploadSize) || 0));
       if (max > 0) params.limits.imageFileSizeLimitMb = max;
-    }
-    if (u.isRAGFileUploadAllowed || files.length > 0) {
-      types.push('document');
-      exts.push(...mimeToExtensions(files.flatMap((x) => x.fileTypes ?? [])));
-      const max = Math.max(0, ...files.map((x) => Number(x.maxUploadSize) || 0));
-      if (max > 0) params.limits.fileSizeLimitMb = max;
-    }
-    if (u.isSpeechToTextEnabled) types.push('audio');
-    const fileUpload: FileUploadConfig = { enabled: types.length > 0 };
-    if (types.length) {
-      fileUpload.allowedFileTypes = types;
-      // Images may also be sent by URL; other files only as data (base64 data URIs).
-      fileUpload.allowedUploadMethods = u.isImageUploadAllowed ? ['local_file', 'remote_url'] : ['local_file'];
-      if (exts.length) fileUpload.allowedFileExtensions = [...new Set(exts)];
     }
     params.fileUpload = fileUpload;
     return params;

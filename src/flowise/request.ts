@@ -72,6 +72,13 @@ function mimeFor(f: FlowiseFileRef, url: string, name: string): string {
   return 'application/octet-stream';
 }
 
+/** A file attached from VS Code, as Flowise takes it: inline in the prediction (a base64 data URI; nothing is
+ * uploaded first). */
+export function inlineFile(file: { name: string; data: Uint8Array; mimeType: string }, type: FileRef['type']): FlowiseFileRef {
+  const data = Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength).toString('base64');
+  return { type, transfer_method: 'local_file', url: `data:${file.mimeType};base64,${data}`, name: file.name, mimeType: file.mimeType };
+}
+
 /** FileRefs → Flowise `uploads`. Refs without a URL (Dify upload ids) cannot be sent and are returned in `skipped`. */
 export function uploadsFrom(files: FlowiseFileRef[] | undefined): { uploads: FlowiseUpload[]; skipped: number } {
   const uploads: FlowiseUpload[] = [];

@@ -2,13 +2,30 @@
 // Dify's 400 invalid_param is the exception. Mirrors the server's `_validate_inputs`. No `vscode`.
 import { fileTypeOf } from '../dify/files';
 import { templateNeeds } from './templates';
-import type { FileRef, InputField } from './types';
+import type { AppParameters, FileRef, InputField } from './types';
 
 export type FieldValue = string | number | boolean | object | FileRef | FileRef[] | undefined;
 
 /** File and file-list fields: filled with uploads or URLs, never from typed text. */
 export function isFileField(f: InputField): boolean {
   return f.kind === 'file' || f.kind === 'file-list';
+}
+
+/** The form variable of the app's attachments (the request's `files`: Dify's sys.files, Flowise's uploads). Not
+ * a Dify variable name (those have no dot), so it never collides with a Start-node field. */
+export const ATTACHMENTS = 'sys.files';
+
+/** The app's attachments as a file-list field, when the app takes them (`file_upload` in /parameters, or the
+ * Flowise chatflow's upload settings): their count limit, file types and upload methods. */
+export function attachmentsField(params: AppParameters, label: string): InputField | undefined {
+  const fu = params.fileUpload;
+  if (!fu?.enabled) return undefined;
+  const field: InputField = { kind: 'file-list', variable: ATTACHMENTS, label, required: false };
+  if (fu.numberLimits && fu.numberLimits > 0) field.maxLength = fu.numberLimits;
+  if (fu.allowedFileTypes?.length) field.allowedFileTypes = fu.allowedFileTypes;
+  if (fu.allowedFileExtensions?.length) field.allowedFileExtensions = fu.allowedFileExtensions;
+  if (fu.allowedUploadMethods?.length) field.allowedFileUploadMethods = fu.allowedUploadMethods;
+  return field;
 }
 
 /** Whether the app gives the field a default value. */

@@ -79,7 +79,7 @@ describe('runs in the real extension host', function () {
       await fx.api.controller.handle({ type: 'selectApp', app: 'Code Reviewer' });
       const apps = posted.filter((m): m is Extract<HostMessage, { type: 'apps' }> => m.type === 'apps').at(-1)!;
       assert.equal(apps.form?.messageField?.variable, 'code', 'the message box fills Code');
-      assert.deepEqual(apps.form?.fields.map((f) => f.variable), ['language', 'focus', 'max_issues', 'strict', 'options', 'attachment', 'context_files']);
+      assert.deepEqual(apps.form?.fields.map((f) => f.variable), ['language', 'focus', 'max_issues', 'strict', 'options', 'attachment', 'context_files', 'sys.files'], 'the app takes attachments (file_upload): they come last');
 
       const before = runs().length;
       await fx.api.controller.handle({ type: 'send', text: 'let y = 2;', app: 'Code Reviewer', inputs: { max_issues: 'many', strict: true } });
@@ -107,6 +107,57 @@ describe('runs in the real extension host', function () {
     } finally {
       fx.api.controller.panel.tap = undefined;
       await config.update('apps', fx.apps.map((a) => ({ name: a.name, baseUrl: fx.server.url })), vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('attachments (file upload on): chosen in the form, uploaded, sent as `files` with that message only', async () => {
+    const posted: HostMessage[] = [];
+    fx.api.controller.panel.tap = (m) => posted.push(structuredClone(m));
+    const runs = () => fx.server.requests.filter((r) => r.path === '/v1/workflows/run');
+    const uploads = () => fx.server.requests.filter((r) => r.path === '/v1/files/upload');
+    try {
+      await fx.api.controller.handle({ type: 'selectApp', app: 'Code Reviewer' });
+      // The editor the file comes from is the active one when "Choose…" is clicked.
+      const doc = await vscode.workspace.openTextDocument({ content: '# Notes\n\nRename tmp.\n', language: 'markdown' });
+      await vscode.window.showTextDocument(doc);
+      const form = posted.filter((m): m is Extract<HostMessage, { type: 'apps' }> => m.type === 'apps').at(-1)!.form!;
+      const field = form.fields.find((f) => f.variable === 'sys.files')!;
+      assert.deepEqual({ kind: field.kind, label: field.label, required: field.required }, { kind: 'files', label: 'Attachments', required: false });
+
+      // "Choose…" on the field: the same quick pick as a file input's; its first item is the current file.
+      const uploadsBefore = uploads().length;
+      let picked = false;
+      const picking = fx.api.controller.handle({ type: 'pickFiles', app: 'Code Reviewer', variable: 'sys.files' }).then(() => (picked = true));
+      // (Skip, the last item, is the active one of an optional field: move to the first before accepting.)
+      await until(() => {
+        if (!picked) void vscode.commands.executeCommand('quickInput.first').then(() => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'));
+        return picked;
+      }, 'the file to be picked and uploaded');
+      await picking;
+      assert.equal(uploads().length, uploadsBefore + 1, 'the file is uploaded when it is chosen');
+      const shown = posted.filter((m): m is Extract<HostMessage, { type: 'formFiles' }> => m.type === 'formFiles').at(-1)!;
+      assert.equal(shown.variable, 'sys.files');
+      assert.equal(shown.files.length, 1);
+
+      const before = runs().length;
+      const send = { type: 'send', text: 'let y = 2;', app: 'Code Reviewer', inputs: { max_issues: '3', strict: false, language: 'Go', focus: '' } } as const;
+      await fx.api.controller.handle(send);
+      await until(() => runs().length === before + 1 && fx.api.history.entries.at(-1)?.status === 'succeeded', 'the run');
+      const files = (runs().at(-1)!.body as { files?: { type: string; transfer_method: string; upload_file_id?: string }[] }).files;
+      assert.equal(files?.length, 1, 'the attachment is sent as files (sys.files)');
+      assert.deepEqual({ type: files![0].type, transfer_method: files![0].transfer_method }, { type: 'document', transfer_method: 'local_file' });
+      assert.match(files![0].upload_file_id ?? '', /^[0-9a-f-]{36}$/);
+      assert.equal((runs().at(-1)!.body as { inputs: Record<string, unknown> }).inputs['sys.files'], undefined, 'not sent as an input');
+      assert.ok(fx.api.history.entries.at(-1)!.inputs?.Attachments, 'the entry lists its attachments');
+      const cleared = posted.filter((m): m is Extract<HostMessage, { type: 'formFiles' }> => m.type === 'formFiles').at(-1)!;
+      assert.deepEqual([cleared.variable, cleared.files], ['sys.files', []], 'the form lets go of them once sent');
+
+      await fx.api.controller.handle(send);
+      await until(() => runs().length === before + 2 && fx.api.history.entries.at(-1)?.status === 'succeeded', 'the next run');
+      assert.equal((runs().at(-1)!.body as { files?: unknown }).files, undefined, 'the next message has no attachments');
+    } finally {
+      fx.api.controller.panel.tap = undefined;
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     }
   });
 

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { FlowiseClient } from '../../../src/flowise/client';
+import { inlineFile } from '../../../src/flowise/request';
 import type { RunEvent } from '../../../src/run/types';
 import { startFlowiseServer, tokenize, type FlowiseTestFlow, type FlowiseTestServer } from '../../support/flowise/server';
 import { answerOf, clientFor, collect, expectApiError, lastOf, ofType, predictions, reasoningOf, run } from './helpers';
@@ -440,6 +441,17 @@ describe('FlowiseClient against the Flowise test server', () => {
       assert.match(answerOf(events), /Earlier question/);
       assert.match(answerOf(events), /received 2 upload\(s\): shot\.png, spec\.pdf/);
     });
+
+    it('a file attached from VS Code goes inline: its exact bytes as a data URI upload', async () => {
+      const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0x00]);
+      // A view into a larger buffer, as file reads may return.
+      const view = new Uint8Array([1, 2, ...bytes, 3]).subarray(2, 2 + bytes.length);
+      const { error, events } = await collect(run(clientFor(server, 'open'), { query: 'what is in it?', files: [inlineFile({ name: 'diagram.png', data: view, mimeType: 'image/png' }, 'image')] }));
+      assert.equal(error, undefined);
+      const [upload] = predictions(server, 'open').at(-1)!.json.uploads;
+      assert.deepEqual(upload, { data: `data:image/png;base64,${Buffer.from(bytes).toString('base64')}`, type: 'file', name: 'diagram.png', mime: 'image/png' });
+      assert.match(answerOf(events), /received 1 upload\(s\): diagram\.png/);
+    });
   });
 
   describe('info and parameters', () => {
@@ -465,13 +477,13 @@ describe('FlowiseClient against the Flowise test server', () => {
       assert.equal(count() - before, 1);
     });
 
-    it('parameters() maps chatflows-uploads to fileUpload, with no form fields', async () => {
+    it('parameters() maps chatflows-uploads to fileUpload (the images VS Code can attach), with no form fields', async () => {
       const p = await clientFor(server, 'helper').parameters();
       assert.deepEqual(p.fields, []);
       assert.equal(p.fileUpload?.enabled, true);
-      assert.deepEqual(p.fileUpload?.allowedFileTypes, ['image', 'document', 'audio']);
+      assert.deepEqual(p.fileUpload?.allowedFileTypes, ['image'], 'RAG documents and speech are not offered');
       assert.ok(p.fileUpload?.allowedFileExtensions?.includes('.png'));
-      assert.ok(p.fileUpload?.allowedFileExtensions?.includes('.pdf'));
+      assert.ok(!p.fileUpload?.allowedFileExtensions?.includes('.pdf'));
       assert.deepEqual(p.fileUpload?.allowedUploadMethods, ['local_file', 'remote_url']);
       assert.equal(p.limits.imageFileSizeLimitMb, 5);
       const none = await clientFor(server, 'open').parameters();

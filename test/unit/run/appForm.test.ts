@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { appForm, formInputs } from '../../../src/chat/appForm';
-import { coerceForm, hiddenDefaults, layoutForText } from '../../../src/run/inputForm';
+import { normalizeParameters } from '../../../src/dify/parameters';
+import { ATTACHMENTS, attachmentsField, coerceForm, hiddenDefaults, layoutForText } from '../../../src/run/inputForm';
 import type { AppParameters, InputField } from '../../../src/run/types';
 
 const f = (variable: string, kind: string, extra: Partial<InputField> = {}): InputField => ({ variable, kind, label: variable.toUpperCase(), required: false, ...extra });
@@ -59,6 +60,27 @@ describe('the panel\'s compact form', () => {
     assert.match(coerceForm([f('focus', 'select', { options: ['a'], required: true })], { focus: '' }).errors.focus, /required/);
     assert.match(coerceForm([f('n', 'number')], { n: true }).errors.n, /must be text/);
     assert.deepEqual(coerceForm([f('n', 'number')], { n: '' }), { inputs: {}, errors: {} }, 'an empty optional field is left out');
+  });
+
+  it('offers the app\'s attachments (file upload on) as the last field, with its limits, and only then', () => {
+    // A chat app of an older Dify: only the legacy image part of file_upload.
+    const legacy = normalizeParameters({ user_input_form: [], file_upload: { image: { enabled: true, number_limits: 2, transfer_methods: ['local_file'] } } });
+    assert.deepEqual(attachmentsField(legacy, 'Files'), {
+      kind: 'file-list', variable: ATTACHMENTS, label: 'Files', required: false, maxLength: 2, allowedFileTypes: ['image'], allowedFileUploadMethods: ['local_file'],
+    });
+    const newer = normalizeParameters({
+      user_input_form: [{ paragraph: { variable: 'code', label: 'Code', required: true } }],
+      file_upload: { enabled: true, allowed_file_types: ['document', 'custom'], allowed_file_extensions: ['.log'], allowed_file_upload_methods: ['local_file', 'remote_url'], number_limits: 5 },
+    });
+    const form = appForm('Reviewer', newer, undefined, true, { [ATTACHMENTS]: ['a.log'] }, 'Attachments');
+    assert.deepEqual(form.fields.map((x) => [x.variable, x.kind, x.label, x.required]), [['code', 'paragraph', 'Code', true], [ATTACHMENTS, 'files', 'Attachments', false]]);
+    assert.deepEqual(form.files, { [ATTACHMENTS]: ['a.log'] }, 'the chosen names are shown');
+    assert.deepEqual(attachmentsField(newer, 'A')?.allowedFileExtensions, ['.log']);
+
+    const off = normalizeParameters({ user_input_form: [], file_upload: { enabled: false, image: { enabled: false } } });
+    assert.equal(attachmentsField(off, 'A'), undefined);
+    assert.equal(attachmentsField(params(), 'A'), undefined, 'no file_upload at all');
+    assert.deepEqual(appForm('Chat', off, undefined, true, { [ATTACHMENTS]: ['x.png'] }).files, {}, 'no field, no names');
   });
 
   it('hidden fields keep their defaults', () => {
