@@ -3,7 +3,7 @@
 // JSON → validated box, file → current file / selection as file / choose file / URL / skip.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { coerceText, fileAllowed, fileTypeFor, hasDefault, hiddenDefaults, isFileField, visibleFields, type FieldValue } from '../run/inputForm';
+import { coerceText, fileAllowed, fileTypeFor, hasDefault, hiddenDefaults, isFileField, textUploadName, visibleFields, type FieldValue } from '../run/inputForm';
 import type { AppParameters, FileRef, InputField } from '../run/types';
 import type { CapturedContext } from './editorContext';
 
@@ -150,9 +150,12 @@ async function askFiles(f: InputField, title: string, opts: PromptOptions, names
   const ctx = opts.context;
   const methods = f.allowedFileUploadMethods ?? ['local_file', 'remote_url'];
   const local = methods.includes('local_file');
+  // The editor's text is offered only where its upload would be accepted (not to a field that takes images only).
+  const base = (ctx.document && path.basename(ctx.document.fileName)) || 'untitled.txt';
+  const fits = (name: string) => local && fileAllowed(f, textUploadName(f, name));
   const items: (vscode.QuickPickItem & { choice: FileChoice })[] = [];
-  if (local && ctx.document) items.push({ label: vscode.l10n.t('$(file) Current file'), description: ctx.fileName, choice: 'current' });
-  if (local && ctx.selection) items.push({ label: vscode.l10n.t('$(selection) The selection as a file'), choice: 'selection' });
+  if (ctx.document && fits(base)) items.push({ label: vscode.l10n.t('$(file) Current file'), description: ctx.fileName, choice: 'current' });
+  if (ctx.selection && fits(`selection-${base}`)) items.push({ label: vscode.l10n.t('$(selection) The selection as a file'), choice: 'selection' });
   if (local) items.push({ label: vscode.l10n.t('$(folder-opened) Choose file…'), choice: 'choose' });
   if (methods.includes('remote_url')) items.push({ label: vscode.l10n.t('$(link) Remote URL…'), choice: 'url' });
   if (!f.required) items.push({ label: vscode.l10n.t('$(circle-slash) Skip'), choice: 'skip' });
@@ -184,9 +187,8 @@ async function askFiles(f: InputField, title: string, opts: PromptOptions, names
     case 'selection': {
       const doc = ctx.document!;
       const text = picked.choice === 'current' ? doc.getText() : ctx.selection!;
-      const base = path.basename(doc.fileName) || 'untitled.txt';
       const name = picked.choice === 'current' ? base : `selection-${base}`;
-      const ref = await uploadChecked(f, { name: uploadName(f, name), data: new TextEncoder().encode(text), mimeType: 'text/plain' }, opts);
+      const ref = await uploadChecked(f, { name: textUploadName(f, name), data: new TextEncoder().encode(text), mimeType: 'text/plain' }, opts);
       names.push(name);
       return ref === CANCEL ? CANCEL : wrap([ref]);
     }
@@ -232,15 +234,6 @@ async function uploadChecked(f: InputField, file: UploadRequest, opts: PromptOpt
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Uploading {0}…', file.name) },
     () => opts.upload(file),
   );
-}
-
-/** Source files go up as text documents when the field takes documents but not their extension. */
-function uploadName(f: InputField, name: string): string {
-  if (fileAllowed(f, name) && fileTypeFor(name) !== 'document') return name;
-  const ext = path.extname(name).toLowerCase();
-  const docExts = ['.txt', '.md', '.markdown', '.mdx', '.pdf', '.html', '.xlsx', '.xls', '.docx', '.csv', '.eml', '.msg', '.pptx', '.xml', '.epub'];
-  const customOk = (f.allowedFileExtensions ?? []).some((e) => e.toLowerCase().replace(/^\.?/, '.') === ext);
-  return docExts.includes(ext) || customOk ? name : `${name}.txt`;
 }
 
 function mimeFor(name: string): string {

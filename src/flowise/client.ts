@@ -171,7 +171,7 @@ export class FlowiseClient implements AppClient {
     // What can be attached from VS Code: images, inline (a base64 data URI, upload type `file`) or by URL. Documents
     // for RAG (upserted from a multipart prediction) and speech (recorded audio) are not offered.
     const img = (u.imgUploadSizeAndTypes ?? []).filter((x) => x && typeof x === 'object');
-    const fileUpload: FileUploadConfig = { enabled: u.isImageUploadAllowed === true };
+    const fileUpload: FileUploadConfig = { enabled: !!u.isImageUploadAllowed };
     if (fileUpload.enabled) {
       fileUpload.allowedFileTypes = ['image'];
       fileUpload.allowedUploadMethods = ['local_file', 'remote_url'];

@@ -1,5 +1,6 @@
 // Validation and coercion of input values against an app's form (Dify `user_input_form`), so that
 // Dify's 400 invalid_param is the exception. Mirrors the server's `_validate_inputs`. No `vscode`.
+import { extname } from 'node:path';
 import { fileTypeOf } from '../dify/files';
 import { templateNeeds } from './templates';
 import type { AppParameters, FileRef, InputField } from './types';
@@ -151,6 +152,16 @@ export function fileAllowed(field: { allowedFileTypes?: string[]; allowedFileExt
     return exts.length === 0 || exts.includes(ext);
   }
   return false;
+}
+
+/** The name the editor's text (the current file, the selection) goes up under: source files go up as text
+ * documents (`.txt` added) when the field takes documents but not their extension. */
+export function textUploadName(f: InputField, name: string): string {
+  if (fileAllowed(f, name) && fileTypeFor(name) !== 'document') return name;
+  const ext = extname(name).toLowerCase();
+  const docExts = ['.txt', '.md', '.markdown', '.mdx', '.pdf', '.html', '.xlsx', '.xls', '.docx', '.csv', '.eml', '.msg', '.pptx', '.xml', '.epub'];
+  const customOk = (f.allowedFileExtensions ?? []).some((e) => e.toLowerCase().replace(/^\.?/, '.') === ext);
+  return docExts.includes(ext) || customOk ? name : `${name}.txt`;
 }
 
 /** Where a run started from typed text (the panel's message box) puts things: the field the message fills,

@@ -159,12 +159,13 @@ describe('Dify in the real workbench', function () {
     await entry.locator('.status').filter({ hasText: /Stopped/ }).waitFor({ timeout: 15_000 });
   });
 
-  it('runs a workflow from the panel: its form beside the message box, checked there, a file attached with Choose…', async () => {
+  it('runs a workflow from the panel: its form beside the message box, checked there, files attached with Choose…', async () => {
     await openFile(wb.page, 'sample.ts'); // the editor beside the panel is "the current file" for the form
     await runCommand(wb.page, 'Open Dify Chat');
     await panel().locator('.app-select').selectOption('Code Reviewer');
     const form = panel().locator('.app-form');
-    const row = (label: string) => form.locator('.form-row').filter({ has: panel().locator('.form-label', { hasText: label }) });
+    // The label exactly ("Attachment" is not "Attachments"), with the required mark if any.
+    const row = (label: string) => form.locator('.form-row').filter({ has: panel().locator('.form-label', { hasText: new RegExp(`^${label}\\*?$`) }) });
     await row('Focus').waitFor({ timeout: 20_000 });
     const input = panel().locator('.composer textarea');
     assert.equal(await input.getAttribute('placeholder'), 'Code…', 'the message box fills the Code field');
@@ -181,6 +182,10 @@ describe('Dify in the real workbench', function () {
     await row('Attachment').locator('button').filter({ hasText: 'Choose…' }).click();
     await pickQuickItem(wb.page, /Current file/);
     await row('Attachment').locator('.form-chip').filter({ hasText: 'sample.ts' }).waitFor({ timeout: 20_000 });
+    // The app has file upload on: its attachments (sys.files) are the form's last row.
+    await row('Attachments').locator('button').filter({ hasText: 'Choose…' }).click();
+    await pickQuickItem(wb.page, /Current file/);
+    await row('Attachments').locator('.form-chip').filter({ hasText: 'sample.ts' }).waitFor({ timeout: 20_000 });
     const runs = server.requests.filter((r) => r.path === '/v1/workflows/run').length;
     const entry = await nextEntry();
     await input.press('Enter');
@@ -199,8 +204,13 @@ describe('Dify in the real workbench', function () {
     const upload = server.requests.filter((r) => r.path === '/v1/files/upload').at(-1)!;
     assert.match((upload.body as { files: { filename: string }[] }).files[0].filename, /^sample\.ts/);
     assert.equal(inputs.context_files, undefined);
+    const files = (run.at(-1)!.body as { files?: { transfer_method: string; upload_file_id: string }[] }).files;
+    assert.equal(files?.length, 1, 'the attachment is sent as files');
+    assert.notEqual(files![0].upload_file_id, attachment.upload_file_id, 'uploaded on its own');
+    await row('Attachments').locator('.form-chip').waitFor({ state: 'detached' });
     // The entry lists the run's inputs, the attachment by its name.
     assert.match(await entry.locator('dl.inputs').innerText(), /Attachment\s+sample\.ts/);
+    assert.match(await entry.locator('dl.inputs').innerText(), /Attachments\s+sample\.ts/);
     // The values stay for the next run (a form, not a one-shot prompt).
     assert.equal(await row('Focus').locator('input').inputValue(), 'naming');
   });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { coerceText, fileAllowed, fileTypeFor, validateInputs, visibleFields } from '../../../src/run/inputForm';
+import { coerceText, fileAllowed, fileTypeFor, textUploadName, validateInputs, visibleFields } from '../../../src/run/inputForm';
 import type { InputField } from '../../../src/run/types';
 
 const field = (kind: string, extra: Partial<InputField> = {}): InputField => ({ kind, variable: kind.replace('-', '_'), label: kind, required: true, ...extra });
@@ -70,5 +70,20 @@ describe('input form', () => {
     assert.equal(fileAllowed({ allowedFileTypes: ['custom'], allowedFileExtensions: ['.ts'] }, 'main.ts'), true);
     assert.equal(fileAllowed({ allowedFileTypes: ['custom'], allowedFileExtensions: ['ts'] }, 'main.py'), false);
     assert.equal(fileAllowed({}, 'anything.bin'), true);
+  });
+
+  it('names the editor\'s text for upload so that the field takes it, or says it cannot', () => {
+    // What "Current file" / "The selection as a file" offer: the text under this name, if the field accepts it.
+    const fits = (f: Partial<InputField>, name: string) => fileAllowed(f, textUploadName(field('file', f), name));
+    const docs = { allowedFileTypes: ['document'] };
+    assert.equal(textUploadName(field('file', docs), 'sample.ts'), 'sample.ts.txt', 'source goes up as a text document');
+    assert.equal(textUploadName(field('file', docs), 'notes.md'), 'notes.md');
+    assert.equal(textUploadName(field('file', docs), 'Untitled-1'), 'Untitled-1.txt');
+    assert.equal(fits(docs, 'sample.ts'), true);
+    assert.equal(textUploadName(field('file', { allowedFileTypes: ['custom'], allowedFileExtensions: ['.ts'] }), 'sample.ts'), 'sample.ts');
+    assert.equal(fits({ allowedFileTypes: ['custom'], allowedFileExtensions: ['.ts'] }, 'sample.ts'), true);
+    assert.equal(fits({ allowedFileTypes: ['custom'], allowedFileExtensions: ['.ts'] }, 'notes.md'), false);
+    assert.equal(fits({ allowedFileTypes: ['image'] }, 'sample.ts'), false, 'an image-only field (a Flowise chatflow\'s attachments) is not offered text');
+    assert.equal(fits({}, 'sample.ts'), true);
   });
 });
