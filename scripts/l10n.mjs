@@ -1,6 +1,6 @@
 // `npm run l10n`: regenerates l10n/bundle.l10n.json — the host strings (`vscode.l10n.t('…')` in src, extracted
-// by @vscode/l10n-dev) plus the webview's STRING_KEYS (src/webview/strings.ts), which the host translates
-// with a variable key that l10n-dev cannot see. Keys are sorted (by code unit) so the file is stable.
+// by @vscode/l10n-dev) plus the webview's STRING_KEYS (src/webview/strings.ts) and the input checks'
+// PROBLEM_TEXTS (src/run/inputForm.ts), which the host translates with a variable key that l10n-dev cannot see. Keys are sorted (by code unit) so the file is stable.
 //
 // `npm run l10n -- --check`: writes nothing; exits 1 if the committed bundle is out of date, or if
 // l10n/bundle.l10n.zh-cn.json misses a key, has a stale one, or changes a key's `{n}` placeholders.
@@ -25,17 +25,18 @@ function unescapeJs(body) {
   });
 }
 
-/** The webview's keys: the string literals of the `STRING_KEYS = [ … ]` array in src/webview/strings.ts. */
-function webviewKeys() {
-  const src = readFileSync(join(root, 'src', 'webview', 'strings.ts'), 'utf8');
-  const m = /export const STRING_KEYS\s*=\s*\[([\s\S]*?)\]\s*as const/.exec(src);
-  if (!m) throw new Error('STRING_KEYS array not found in src/webview/strings.ts');
+/** Keys translated with a variable key: the string literals of the `export const <name> = [ … ] as const` array in
+ * src/<file>. */
+function keysOf(file, name) {
+  const src = readFileSync(join(root, 'src', ...file.split('/')), 'utf8');
+  const m = new RegExp(`export const ${name}\\s*=\\s*\\[([\\s\\S]*?)\\]\\s*as const`).exec(src);
+  if (!m) throw new Error(`${name} array not found in src/${file}`);
   const body = m[1].replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (c) => (/['"`]/.test(c) ? ' ' : c));
   const keys = [];
   const lit = /'((?:[^'\\\n]|\\[\s\S])*)'|"((?:[^"\\\n]|\\[\s\S])*)"|`((?:[^`\\$]|\\[\s\S]|\$(?!\{))*)`/g;
   for (const l of body.matchAll(lit)) keys.push(unescapeJs(l[1] ?? l[2] ?? l[3]));
   const rest = body.replace(lit, '').replace(/[\s,]/g, '');
-  if (rest) throw new Error(`STRING_KEYS has entries that are not plain string literals: ${rest.slice(0, 80)}`);
+  if (rest) throw new Error(`${name} has entries that are not plain string literals: ${rest.slice(0, 80)}`);
   return keys;
 }
 
@@ -62,10 +63,10 @@ const messageOf = (v) => (typeof v === 'string' ? v : v && typeof v === 'object'
 
 const host = hostBundle();
 const merged = { ...host };
-for (const k of webviewKeys()) if (!(k in merged)) merged[k] = k;
+for (const k of [...keysOf('webview/strings.ts', 'STRING_KEYS'), ...keysOf('run/inputForm.ts', 'PROBLEM_TEXTS')]) if (!(k in merged)) merged[k] = k;
 const sorted = Object.fromEntries(Object.keys(merged).sort(byCodeUnit).map((k) => [k, merged[k]]));
 const text = JSON.stringify(sorted, null, 2) + '\n';
-const webviewOnly = Object.keys(sorted).length - Object.keys(host).length;
+const variableKeys = Object.keys(sorted).length - Object.keys(host).length;
 
 let problems = 0;
 const problem = (msg) => {
@@ -85,7 +86,7 @@ if (check) {
   }
 } else {
   writeFileSync(bundlePath, text);
-  console.log(`l10n/bundle.l10n.json: ${Object.keys(sorted).length} keys (${Object.keys(host).length} host, ${webviewOnly} webview-only).`);
+  console.log(`l10n/bundle.l10n.json: ${Object.keys(sorted).length} keys (${Object.keys(host).length} host, ${variableKeys} webview or input-check only).`);
 }
 
 for (const lang of translations) {

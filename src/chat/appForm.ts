@@ -2,7 +2,7 @@
 // ones its templates fill from the editor. Pure (no `vscode`): the host builds it, the webview renders it,
 // and the host coerces what comes back against the same fields.
 import type { AppForm, FormField, FormFieldKind } from '../protocol';
-import { attachmentsField, coerceForm, hasDefault, isFileField, layoutForText } from '../run/inputForm';
+import { attachmentsField, coerceForm, hasDefault, isFileField, layoutForText, type Say } from '../run/inputForm';
 import type { AppParameters, InputField, InputFieldKind } from '../run/types';
 
 const KINDS: Partial<Record<InputFieldKind, FormFieldKind>> = {
@@ -65,7 +65,8 @@ export function appForm(
   };
 }
 
-/** Coerces the values the panel's form sent for the app's form fields (files are kept by the host). */
-export function formInputs(params: AppParameters, templates: Record<string, string> | undefined, chat: boolean, raw: Record<string, string | boolean>) {
-  return coerceForm(layoutForText(params.fields, templates, chat).form, raw);
+/** Coerces the values the panel's form sent for the app's form fields (files are kept by the host); problems in
+ * the words of `say`. */
+export function formInputs(params: AppParameters, templates: Record<string, string> | undefined, chat: boolean, raw: Record<string, string | boolean>, say?: Say) {
+  return coerceForm(layoutForText(params.fields, templates, chat).form, raw, say);
 }

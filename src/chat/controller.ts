@@ -8,6 +8,7 @@ import { readTimeouts } from '../config/network';
 import { actionLabel, describeApiError } from '../editor/errorMessages';
 import type { SelectionRef } from '../editor/editorContext';
 import type { Log } from '../editor/log';
+import { sayTranslated } from '../editor/problems';
 import { ATTACHMENTS, InputProblems } from '../run/inputForm';
 import type { AppForm, AppSummary, EntryPatch, EntryView, ErrorView, FormValues, PanelState, WebviewMessage } from '../protocol';
 import { isOpenableLink } from '../protocol';
@@ -235,7 +236,7 @@ export class ChatController implements vscode.Disposable {
     let attached: { value: unknown; names: string[] } | undefined;
     if (raw) {
       const [params, info] = await Promise.all([this.catalog.parameters(app), this.catalog.info(app)]);
-      const coerced = formInputs(params, app.inputs, isChatMode(info.mode), raw);
+      const coerced = formInputs(params, app.inputs, isChatMode(info.mode), raw, sayTranslated);
       if (Object.keys(coerced.errors).length) {
         this.panel.post({ type: 'formErrors', app: app.name, errors: coerced.errors });
         return;

@@ -3,6 +3,7 @@
 // JSON → validated box, file → current file / selection as file / choose file / URL / skip.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { sayTranslated } from './problems';
 import { coerceText, fileAllowed, fileTypeFor, hasDefault, hiddenDefaults, isFileField, textUploadName, visibleFields, type FieldValue } from '../run/inputForm';
 import type { AppParameters, FileRef, InputField } from '../run/types';
 import type { CapturedContext } from './editorContext';
@@ -41,7 +42,7 @@ export async function askInputs(opts: PromptOptions): Promise<Record<string, unk
         if (hasDefault(f)) inputs[f.variable] = f.default;
         continue;
       }
-      const c = coerceText(f, pre);
+      const c = coerceText(f, pre, sayTranslated);
       if (c.error) return failValidation(c.error);
       if (c.value !== undefined) inputs[f.variable] = c.value;
       continue;
@@ -76,7 +77,7 @@ async function askField(f: InputField, prefilled: string | undefined, title: str
         { label: vscode.l10n.t('No'), value: false },
       ];
       if (!f.required) items.push({ label: vscode.l10n.t('$(circle-slash) Skip'), value: undefined });
-      const def = pre !== undefined ? coerceText(f, pre).value : f.default;
+      const def = pre !== undefined ? coerceText(f, pre, sayTranslated).value : f.default;
       const picked = await pickOne(items, title, placeholder, items.find((i) => i.value === def));
       return picked === undefined ? CANCEL : picked.value;
     }
@@ -93,7 +94,7 @@ async function askField(f: InputField, prefilled: string | undefined, title: str
         const picked = await pickOne([use, type], title, f.label, use);
         if (!picked) return CANCEL;
         if (picked.use) {
-          const c = coerceText(f, pre);
+          const c = coerceText(f, pre, sayTranslated);
           if (c.error) return failValidation(c.error) ?? CANCEL;
           return c.value;
         }
@@ -106,10 +107,10 @@ async function askField(f: InputField, prefilled: string | undefined, title: str
         placeHolder: placeholder,
         value,
         ignoreFocusOut: true,
-        validateInput: (text) => coerceText(f, text).error,
+        validateInput: (text) => coerceText(f, text, sayTranslated).error,
       });
       if (typed === undefined) return CANCEL;
-      return coerceText(f, typed).value;
+      return coerceText(f, typed, sayTranslated).value;
     }
   }
 }

@@ -10,6 +10,7 @@ import { inlineFile } from '../flowise/request';
 import type { AppParameters, FileRef, InputField } from '../run/types';
 import { fenced, type CapturedContext } from './editorContext';
 import { askFileField, askInputs, fileNameOf, type PromptOptions } from './inputPrompts';
+import { sayTranslated } from './problems';
 
 export type RunOrigin =
   | { kind: 'palette' }
@@ -83,7 +84,7 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
     inputs = asked;
   }
 
-  const problems = validateInputs(params.fields, inputs);
+  const problems = validateInputs(params.fields, inputs, sayTranslated);
   if (problems.length && fromForm) throw new InputProblems(problems);
   if (problems.length) {
     void vscode.window.showErrorMessage(vscode.l10n.t('Cannot run {0}: {1}', app.name, problems.join(' ')));

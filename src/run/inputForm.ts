@@ -44,85 +44,109 @@ const FALSE = new Set(['false', '0', 'no', 'off', 'n']);
 
 export interface Coerced {
   value?: FieldValue;
-  /** Why the value is not acceptable (English; the glue translates the known shapes). */
+  /** Why the value is not acceptable (in the words of `say`). */
   error?: string;
 }
 
+/** Fills a message template's `{0}`, `{1}`… — `vscode.l10n.t` in the glue (translated), `english` here. */
+export type Say = (template: string, ...args: (string | number)[]) => string;
+
+export const english: Say = (template, ...args) => template.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)])));
+
+/** Every template the checks below say a problem with: the l10n bundles translate them (scripts/l10n.mjs). */
+export const PROBLEM_TEXTS = [
+  '{0} is required.',
+  '{0} must be a number.',
+  '{0} must be yes or no.',
+  '{0} must be one of: {1}.',
+  '{0} must be a JSON object.',
+  '{0} is not valid JSON: {1}',
+  '{0} needs a file.',
+  '{0} is longer than {1} characters.',
+  '{0} must be text.',
+  '{0} needs one file.',
+  '{0} needs a list of files.',
+  '{0} takes at most {1} files.',
+] as const;
+type ProblemText = (typeof PROBLEM_TEXTS)[number];
+
 /** Coerces text typed by a person (or a template) into the field's value and validates it. */
-export function coerceText(field: InputField, raw: string): Coerced {
+export function coerceText(field: InputField, raw: string, say: Say = english): Coerced {
+  const problem = (t: ProblemText, ...args: (string | number)[]) => say(t, field.label, ...args);
   const text = raw;
   if (text.trim() === '') {
-    return field.required ? { error: `${field.label} is required.` } : { value: undefined };
+    return field.required ? { error: problem('{0} is required.') } : { value: undefined };
   }
   switch (field.kind) {
     case 'number': {
       const n = Number(text.trim());
-      return Number.isFinite(n) ? { value: n } : { error: `${field.label} must be a number.` };
+      return Number.isFinite(n) ? { value: n } : { error: problem('{0} must be a number.') };
     }
     case 'checkbox': {
       const t = text.trim().toLowerCase();
       if (TRUE.has(t)) return { value: true };
       if (FALSE.has(t)) return { value: false };
-      return { error: `${field.label} must be yes or no.` };
+      return { error: problem('{0} must be yes or no.') };
     }
     case 'select':
       return field.options && !field.options.includes(text)
-        ? { error: `${field.label} must be one of: ${field.options.join(', ')}.` }
+        ? { error: problem('{0} must be one of: {1}.', field.options.join(', ')) }
         : { value: text };
     case 'json_object': {
       try {
         const v: unknown = JSON.parse(text);
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) return { error: `${field.label} must be a JSON object.` };
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) return { error: problem('{0} must be a JSON object.') };
         return { value: v as object };
       } catch (e) {
-        return { error: `${field.label} is not valid JSON: ${(e as Error).message}` };
+        return { error: problem('{0} is not valid JSON: {1}', (e as Error).message) };
       }
     }
     case 'file':
     case 'file-list':
-      return { error: `${field.label} needs a file.` };
+      return { error: problem('{0} needs a file.') };
     default:
       if (field.maxLength && [...text].length > field.maxLength) {
-        return { error: `${field.label} is longer than ${field.maxLength} characters.` };
+        return { error: problem('{0} is longer than {1} characters.', field.maxLength) };
       }
       return { value: text };
   }
 }
 
 /** Validates a complete input object before sending; returns the problems (empty when fine). */
-export function validateInputs(fields: InputField[], inputs: Record<string, unknown>): string[] {
+export function validateInputs(fields: InputField[], inputs: Record<string, unknown>, say: Say = english): string[] {
   const problems: string[] = [];
   for (const f of fields) {
+    const problem = (t: ProblemText, ...args: (string | number)[]) => problems.push(say(t, f.label, ...args));
     if (f.kind === 'external_data_tool') continue;
     const v = inputs[f.variable];
     const empty = v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
     if (empty) {
-      if (f.required) problems.push(`${f.label} is required.`);
+      if (f.required) problem('{0} is required.');
       continue;
     }
     switch (f.kind) {
       case 'text-input':
       case 'paragraph':
       case 'select':
-        if (typeof v !== 'string') problems.push(`${f.label} must be text.`);
-        else if (f.kind === 'select' && f.options && !f.options.includes(v)) problems.push(`${f.label} must be one of: ${f.options.join(', ')}.`);
-        else if (f.maxLength && [...v].length > f.maxLength) problems.push(`${f.label} is longer than ${f.maxLength} characters.`);
+        if (typeof v !== 'string') problem('{0} must be text.');
+        else if (f.kind === 'select' && f.options && !f.options.includes(v)) problem('{0} must be one of: {1}.', f.options.join(', '));
+        else if (f.maxLength && [...v].length > f.maxLength) problem('{0} is longer than {1} characters.', f.maxLength);
         break;
       case 'number':
-        if (!(typeof v === 'number' && Number.isFinite(v)) && !(typeof v === 'string' && Number.isFinite(Number(v)))) problems.push(`${f.label} must be a number.`);
+        if (!(typeof v === 'number' && Number.isFinite(v)) && !(typeof v === 'string' && Number.isFinite(Number(v)))) problem('{0} must be a number.');
         break;
       case 'checkbox':
-        if (typeof v !== 'boolean') problems.push(`${f.label} must be yes or no.`);
+        if (typeof v !== 'boolean') problem('{0} must be yes or no.');
         break;
       case 'json_object':
-        if (typeof v !== 'object' || Array.isArray(v)) problems.push(`${f.label} must be a JSON object.`);
+        if (typeof v !== 'object' || Array.isArray(v)) problem('{0} must be a JSON object.');
         break;
       case 'file':
-        if (!isFileRef(v)) problems.push(`${f.label} needs one file.`);
+        if (!isFileRef(v)) problem('{0} needs one file.');
         break;
       case 'file-list':
-        if (!Array.isArray(v) || !v.every(isFileRef)) problems.push(`${f.label} needs a list of files.`);
-        else if (f.maxLength && v.length > f.maxLength) problems.push(`${f.label} takes at most ${f.maxLength} files.`);
+        if (!Array.isArray(v) || !v.every(isFileRef)) problem('{0} needs a list of files.');
+        else if (f.maxLength && v.length > f.maxLength) problem('{0} takes at most {1} files.', f.maxLength);
         break;
     }
   }
@@ -199,7 +223,7 @@ export function hiddenDefaults(fields: InputField[]): Record<string, unknown> {
 
 /** Coerces a form's raw values (text as typed, checkboxes as booleans) for the given fields. File fields are
  * not in a form's raw values. Returns the inputs and, per variable, why a value is refused. */
-export function coerceForm(fields: InputField[], raw: Record<string, string | boolean>): { inputs: Record<string, unknown>; errors: Record<string, string> } {
+export function coerceForm(fields: InputField[], raw: Record<string, string | boolean>, say: Say = english): { inputs: Record<string, unknown>; errors: Record<string, string> } {
   const inputs: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
   for (const f of fields) {
@@ -207,10 +231,10 @@ export function coerceForm(fields: InputField[], raw: Record<string, string | bo
     const v = raw[f.variable];
     if (typeof v === 'boolean') {
       if (f.kind === 'checkbox') inputs[f.variable] = v;
-      else errors[f.variable] = `${f.label} must be text.`;
+      else errors[f.variable] = say('{0} must be text.', f.label);
       continue;
     }
-    const c = coerceText(f, v);
+    const c = coerceText(f, v, say);
     if (c.error) errors[f.variable] = c.error;
     else if (c.value !== undefined) inputs[f.variable] = c.value;
   }

@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROBLEM_TEXTS } from '../../src/run/inputForm';
 import { STRING_KEYS } from '../../src/webview/strings';
 
 const root = join(__dirname, '..', '..');
@@ -111,6 +112,11 @@ describe('localization (en + zh-cn)', () => {
   it('every webview STRING_KEYS entry is in both bundles', () => {
     assert.deepEqual(diff(STRING_KEYS, en), [], 'webview keys missing from l10n/bundle.l10n.json (run `npm run l10n`)');
     assert.deepEqual(diff(STRING_KEYS, zh), [], 'webview keys missing from l10n/bundle.l10n.zh-cn.json');
+  });
+
+  it('every input-check PROBLEM_TEXTS template is in both bundles', () => {
+    assert.deepEqual(diff(PROBLEM_TEXTS, en), [], 'input-check texts missing from l10n/bundle.l10n.json (run `npm run l10n`)');
+    assert.deepEqual(diff(PROBLEM_TEXTS, zh), [], 'input-check texts missing from l10n/bundle.l10n.zh-cn.json');
   });
 
   it('every vscode.l10n.t literal in src is in the English bundle', () => {

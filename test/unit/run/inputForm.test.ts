@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { coerceText, fileAllowed, fileTypeFor, textUploadName, validateInputs, visibleFields } from '../../../src/run/inputForm';
+import { coerceForm, coerceText, english, fileAllowed, fileTypeFor, PROBLEM_TEXTS, textUploadName, validateInputs, visibleFields, type Say } from '../../../src/run/inputForm';
 import type { InputField } from '../../../src/run/types';
 
 const field = (kind: string, extra: Partial<InputField> = {}): InputField => ({ kind, variable: kind.replace('-', '_'), label: kind, required: true, ...extra });
@@ -70,6 +70,25 @@ describe('input form', () => {
     assert.equal(fileAllowed({ allowedFileTypes: ['custom'], allowedFileExtensions: ['.ts'] }, 'main.ts'), true);
     assert.equal(fileAllowed({ allowedFileTypes: ['custom'], allowedFileExtensions: ['ts'] }, 'main.py'), false);
     assert.equal(fileAllowed({}, 'anything.bin'), true);
+  });
+
+  it('says every problem through the given `say` (vscode.l10n.t in VS Code) with a template of PROBLEM_TEXTS', () => {
+    const said: string[] = [];
+    const say: Say = (template, ...args) => {
+      said.push(template);
+      return `«${english(template, ...args)}»`;
+    };
+    assert.equal(coerceText(field('number', { label: 'Depth' }), 'x', say).error, '«Depth must be a number.»');
+    assert.equal(coerceText(field('select', { label: 'Tone', options: ['a', 'b'] }), 'c', say).error, '«Tone must be one of: a, b.»');
+    assert.equal(coerceForm([field('paragraph', { label: 'Code' })], { paragraph: true }, say).errors.paragraph, '«Code must be text.»');
+    const problems = validateInputs(
+      [field('text-input', { label: 'T' }), field('checkbox', { label: 'C' }), field('file', { label: 'F' }), field('file-list', { label: 'L', maxLength: 1 }), field('json_object', { label: 'J' })],
+      { text_input: 3, checkbox: 'yes', file: 'x', file_list: [{ transfer_method: 'remote_url', url: 'https://a' }, { transfer_method: 'remote_url', url: 'https://b' }], json_object: 'x' },
+      say,
+    );
+    assert.deepEqual(problems, ['«T must be text.»', '«C must be yes or no.»', '«F needs one file.»', '«L takes at most 1 files.»', '«J must be a JSON object.»']);
+    assert.ok(said.every((t) => (PROBLEM_TEXTS as readonly string[]).includes(t)), `a template outside PROBLEM_TEXTS: ${said.join(' | ')}`);
+    assert.deepEqual(validateInputs([field('number', { label: 'N' })], {}), ['N is required.'], 'English without a say');
   });
 
   it('names the editor\'s text for upload so that the field takes it, or says it cannot', () => {
