@@ -1,5 +1,6 @@
 // `@dify` in VS Code's own chat: `@dify <question>` asks the default app, `@dify /run <app> <question>`
-// a named one, `/apps` lists them, `/new` starts a fresh Dify conversation. Streams the answer with
+// a named one, `/apps` lists them, `/new` starts a fresh Dify conversation. What the question refers to (`#file`,
+// `#selection`…) goes with it as text (chatReferences.ts). Streams the answer with
 // stream.markdown, the workflow's progress with stream.progress, continues the Dify conversation
 // across turns of the VS Code chat thread, and honours cancellation (abort + server stop).
 import * as vscode from 'vscode';
@@ -9,6 +10,7 @@ import { describeApiError } from '../editor/errorMessages';
 import { captureEditorContext } from '../editor/editorContext';
 import { prepareRun } from '../editor/runPreparation';
 import { toApiError } from '../run/runner';
+import { withReferences } from './chatReferences';
 import type { ChatController } from './controller';
 
 export const PARTICIPANT_ID = 'dify-vscode.dify';
@@ -84,7 +86,8 @@ export async function handleChatRequest(
   }
 
   try {
-    const start = await prepareRun(deps.catalog, deps.userId, app, captureEditorContext(), { kind: 'text', text: rest }, false);
+    const text = await withReferences(rest, req.references);
+    const start = await prepareRun(deps.catalog, deps.userId, app, captureEditorContext(), { kind: 'text', text }, false);
     if (!start) return {};
     const conversationId = conversationFromHistory(ctx, app.name);
     stream.progress(vscode.l10n.t('Running {0} on {1}…', app.name, serverLabel(app)));

@@ -2,7 +2,11 @@
 // and the @dify handler (driven directly: the chat view cannot be scripted from tests) streaming markdown,
 // progress and an insert button, continuing the Dify conversation across turns, and honouring cancellation.
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { MAX_REFERENCE_CHARS } from '../../../src/chat/chatReferences';
 import { setUpApps, until, type HostFixture } from './support';
 
 /** A ChatResponseStream that records what the handler streamed. */
@@ -22,8 +26,8 @@ function recorder() {
   return { md, progress, buttons, stream };
 }
 
-function request(prompt: string, command?: string): vscode.ChatRequest {
-  return { prompt, command, references: [], toolReferences: [] } as unknown as vscode.ChatRequest;
+function request(prompt: string, command?: string, references: vscode.ChatPromptReference[] = []): vscode.ChatRequest {
+  return { prompt, command, references, toolReferences: [] } as unknown as vscode.ChatRequest;
 }
 
 /** A previous turn as VS Code hands it back in `context.history`. */
@@ -71,6 +75,34 @@ describe('@dify and the dify_runApp tool in the real extension host', function (
     await fx.api.chat(request('and then?'), { history: [responseTurn(result)] } as unknown as vscode.ChatContext, r2.stream, new vscode.CancellationTokenSource().token);
     const second = fx.server.requests.filter((r) => r.path === '/v1/chat-messages').at(-1)!;
     assert.equal((second.body as { conversation_id?: string }).conversation_id, (result.metadata as { conversationId: string }).conversationId);
+  });
+
+  it('@dify sends what the question refers to (#file, a selection) as fenced text, long text cut', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dify-refs-'));
+    try {
+      const file = join(dir, 'retry.py');
+      writeFileSync(file, 'def retry(n):\n    for i in range(n):\n        pass\n');
+      const big = join(dir, 'big.txt');
+      writeFileSync(big, 'x'.repeat(MAX_REFERENCE_CHARS + 10));
+      const uri = vscode.Uri.file(file);
+      const refs: vscode.ChatPromptReference[] = [
+        { id: 'vscode.file', value: uri, range: [23, 38] },
+        { id: 'vscode.selection', value: new vscode.Location(uri, new vscode.Range(1, 4, 1, 22)) },
+        { id: 'unknown.kind', value: { some: 'object' } },
+        { id: 'vscode.file', value: vscode.Uri.file(big) },
+        { id: 'vscode.file', value: vscode.Uri.file(join(dir, 'gone.py')) },
+      ];
+      await fx.api.chat(request('Docs Chat what does #file:retry.py do?', 'run', refs), { history: [] } as unknown as vscode.ChatContext, recorder().stream, new vscode.CancellationTokenSource().token);
+      const query = (fx.server.requests.filter((r) => r.path === '/v1/chat-messages').at(-1)!.body as { query: string }).query;
+      assert.ok(query.startsWith('what does #file:retry.py do?\n\n'), query.slice(0, 80));
+      assert.ok(query.includes('retry.py:\n```python\ndef retry(n):\n    for i in range(n):\n        pass\n\n```'), 'the file, fenced in its language');
+      assert.ok(query.includes('retry.py:2:\n```python\nfor i in range(n):\n```'), 'the selection, with its line');
+      assert.match(query, /big\.txt \(cut to its first \d+ characters\):/);
+      assert.ok(query.length < MAX_REFERENCE_CHARS + 1000, `${query.length} characters sent`);
+      assert.ok(!query.includes('gone.py') && !query.includes('some'), 'what cannot be read is left out');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('cancelling the chat request stops the run on the server', async () => {
