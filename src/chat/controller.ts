@@ -8,7 +8,7 @@ import { readTimeouts } from '../config/network';
 import { actionLabel, describeApiError } from '../editor/errorMessages';
 import type { SelectionRef } from '../editor/editorContext';
 import type { Log } from '../editor/log';
-import { sayTranslated } from '../editor/problems';
+import { attachmentsLabel, sayTranslated } from '../editor/formTexts';
 import { ATTACHMENTS, InputProblems } from '../run/inputForm';
 import type { AppForm, AppSummary, EntryPatch, EntryView, ErrorView, FormValues, PanelState, WebviewMessage } from '../protocol';
 import { isOpenableLink } from '../protocol';
@@ -221,7 +221,7 @@ export class ChatController implements vscode.Disposable {
     if (!params || !mode) return undefined;
     const picked = this.formFiles.get(app.name);
     const files = picked ? Object.fromEntries([...picked].map(([variable, f]) => [variable, f.names])) : {};
-    return appForm(app.name, params, app.inputs, isChatMode(mode), files, vscode.l10n.t('Attachments'));
+    return appForm(app.name, params, app.inputs, isChatMode(mode), files, attachmentsLabel());
   }
 
   /** Loads what the composer shows for an app (opening statement, form) and sends it to the panel. */
@@ -259,7 +259,7 @@ export class ChatController implements vscode.Disposable {
     this.panel.post({ type: 'formErrors', app: app.name, errors: {} });
     if (attached) {
       // Attachments go with this message only (as in a chat box); the app's file inputs stay for the next run.
-      start = { ...start, files: attached.value as FileRef[], inputsView: { ...start.inputsView, [vscode.l10n.t('Attachments')]: attached.names.join(', ') } };
+      start = { ...start, files: attached.value as FileRef[], inputsView: { ...start.inputsView, [attachmentsLabel()]: attached.names.join(', ') } };
       this.formFiles.get(app.name)?.delete(ATTACHMENTS);
       this.panel.post({ type: 'formFiles', app: app.name, variable: ATTACHMENTS, files: [] });
     }

@@ -3,7 +3,7 @@
 // JSON → validated box, file → current file / selection as file / choose file / URL / skip.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { sayTranslated } from './problems';
+import { sayTranslated } from './formTexts';
 import { coerceText, fileAllowed, fileTypeFor, hasDefault, hiddenDefaults, isFileField, textUploadName, visibleFields, type FieldValue } from '../run/inputForm';
 import type { AppParameters, FileRef, InputField } from '../run/types';
 import type { CapturedContext } from './editorContext';

@@ -10,7 +10,7 @@ import { inlineFile } from '../flowise/request';
 import type { AppParameters, FileRef, InputField } from '../run/types';
 import { fenced, type CapturedContext } from './editorContext';
 import { askFileField, askInputs, fileNameOf, type PromptOptions } from './inputPrompts';
-import { sayTranslated } from './problems';
+import { attachmentsLabel, sayTranslated } from './formTexts';
 
 export type RunOrigin =
   | { kind: 'palette' }
@@ -113,7 +113,7 @@ function uploader(catalog: AppCatalog, app: AppProfile, user: string): PromptOpt
 /** The panel form's "Choose…" on a file field: the same choices as the palette's file step, uploaded now. */
 export async function pickFormFiles(catalog: AppCatalog, user: string, app: AppProfile, ctx: CapturedContext, variable: string): Promise<{ value: FieldValue; names: string[] } | undefined> {
   const params = await catalog.parameters(app);
-  const field = [...params.fields, attachmentsField(params, vscode.l10n.t('Attachments'))].find((f) => f?.variable === variable && isFileField(f));
+  const field = [...params.fields, attachmentsField(params, attachmentsLabel())].find((f) => f?.variable === variable && isFileField(f));
   if (!field) return undefined;
   return askFileField(field, { title: app.name, params, prefill: {}, askPrefilled: true, context: ctx, upload: uploader(catalog, app, user) });
 }
