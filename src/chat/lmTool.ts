@@ -1,11 +1,12 @@
-// A language-model tool so agent mode can run a configured Dify app: `{ app, inputs, query }` in,
+// A language-model tool so agent mode can run a configured Dify app: `{ app, inputs, query, files }` in,
 // the answer (or the workflow's outputs) out as text. Asks for confirmation naming the app and server.
 import * as vscode from 'vscode';
 import { defaultApp, serverLabel } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { describeApiError } from '../editor/errorMessages';
 import { captureEditorContext } from '../editor/editorContext';
-import { prepareRun } from '../editor/runPreparation';
+import { attachmentsLabel } from '../editor/formTexts';
+import { attachFiles, prepareRun } from '../editor/runPreparation';
 import { InputProblems } from '../run/inputForm';
 import { toApiError } from '../run/runner';
 import type { ChatController } from './controller';
@@ -16,6 +17,8 @@ export interface RunAppInput {
   app?: string;
   query?: string;
   inputs?: Record<string, unknown>;
+  /** Files to attach (workspace-relative or absolute paths), for apps that take attachments. */
+  files?: string[];
 }
 
 export interface ToolDeps {
@@ -36,11 +39,16 @@ export class RunAppTool implements vscode.LanguageModelTool<RunAppInput> {
     const app = this.resolve(options.input.app);
     const name = app?.name ?? options.input.app ?? '?';
     const server = app ? serverLabel(app) : '?';
+    const files = filesOf(options.input);
     return {
       invocationMessage: vscode.l10n.t('Running Dify app {0}…', name),
       confirmationMessages: {
         title: vscode.l10n.t('Run the Dify app "{0}"?', name),
-        message: new vscode.MarkdownString(vscode.l10n.t('This sends the question and inputs to **{0}** on **{1}**.', name, server)),
+        message: new vscode.MarkdownString(
+          files.length
+            ? vscode.l10n.t('This sends the question, inputs and these files to **{0}** on **{1}**: {2}', name, server, files.map((f) => `\`${f.replace(/`/g, '')}\``).join(', '))
+            : vscode.l10n.t('This sends the question and inputs to **{0}** on **{1}**.', name, server),
+        ),
       },
     };
   }
@@ -55,6 +63,12 @@ export class RunAppTool implements vscode.LanguageModelTool<RunAppInput> {
     try {
       const start = await prepareRun(this.deps.catalog, this.deps.userId, app, captureEditorContext(), { kind: 'text', text: input.query ?? '', inputs: input.inputs ?? {} }, false);
       if (!start) return text(vscode.l10n.t('The inputs for "{0}" are incomplete.', app.name));
+      const paths = filesOf(input);
+      if (paths.length) {
+        const attached = await attachFiles(this.deps.catalog, this.deps.userId, app, paths);
+        start.files = attached.files;
+        start.inputsView = { ...start.inputsView, [attachmentsLabel()]: attached.names.join(', ') };
+      }
       const launched = await this.deps.controller.launch({ ...start, conversationId: '' }, { showPanel: false });
       const cancel = token.onCancellationRequested(() => void launched.run.stop());
       const entry = await launched.done.finally(() => cancel.dispose());
@@ -74,6 +88,11 @@ export class RunAppTool implements vscode.LanguageModelTool<RunAppInput> {
     if (!name) return defaultApp(apps);
     return apps.find((a) => a.name === name) ?? apps.find((a) => a.name.toLowerCase() === name.toLowerCase());
   }
+}
+
+/** The tool's `files`, as far as they are paths (the model may send anything). */
+function filesOf(input: RunAppInput | undefined): string[] {
+  return Array.isArray(input?.files) ? input.files.filter((f): f is string => typeof f === 'string' && f.trim() !== '') : [];
 }
 
 function text(s: string): vscode.LanguageModelToolResult {

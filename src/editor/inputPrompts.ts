@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sayTranslated } from './formTexts';
-import { coerceText, fileAllowed, fileTypeFor, hasDefault, hiddenDefaults, isFileField, textUploadName, visibleFields, type FieldValue } from '../run/inputForm';
+import { coerceText, fileAllowed, fileProblem, fileTypeFor, hasDefault, hiddenDefaults, isFileField, textUploadName, visibleFields, type FieldValue } from '../run/inputForm';
 import type { AppParameters, FileRef, InputField } from '../run/types';
 import type { CapturedContext } from './editorContext';
 
@@ -222,13 +222,9 @@ export function fileNameOf(ref: FileRef): string | undefined {
 }
 
 async function uploadChecked(f: InputField, file: UploadRequest, opts: PromptOptions): Promise<FileRef | typeof CANCEL> {
-  if (!fileAllowed(f, file.name)) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('"{0}" does not accept {1}: allowed are {2}.', f.label, file.name, [...(f.allowedFileTypes ?? []), ...(f.allowedFileExtensions ?? [])].join(', ')));
-    return CANCEL;
-  }
-  const limitMb = fileTypeFor(file.name) === 'image' ? opts.params.limits.imageFileSizeLimitMb : opts.params.limits.fileSizeLimitMb;
-  if (file.data.byteLength > limitMb * 1024 * 1024) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('{0} is larger than the {1} MB the app accepts.', file.name, limitMb));
+  const problem = fileProblem(f, file.name, file.data.byteLength, opts.params.limits, sayTranslated);
+  if (problem) {
+    void vscode.window.showWarningMessage(problem);
     return CANCEL;
   }
   return vscode.window.withProgress(
@@ -237,7 +233,8 @@ async function uploadChecked(f: InputField, file: UploadRequest, opts: PromptOpt
   );
 }
 
-function mimeFor(name: string): string {
+/** A MIME type for an upload, from the file name. */
+export function mimeFor(name: string): string {
   const ext = path.extname(name).toLowerCase().slice(1);
   const map: Record<string, string> = {
     png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', svg: 'image/svg+xml',

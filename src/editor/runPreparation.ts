@@ -1,15 +1,16 @@
 // Turns "run this app" into a complete StartRun: the app's mode (/info), its form (/parameters),
 // the editor context mapped through the app's templates, and quick-input steps for what is missing.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { isChatMode, type StartRun } from '../chat/controller';
-import { attachmentsField, defaultsOf, fileTypeFor, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
+import { attachmentsField, defaultsOf, fileProblem, fileTypeFor, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
 import { expandTemplates, templateNeeds } from '../run/templates';
 import { inlineFile } from '../flowise/request';
 import type { AppParameters, FileRef, InputField } from '../run/types';
 import { fenced, type CapturedContext } from './editorContext';
-import { askFileField, askInputs, fileNameOf, type PromptOptions } from './inputPrompts';
+import { askFileField, askInputs, fileNameOf, mimeFor, type PromptOptions } from './inputPrompts';
 import { attachmentsLabel, sayTranslated } from './formTexts';
 
 export type RunOrigin =
@@ -108,6 +109,33 @@ function uploader(catalog: AppCatalog, app: AppProfile, user: string): PromptOpt
     const up = await client.upload(file, user);
     return { type: fileTypeFor(file.name), transfer_method: 'local_file', upload_file_id: up.id };
   };
+}
+
+/**
+ * Files given by path (the agent tool's `files`: workspace-relative or absolute) as the app's attachments, checked
+ * against what the app takes and uploaded (inline for Flowise). Throws InputProblems saying what does not fit.
+ */
+export async function attachFiles(catalog: AppCatalog, user: string, app: AppProfile, paths: string[]): Promise<{ files: FileRef[]; names: string[] }> {
+  const params = await catalog.parameters(app);
+  const field = attachmentsField(params, attachmentsLabel());
+  if (!field) throw new InputProblems([vscode.l10n.t('{0} does not take attachments (its file upload is off).', app.name)]);
+  if (field.maxLength && paths.length > field.maxLength) throw new InputProblems([sayTranslated('{0} takes at most {1} files.', field.label, field.maxLength)]);
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const read = await Promise.all(
+    paths.map(async (p) => {
+      const uri = path.isAbsolute(p) || !root ? vscode.Uri.file(p) : vscode.Uri.joinPath(root, p);
+      const data = await vscode.workspace.fs.readFile(uri).then((d) => d, () => undefined);
+      if (!data) throw new InputProblems([vscode.l10n.t('Cannot read {0}.', p)]);
+      const name = path.basename(uri.path);
+      const problem = fileProblem(field, name, data.byteLength, params.limits, sayTranslated);
+      if (problem) throw new InputProblems([problem]);
+      return { name, data, mimeType: mimeFor(name) };
+    }),
+  );
+  const upload = uploader(catalog, app, user);
+  const files: FileRef[] = [];
+  for (const file of read) files.push(await upload(file));
+  return { files, names: read.map((f) => f.name) };
 }
 
 /** The panel form's "Choose…" on a file field: the same choices as the palette's file step, uploaded now. */

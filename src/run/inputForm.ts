@@ -3,7 +3,7 @@
 import { extname } from 'node:path';
 import { fileTypeOf } from '../dify/files';
 import { templateNeeds } from './templates';
-import type { AppParameters, FileRef, InputField } from './types';
+import type { AppParameters, FileRef, InputField, SystemLimits } from './types';
 
 export type FieldValue = string | number | boolean | object | FileRef | FileRef[] | undefined;
 
@@ -67,6 +67,8 @@ export const PROBLEM_TEXTS = [
   '{0} needs one file.',
   '{0} needs a list of files.',
   '{0} takes at most {1} files.',
+  '"{0}" does not accept {1}: allowed are {2}.',
+  '{0} is larger than the {1} MB the app accepts.',
 ] as const;
 type ProblemText = (typeof PROBLEM_TEXTS)[number];
 
@@ -176,6 +178,13 @@ export function fileAllowed(field: { allowedFileTypes?: string[]; allowedFileExt
     return exts.length === 0 || exts.includes(ext);
   }
   return false;
+}
+
+/** Why a file of that name and size cannot go into the field (its types, the app's size limits), or undefined. */
+export function fileProblem(f: InputField, name: string, bytes: number, limits: SystemLimits, say: Say = english): string | undefined {
+  if (!fileAllowed(f, name)) return say('"{0}" does not accept {1}: allowed are {2}.', f.label, name, [...(f.allowedFileTypes ?? []), ...(f.allowedFileExtensions ?? [])].join(', '));
+  const limitMb = fileTypeFor(name) === 'image' ? limits.imageFileSizeLimitMb : limits.fileSizeLimitMb;
+  return bytes > limitMb * 1024 * 1024 ? say('{0} is larger than the {1} MB the app accepts.', name, limitMb) : undefined;
 }
 
 /** The name the editor's text (the current file, the selection) goes up under: source files go up as text

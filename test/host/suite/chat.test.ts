@@ -58,6 +58,39 @@ describe('@dify and the dify_runApp tool in the real extension host', function (
     assert.match(String((sent.body as { inputs: { diff: string } }).inputs.diff), /diff --git/);
   });
 
+  it('the tool attaches files by path when the app takes attachments, and says why not otherwise', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dify-tool-files-'));
+    const invoke = async (input: object) => {
+      const result = await vscode.lm.invokeTool('dify_runApp', { input, toolInvocationToken: undefined }, new vscode.CancellationTokenSource().token);
+      return result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
+    };
+    const runs = () => fx.server.requests.filter((r) => r.path === '/v1/workflows/run');
+    const uploads = () => fx.server.requests.filter((r) => r.path === '/v1/files/upload');
+    try {
+      const notes = join(dir, 'notes.md');
+      writeFileSync(notes, '# Notes\n\nRename tmp.\n');
+      const [runsBefore, uploadsBefore] = [runs().length, uploads().length];
+      const answer = await invoke({ app: 'Code Reviewer', query: 'let x = 1;', files: [notes] });
+      assert.match(answer, /Review summary/);
+      assert.equal(uploads().length, uploadsBefore + 1);
+      assert.match((uploads().at(-1)!.body as { files: { filename: string }[] }).files[0].filename, /^notes\.md$/);
+      const files = (runs().at(-1)!.body as { files?: { type: string; transfer_method: string; upload_file_id?: string }[] }).files;
+      assert.equal(runs().length, runsBefore + 1);
+      assert.deepEqual(files?.map((f) => [f.type, f.transfer_method]), [['document', 'local_file']]);
+      assert.equal(fx.api.history.entries.at(-1)!.inputs?.Attachments, 'notes.md');
+
+      // A kind of file the app does not take (it takes images and documents), a missing one, an app without
+      // attachments: one sentence each, and nothing runs.
+      writeFileSync(join(dir, 'clip.mp4'), 'not really a video');
+      assert.match(await invoke({ app: 'Code Reviewer', query: 'x', files: [join(dir, 'clip.mp4')] }), /does not accept clip\.mp4/);
+      assert.match(await invoke({ app: 'Code Reviewer', query: 'x', files: [join(dir, 'gone.md')] }), /Cannot read .*gone\.md/);
+      assert.match(await invoke({ app: 'Commit Message Writer', query: 'diff', files: [notes] }), /Commit Message Writer does not take attachments/);
+      assert.equal(runs().length, runsBefore + 1, 'nothing else ran');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('@dify /run <app> streams the answer, shows progress and offers Insert at Cursor', async () => {
     const r = recorder();
     const result = await fx.api.chat(request('Docs Chat how do I deploy?', 'run'), { history: [] } as unknown as vscode.ChatContext, r.stream, new vscode.CancellationTokenSource().token);

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { coerceForm, coerceText, english, fileAllowed, fileTypeFor, PROBLEM_TEXTS, textUploadName, validateInputs, visibleFields, type Say } from '../../../src/run/inputForm';
+import { coerceForm, coerceText, english, fileAllowed, fileProblem, fileTypeFor, PROBLEM_TEXTS, textUploadName, validateInputs, visibleFields, type Say } from '../../../src/run/inputForm';
 import type { InputField } from '../../../src/run/types';
 
 const field = (kind: string, extra: Partial<InputField> = {}): InputField => ({ kind, variable: kind.replace('-', '_'), label: kind, required: true, ...extra });
@@ -89,6 +89,16 @@ describe('input form', () => {
     assert.deepEqual(problems, ['«T must be text.»', '«C must be yes or no.»', '«F needs one file.»', '«L takes at most 1 files.»', '«J must be a JSON object.»']);
     assert.ok(said.every((t) => (PROBLEM_TEXTS as readonly string[]).includes(t)), `a template outside PROBLEM_TEXTS: ${said.join(' | ')}`);
     assert.deepEqual(validateInputs([field('number', { label: 'N' })], {}), ['N is required.'], 'English without a say');
+  });
+
+  it('says why a file cannot go into a field: its type, or the app\'s size limit for its kind', () => {
+    const limits = { fileSizeLimitMb: 15, imageFileSizeLimitMb: 1, audioFileSizeLimitMb: 50, videoFileSizeLimitMb: 100, workflowFileUploadLimit: 10 };
+    const f = field('file-list', { label: 'Attachments', allowedFileTypes: ['image', 'document'] });
+    const MB = 1024 * 1024;
+    assert.equal(fileProblem(f, 'shot.png', MB, limits), undefined);
+    assert.equal(fileProblem(f, 'shot.png', MB + 1, limits), 'shot.png is larger than the 1 MB the app accepts.');
+    assert.equal(fileProblem(f, 'spec.pdf', 2 * MB, limits), undefined, 'documents have their own, larger limit');
+    assert.equal(fileProblem(f, 'clip.mp4', 10, limits), '"Attachments" does not accept clip.mp4: allowed are image, document.');
   });
 
   it('names the editor\'s text for upload so that the field takes it, or says it cannot', () => {
