@@ -44,6 +44,11 @@ export interface StartRun {
   files?: FileRef[];
 }
 
+/** The run with the app's attachments, listed by name among its inputs. */
+export function withAttachments(s: StartRun, files: FileRef[], names: string[]): StartRun {
+  return { ...s, files, inputsView: { ...s.inputsView, [attachmentsLabel()]: names.join(', ') } };
+}
+
 export interface Launched {
   entry: EntryView;
   run: RunExecution;
@@ -259,9 +264,8 @@ export class ChatController implements vscode.Disposable {
     this.panel.post({ type: 'formErrors', app: app.name, errors: {} });
     if (attached) {
       // Attachments go with this message only (as in a chat box); the app's file inputs stay for the next run.
-      start = { ...start, files: attached.value as FileRef[], inputsView: { ...start.inputsView, [attachmentsLabel()]: attached.names.join(', ') } };
-      this.formFiles.get(app.name)?.delete(ATTACHMENTS);
-      this.panel.post({ type: 'formFiles', app: app.name, variable: ATTACHMENTS, files: [] });
+      start = withAttachments(start, attached.value as FileRef[], attached.names);
+      this.clearFiles(app, ATTACHMENTS);
     }
     await this.start({ ...start, continueConversation: true });
   }
@@ -273,6 +277,12 @@ export class ChatController implements vscode.Disposable {
     files.set(variable, picked);
     this.formFiles.set(app.name, files);
     this.panel.post({ type: 'formFiles', app: app.name, variable, files: picked.names });
+  }
+
+  /** Lets go of the files attached to a form field, in the host and in the panel. */
+  private clearFiles(app: AppProfile, variable: string): void {
+    this.formFiles.get(app.name)?.delete(variable);
+    this.panel.post({ type: 'formFiles', app: app.name, variable, files: [] });
   }
 
   dispose(): void {
@@ -334,8 +344,7 @@ export class ChatController implements vscode.Disposable {
         const app = this.catalog.find(m.app);
         if (!app) return;
         if (m.type === 'pickFiles') return this.pickFiles(app, m.variable).catch((e) => this.showFailure(app, '', this.failureView(app, e)));
-        this.formFiles.get(app.name)?.delete(m.variable);
-        this.panel.post({ type: 'formFiles', app: app.name, variable: m.variable, files: [] });
+        this.clearFiles(app, m.variable);
         return;
       }
       case 'send': {

@@ -5,11 +5,10 @@ import { defaultApp, serverLabel } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { describeApiError } from '../editor/errorMessages';
 import { captureEditorContext } from '../editor/editorContext';
-import { attachmentsLabel } from '../editor/formTexts';
 import { attachFiles, prepareRun } from '../editor/runPreparation';
 import { InputProblems } from '../run/inputForm';
 import { toApiError } from '../run/runner';
-import type { ChatController } from './controller';
+import { withAttachments, type ChatController } from './controller';
 
 export const TOOL_NAME = 'dify_runApp';
 
@@ -61,13 +60,12 @@ export class RunAppTool implements vscode.LanguageModelTool<RunAppInput> {
       return text(vscode.l10n.t('No Dify app named "{0}". Configured apps: {1}.', input.app ?? '', names.join(', ') || vscode.l10n.t('none')));
     }
     try {
-      const start = await prepareRun(this.deps.catalog, this.deps.userId, app, captureEditorContext(), { kind: 'text', text: input.query ?? '', inputs: input.inputs ?? {} }, false);
+      let start = await prepareRun(this.deps.catalog, this.deps.userId, app, captureEditorContext(), { kind: 'text', text: input.query ?? '', inputs: input.inputs ?? {} }, false);
       if (!start) return text(vscode.l10n.t('The inputs for "{0}" are incomplete.', app.name));
       const paths = filesOf(input);
       if (paths.length) {
         const attached = await attachFiles(this.deps.catalog, this.deps.userId, app, paths);
-        start.files = attached.files;
-        start.inputsView = { ...start.inputsView, [attachmentsLabel()]: attached.names.join(', ') };
+        start = withAttachments(start, attached.files, attached.names);
       }
       const launched = await this.deps.controller.launch({ ...start, conversationId: '' }, { showPanel: false });
       const cancel = token.onCancellationRequested(() => void launched.run.stop());
