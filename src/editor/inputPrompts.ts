@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sayTranslated } from './formTexts';
-import { coerceText, fileAllowed, fileProblem, fileTypeFor, hasDefault, hiddenDefaults, isFileField, textUploadName, visibleFields, type FieldValue } from '../run/inputForm';
+import { coerceText, fileAllowed, fileProblem, fileRefType, hasDefault, hiddenDefaults, isFileField, textUploadName, visibleFields, type FieldValue } from '../run/inputForm';
 import type { AppParameters, FileRef, InputField } from '../run/types';
 import type { CapturedContext } from './editorContext';
 
@@ -22,7 +22,8 @@ export interface PromptOptions {
   /** When false, fields that already have a prefilled value are not asked (Ask About Selection). */
   askPrefilled: boolean;
   context: CapturedContext;
-  upload(file: UploadRequest): Promise<FileRef>;
+  /** Uploads a file; `type` is what its reference says (see fileRefType). */
+  upload(file: UploadRequest, type: FileRef['type']): Promise<FileRef>;
 }
 
 /** Returns the inputs, or undefined if the person cancelled. */
@@ -182,7 +183,7 @@ async function askFiles(f: InputField, title: string, opts: PromptOptions, names
       if (url === undefined) return CANCEL;
       const name = new URL(url.trim()).pathname.split('/').pop() || 'file';
       names.push(name);
-      return wrap([{ type: fileTypeFor(name), transfer_method: 'remote_url', url: url.trim() }]);
+      return wrap([{ type: fileRefType(f, name), transfer_method: 'remote_url', url: url.trim() }]);
     }
     case 'current':
     case 'selection': {
@@ -229,7 +230,7 @@ async function uploadChecked(f: InputField, file: UploadRequest, opts: PromptOpt
   }
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Uploading {0}…', file.name) },
-    () => opts.upload(file),
+    () => opts.upload(file, fileRefType(f, file.name)),
   );
 }
 

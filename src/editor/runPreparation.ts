@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
-import { isChatMode, type StartRun } from '../chat/controller';
-import { attachmentsField, defaultsOf, fileProblem, fileTypeFor, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
+import { isChatMode, withAttachments, type StartRun } from '../chat/controller';
+import { ATTACHMENTS, attachmentsField, defaultsOf, fileProblem, fileRefType, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
 import { expandTemplates, templateNeeds } from '../run/templates';
 import { inlineFile } from '../flowise/request';
 import type { AppParameters, FileRef, InputField } from '../run/types';
@@ -67,22 +67,27 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
   }
 
   let inputs: Record<string, unknown>;
+  let attached: FileRef[] = [];
   if (origin.kind === 'text' && origin.inputs) {
     inputs = { ...hiddenDefaults(params.fields), ...prefill, ...origin.inputs };
   } else if (!interactive) {
     // Nobody to ask (chat participant): the app's defaults fill what the editor context does not.
     inputs = { ...defaultsOf(params.fields.filter((f) => !isFileField(f))), ...prefill };
   } else {
+    // The palette asks for the app's attachments too (file upload on): its last step, optional, Enter skips.
+    const attachments = origin.kind === 'palette' ? attachmentsField(params, attachmentsLabel()) : undefined;
     const asked = await askInputs({
       title: app.name,
-      params,
+      params: attachments ? { ...params, fields: [...params.fields, attachments] } : params,
       prefill,
       askPrefilled: origin.kind === 'palette',
       context: ctx,
       upload: uploader(catalog, app, user),
     });
     if (!asked) return undefined;
-    inputs = asked;
+    const { [ATTACHMENTS]: files, ...rest } = asked;
+    inputs = rest;
+    if (Array.isArray(files)) attached = files as FileRef[];
   }
 
   const problems = validateInputs(params.fields, inputs, sayTranslated);
@@ -91,7 +96,7 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
     void vscode.window.showErrorMessage(vscode.l10n.t('Cannot run {0}: {1}', app.name, problems.join(' ')));
     return undefined;
   }
-  return {
+  const start: StartRun = {
     app,
     mode: info.mode,
     inputs,
@@ -99,15 +104,16 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
     question: query ?? summarize(params.fields, inputs),
     inputsView: inputsView(params.fields, inputs),
   };
+  return attached.length ? withAttachments(start, attached, attached.map(display)) : start;
 }
 
 function uploader(catalog: AppCatalog, app: AppProfile, user: string): PromptOptions['upload'] {
-  return async (file) => {
-    if (app.provider === 'flowise') return inlineFile(file, fileTypeFor(file.name));
+  return async (file, type) => {
+    if (app.provider === 'flowise') return inlineFile(file, type);
     const client = await catalog.client(app);
     if (!client.upload) throw new Error(vscode.l10n.t('{0} does not take file uploads.', app.name));
     const up = await client.upload(file, user);
-    return { type: fileTypeFor(file.name), transfer_method: 'local_file', upload_file_id: up.id };
+    return { type, transfer_method: 'local_file', upload_file_id: up.id };
   };
 }
 
@@ -134,7 +140,7 @@ export async function attachFiles(catalog: AppCatalog, user: string, app: AppPro
   );
   const upload = uploader(catalog, app, user);
   const files: FileRef[] = [];
-  for (const file of read) files.push(await upload(file));
+  for (const file of read) files.push(await upload(file, fileRefType(field, file.name)));
   return { files, names: read.map((f) => f.name) };
 }
 

@@ -175,15 +175,41 @@ export function fileAllowed(field: { allowedFileTypes?: string[]; allowedFileExt
   if (types.length === 0 || types.includes(type)) return true;
   if (types.includes('custom')) {
     const exts = (field.allowedFileExtensions ?? []).map((e) => (e.startsWith('.') ? e : '.' + e).toLowerCase());
-    return exts.length === 0 || exts.includes(ext);
+    return exts.includes(ext);
   }
   return false;
+}
+
+/**
+ * The `type` of a reference to that file for that field: its kind, or `custom` where the field takes it only as
+ * one of its extra extensions — Dify refuses a reference whose type the field does not allow, unless it is
+ * `custom` (then it checks the extension).
+ */
+export function fileRefType(field: { allowedFileTypes?: string[]; allowedFileExtensions?: string[] }, name: string): FileRef['type'] {
+  const type = fileTypeFor(name);
+  const types = field.allowedFileTypes ?? [];
+  return types.length > 0 && !types.includes(type) && types.includes('custom') ? 'custom' : type;
+}
+
+/** The app's upload limit for a file of that name, MB: Dify has one each for images, audio and video, and one
+ * for everything else. */
+export function sizeLimitMb(name: string, limits: SystemLimits): number {
+  switch (fileTypeFor(name)) {
+    case 'image':
+      return limits.imageFileSizeLimitMb;
+    case 'audio':
+      return limits.audioFileSizeLimitMb;
+    case 'video':
+      return limits.videoFileSizeLimitMb;
+    default:
+      return limits.fileSizeLimitMb;
+  }
 }
 
 /** Why a file of that name and size cannot go into the field (its types, the app's size limits), or undefined. */
 export function fileProblem(f: InputField, name: string, bytes: number, limits: SystemLimits, say: Say = english): string | undefined {
   if (!fileAllowed(f, name)) return say('"{0}" does not accept {1}: allowed are {2}.', f.label, name, [...(f.allowedFileTypes ?? []), ...(f.allowedFileExtensions ?? [])].join(', '));
-  const limitMb = fileTypeFor(name) === 'image' ? limits.imageFileSizeLimitMb : limits.fileSizeLimitMb;
+  const limitMb = sizeLimitMb(name, limits);
   return bytes > limitMb * 1024 * 1024 ? say('{0} is larger than the {1} MB the app accepts.', name, limitMb) : undefined;
 }
 

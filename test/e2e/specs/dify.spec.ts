@@ -90,7 +90,7 @@ describe('Dify in the real workbench', function () {
     assert.match(String((runReq.body as { inputs: { diff: string } }).inputs.diff), /^\/\/ A small file to select code in\.\nexport function add\(a: number, b: number\): number \{\n/, 'the selection arrives with its line breaks');
   });
 
-  it('runs a workflow whose form has every field kind, attaching the current file (uploaded, then referenced)', async () => {
+  it('runs a workflow whose form has every field kind, attaching the current file (uploaded, then referenced) and as the app\'s attachments', async () => {
     await setKeyThroughUi(wb.page, 'Code Reviewer', 'app-demo-workflow');
     await openFile(wb.page, 'sample.ts');
     await selectAll(wb.page);
@@ -98,23 +98,33 @@ describe('Dify in the real workbench', function () {
     await runCommand(wb.page, 'Run Dify Workflow');
     await pickQuickItem(wb.page, 'Code Reviewer');
     // paragraph (prefilled with the selection), select, text, number, checkbox, JSON: accept each with Enter.
-    // Each step's title counts the steps ("Code Reviewer (2/8)"), so a step is never mistaken for the last.
-    await waitForQuickInputPrompt(wb.page, '(1/8)');
+    // Each step's title counts the steps ("Code Reviewer (2/9)"), so a step is never mistaken for the last.
+    await waitForQuickInputPrompt(wb.page, '(1/9)');
     await pickQuickItem(wb.page, /Use the prefilled text/); // Code: the multi-line selection, whole
     const labels = [/Language/, /Focus/, /Max issues/, /Strict mode/, /Options/];
     for (const [j, label] of labels.entries()) {
       const i = j + 1;
-      await waitForQuickInputPrompt(wb.page, `(${i + 1}/8)`);
+      await waitForQuickInputPrompt(wb.page, `(${i + 1}/9)`);
       await waitForQuickInputPrompt(wb.page, label);
       await wb.page.keyboard.press('Enter');
     }
-    await waitForQuickInputPrompt(wb.page, '(7/8)');
+    await waitForQuickInputPrompt(wb.page, '(7/9)');
     await pickQuickItem(wb.page, /Current file/);
-    await waitForQuickInputPrompt(wb.page, '(8/8)');
+    await waitForQuickInputPrompt(wb.page, '(8/9)');
     await wb.page.keyboard.press('Enter'); // Context files are optional: Enter skips
+    // The app takes attachments (file upload on): the last step, optional too.
+    await waitForQuickInputPrompt(wb.page, '(9/9)');
+    await waitForQuickInputPrompt(wb.page, /Attachments/);
+    const uploadsBefore = server.requests.filter((r) => r.path === '/v1/files/upload').length;
+    await pickQuickItem(wb.page, /Current file/);
     await entry.locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 30_000 });
-    const upload = server.requests.filter((r) => r.path === '/v1/files/upload').at(-1)!;
+    assert.equal(server.requests.filter((r) => r.path === '/v1/files/upload').length, uploadsBefore + 1, 'the attachment is uploaded');
+    const upload = server.requests.filter((r) => r.path === '/v1/files/upload').at(-2)!;
     const run = server.requests.filter((r) => r.path === '/v1/workflows/run').at(-1)!;
+    const sent = (run.body as { files?: { type: string; transfer_method: string; upload_file_id?: string }[] }).files;
+    assert.deepEqual(sent?.map((f) => [f.type, f.transfer_method]), [['document', 'local_file']], 'the attachment goes as `files`');
+    assert.notEqual(sent![0].upload_file_id, (run.body as { inputs: { attachment: { upload_file_id: string } } }).inputs.attachment.upload_file_id, 'its own upload');
+    await entry.locator('.inputs').filter({ hasText: /Attachments/ }).waitFor();
     const inputs = (run.body as { inputs: Record<string, unknown> }).inputs;
     assert.match(String(inputs.code), /\nexport function add/);
     assert.equal(inputs.language, 'TypeScript');

@@ -37,7 +37,7 @@ describe('the packaged VSIX', function () {
     // One app: no app picker. The form: Code (required) and the optional fields, skipped with Enter.
     await waitForQuickInputPrompt(wb.page, /Code/);
     await typeInQuickInput(wb.page, 'function f() { return 1 }');
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 10; i++) {
       await wb.page.waitForTimeout(150);
       if (!(await wb.page.locator('.quick-input-widget').isVisible())) break;
       await wb.page.keyboard.press('Enter');

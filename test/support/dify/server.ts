@@ -20,7 +20,8 @@
  * (400 invalid_param "Arg user must be provided."), required inputs validated, agent-chat refuses blocking,
  * completion route on another mode → 400 app_unavailable, conversations persist (unknown id → 404
  * "Conversation Not Exists."), stop routes really stop a running stream (terminal events with status
- * 'stopped'), uploads (201; 413/415/400 errors), `event: ping` frames, no `[DONE]`.
+ * 'stopped'), uploads (201; 413/415/400 errors), file references in inputs and `files` checked as Dify checks
+ * them (test/support/dify/fileRefs.ts), `event: ping` frames, no `[DONE]`.
  * A query or input value containing "/slow" makes that stream slow (250 ms per frame) for UI tests.
  * The server is unref'd (never keeps a process alive) and can shut itself down after `idleShutdownMs`.
  */
@@ -29,6 +30,8 @@ import * as http from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import type { DifyTestApp } from './apps';
 import { answerFor, blockingBody, Frame, RunContext, runFrames, stoppedFrames } from './frames';
+import { extensionOf, fileRefProblem } from './fileRefs';
+import type { FileConfig, StoredUpload } from './fileRefs';
 import { parseMultipart } from './multipart';
 import { toJson } from './wireFormat';
 
@@ -157,6 +160,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
   const conversations = new Map<string, Conversation>();
   const tasks = new Map<string, RunningTask>();
   const runs = new Map<string, WorkflowRunRecord>();
+  const uploads = new Map<string, StoredUpload>();
   const sockets = new Set<Socket>();
   let idleTimer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -222,8 +226,25 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       }
       if (kind === 'file-list' && !Array.isArray(v)) throw new HttpFail(400, 'invalid_param', `${f.variable} in input form must be a list of files`);
       if (kind === 'file' && (typeof v !== 'object' || Array.isArray(v))) throw new HttpFail(400, 'invalid_param', `${f.variable} in input form must be a file`);
+      if (kind === 'file' || kind === 'file-list') checkFiles(Array.isArray(v) ? v : [v], f as FileConfig);
     }
     return o;
+  }
+
+  /** Dify's checks of file references against a field's or the app's file upload configuration. */
+  function checkFiles(refs: unknown[], cfg: FileConfig): void {
+    for (const ref of refs) {
+      const problem = fileRefProblem(ref, cfg, uploads);
+      if (problem) throw new HttpFail(400, 'invalid_param', problem);
+    }
+  }
+
+  /** `files` (sys.files): checked against the app's file_upload, and dropped when the app has none. */
+  function runFiles(app: DifyTestApp, files: unknown): unknown[] {
+    const cfg = (app.parameters as { file_upload?: FileConfig & { enabled?: boolean } } | undefined)?.file_upload;
+    if (!Array.isArray(files) || !cfg || !(cfg.enabled || cfg.image?.enabled)) return [];
+    checkFiles(files, cfg);
+    return files;
   }
 
   const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
@@ -246,6 +267,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
     if (kind === 'completion' && app.mode !== 'completion') throw new HttpFail(400, 'app_unavailable', 'App unavailable, please check your app configurations.');
     const user = requireUser(body);
     const inputs = validateInputs(app, body.inputs);
+    runFiles(app, body.files);
     const responseMode = body.response_mode === 'streaming' ? 'streaming' : 'blocking';
     if (kind === 'chat' && (typeof body.query !== 'string' || !body.query)) throw new HttpFail(400, 'invalid_param', 'query is required');
     if (app.mode === 'agent-chat' && responseMode === 'blocking') throw new HttpFail(400, 'invalid_param', 'Agent Chat App does not support blocking mode');
@@ -543,7 +565,9 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       if (f.data.length > (app.uploadLimitBytes ?? 15 * 1024 * 1024)) throw new HttpFail(413, 'file_too_large', '');
       const user = parts.find((x) => x.name === 'user' && x.filename === undefined)?.data.toString('utf8') || 'DEFAULT-USER';
       const ext = f.filename.includes('.') ? f.filename.split('.').pop()! : '';
-      return json(res, 201, { id: randomUUID(), name: f.filename, size: f.data.length, extension: ext, mime_type: f.contentType, created_by: user, created_at: now(), preview_url: null });
+      const id = randomUUID();
+      uploads.set(id, { extension: extensionOf(f.filename) });
+      return json(res, 201, { id, name: f.filename, size: f.data.length, extension: ext, mime_type: f.contentType, created_by: user, created_at: now(), preview_url: null });
     }
     throw new HttpFail(404, 'not_found', 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.');
   }

@@ -177,6 +177,38 @@ describe('dify client: every app mode end to end', () => {
     assert.deepEqual(body.files, [ref]);
   });
 
+  it('file references say what the field takes: `custom` for a file it takes only by extension (Dify refuses any other type)', async () => {
+    const { normalizeParameters } = await import('../../../src/dify/parameters');
+    const { fileRefType } = await import('../../../src/run/inputForm');
+    const logs = { allowed_file_types: ['image', 'custom'], allowed_file_extensions: ['.log'], allowed_file_upload_methods: ['local_file', 'remote_url'] };
+    const base = app('workflow');
+    const custom = { ...base, key: 'app-custom-files', parameters: { ...(base.parameters as object), user_input_form: [{ file: { type: 'file', variable: 'log', label: 'Log', required: true, ...logs } }] } };
+    const srv = await startDifyServer({ apps: [custom] });
+    try {
+      const c = client(srv.url, custom.key);
+      const field = normalizeParameters(custom.parameters).fields[0];
+      const up = await c.upload({ name: 'build.LOG', data: Buffer.from('ok\n'), mimeType: 'text/plain' }, USER);
+      const run = async (log: unknown) => (await collectRun(c.run('workflow', { inputs: { log }, user: USER }, new AbortController().signal))).error as { status?: number; message?: string } | undefined;
+      assert.equal(fileRefType(field, 'build.LOG'), 'custom');
+      assert.equal(await run({ type: fileRefType(field, 'build.LOG'), transfer_method: 'local_file', upload_file_id: up.id }), undefined);
+      assert.equal(fileRefType(field, 'shot.png'), 'image', 'a kind the field lists keeps its type');
+      assert.equal(await run({ type: 'image', transfer_method: 'remote_url', url: 'https://example.com/shot.png' }), undefined);
+      // What Dify answers when the type is wrong, the upload unknown, or a custom file has another extension.
+      const refused = [
+        [{ type: 'document', transfer_method: 'local_file', upload_file_id: up.id }, /^File validation failed/],
+        [{ type: 'custom', transfer_method: 'remote_url', url: 'https://example.com/notes.md' }, /^File validation failed/],
+        [{ type: 'custom', transfer_method: 'local_file', upload_file_id: '3c7d8f1e-0000-4000-8000-000000000000' }, /^Invalid upload file/],
+      ] as const;
+      for (const [ref, message] of refused) {
+        const e = await run(ref);
+        assert.equal(e?.status, 400, JSON.stringify(ref));
+        assert.match(e?.message ?? '', message);
+      }
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('upload errors: 413 and 415', async () => {
     const small = await startDifyServer({ apps: [{ ...app('workflow'), uploadLimitBytes: 3 }] });
     try {

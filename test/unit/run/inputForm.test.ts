@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { coerceForm, coerceText, english, fileAllowed, fileProblem, fileTypeFor, PROBLEM_TEXTS, textUploadName, validateInputs, visibleFields, type Say } from '../../../src/run/inputForm';
+import { coerceForm, coerceText, english, fileAllowed, fileProblem, fileRefType, fileTypeFor, PROBLEM_TEXTS, textUploadName, validateInputs, visibleFields, type Say } from '../../../src/run/inputForm';
 import type { InputField } from '../../../src/run/types';
 
 const field = (kind: string, extra: Partial<InputField> = {}): InputField => ({ kind, variable: kind.replace('-', '_'), label: kind, required: true, ...extra });
@@ -70,6 +70,16 @@ describe('input form', () => {
     assert.equal(fileAllowed({ allowedFileTypes: ['custom'], allowedFileExtensions: ['.ts'] }, 'main.ts'), true);
     assert.equal(fileAllowed({ allowedFileTypes: ['custom'], allowedFileExtensions: ['ts'] }, 'main.py'), false);
     assert.equal(fileAllowed({}, 'anything.bin'), true);
+    // Dify takes a `custom` file only by one of the listed extensions: none listed, none taken.
+    assert.equal(fileAllowed({ allowedFileTypes: ['custom'] }, 'main.ts'), false);
+    assert.equal(fileAllowed({ allowedFileTypes: ['custom'], allowedFileExtensions: ['.TS'] }, 'main.ts'), true);
+  });
+
+  it('gives a file reference the type Dify checks it by: its kind, or custom where the field takes it by extension only', () => {
+    assert.equal(fileRefType({ allowedFileTypes: ['document', 'custom'], allowedFileExtensions: ['.log'] }, 'notes.md'), 'document');
+    assert.equal(fileRefType({ allowedFileTypes: ['image', 'custom'], allowedFileExtensions: ['.log'] }, 'build.log'), 'custom');
+    assert.equal(fileRefType({ allowedFileTypes: ['image'] }, 'build.log'), 'document', 'not taken at all: the server says so');
+    assert.equal(fileRefType({}, 'clip.mp4'), 'video');
   });
 
   it('says every problem through the given `say` (vscode.l10n.t in VS Code) with a template of PROBLEM_TEXTS', () => {
@@ -99,6 +109,13 @@ describe('input form', () => {
     assert.equal(fileProblem(f, 'shot.png', MB + 1, limits), 'shot.png is larger than the 1 MB the app accepts.');
     assert.equal(fileProblem(f, 'spec.pdf', 2 * MB, limits), undefined, 'documents have their own, larger limit');
     assert.equal(fileProblem(f, 'clip.mp4', 10, limits), '"Attachments" does not accept clip.mp4: allowed are image, document.');
+    // Audio and video have limits of their own (Dify's upload checks each kind against its own).
+    const media = field('file-list', { label: 'Media', allowedFileTypes: ['audio', 'video', 'document'] });
+    assert.equal(fileProblem(media, 'talk.mp3', 40 * MB, limits), undefined, 'audio: 50 MB, more than documents');
+    assert.equal(fileProblem(media, 'talk.mp3', 51 * MB, limits), 'talk.mp3 is larger than the 50 MB the app accepts.');
+    assert.equal(fileProblem(media, 'demo.mp4', 99 * MB, limits), undefined);
+    assert.equal(fileProblem(media, 'demo.mp4', 101 * MB, limits), 'demo.mp4 is larger than the 100 MB the app accepts.');
+    assert.equal(fileProblem(media, 'notes.txt', 16 * MB, limits), 'notes.txt is larger than the 15 MB the app accepts.');
   });
 
   it('names the editor\'s text for upload so that the field takes it, or says it cannot', () => {
