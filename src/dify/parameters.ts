@@ -2,6 +2,7 @@
 // Tolerant: old builds (info with only name/description), unknown modes and field kinds, both the legacy
 // `file_upload.image` part and the newer flat fields.
 import type { AppInfo, AppParameters, FileUploadConfig, InputField, SystemLimits } from '../run/types';
+import { DEFAULT_LIMITS } from '../run/limits';
 
 type Obj = Record<string, unknown>;
 
@@ -15,14 +16,7 @@ const num = (v: unknown): number | undefined => {
 const strings = (v: unknown): string[] | undefined =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 
-/** The documented defaults of `system_parameters` (MB / counts). */
-export const DEFAULT_LIMITS: SystemLimits = {
-  fileSizeLimitMb: 15,
-  imageFileSizeLimitMb: 10,
-  audioFileSizeLimitMb: 50,
-  videoFileSizeLimitMb: 100,
-  workflowFileUploadLimit: 10,
-};
+export { DEFAULT_LIMITS };
 
 /** Normalizes GET /info. A missing mode (very old builds) is reported as 'unknown'; unknown modes are kept. */
 export function normalizeInfo(raw: unknown): AppInfo {

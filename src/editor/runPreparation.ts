@@ -7,6 +7,7 @@ import type { AppCatalog } from '../config/catalog';
 import { isChatMode, withAttachments, type StartRun } from '../chat/controller';
 import { ATTACHMENTS, attachmentsField, defaultsOf, fileProblem, fileRefType, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
 import { expandTemplates, templateNeeds } from '../run/templates';
+import { DEFAULT_LIMITS } from '../run/limits';
 import { inlineFile } from '../flowise/request';
 import type { AppParameters, FileRef, InputField } from '../run/types';
 import { fenced, type CapturedContext } from './editorContext';
@@ -22,7 +23,7 @@ export type RunOrigin =
 const EMPTY_PARAMS: AppParameters = {
   suggestedQuestions: [],
   fields: [],
-  limits: { fileSizeLimitMb: 15, imageFileSizeLimitMb: 10, audioFileSizeLimitMb: 50, videoFileSizeLimitMb: 100, workflowFileUploadLimit: 10 },
+  limits: DEFAULT_LIMITS,
 };
 
 /** Returns the run to start, or undefined when the person cancelled or the inputs are invalid. Throws provider errors. */

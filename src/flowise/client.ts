@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { ApiError, isApiError } from '../run/errors';
+import { DEFAULT_LIMITS } from '../run/limits';
 import type { AppClient, AppInfo, AppMode, AppParameters, FileUploadConfig, RunEvent, StopHandle } from '../run/types';
 import { openStream, requestJson, type HttpEndpoint, type LogLevel } from '../net/http';
 import { readSse } from '../net/sse';
@@ -150,7 +151,7 @@ export class FlowiseClient implements AppClient {
     const params: AppParameters = {
       suggestedQuestions: [],
       fields: [],
-      limits: { fileSizeLimitMb: 15, imageFileSizeLimitMb: 10, audioFileSizeLimitMb: 50, videoFileSizeLimitMb: 100, workflowFileUploadLimit: 10 },
+      limits: { ...DEFAULT_LIMITS },
     };
     let u: UploadsInfo | undefined;
     try {
