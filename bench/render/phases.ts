@@ -96,6 +96,8 @@ export async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'c
         follow.followed();
       };
       const gap = () => sc.scrollHeight - sc.scrollTop - sc.clientHeight;
+      /** As the panel passes it (src/webview/views/entry.ts): the answer's end is below the viewport. */
+      const belowView = () => el.getBoundingClientRect().bottom > sc.getBoundingClientRect().bottom;
       const stick = () => {
         if (gap() >= 1 && follow.free) scrollToEnd();
       };
@@ -103,12 +105,19 @@ export async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'c
       // layout follows it (`stick`, below), outside what the scheduler measures.
       const scheduler = new B.FrameScheduler(
         () => {
-          if (follow.followNow() && gap() >= 1) {
-            scrollToEnd(); // a follow while catching up: this frame renders no slice
-            scheduler.schedule(true);
-            return;
+          if (follow.followNow()) {
+            if (md.holding) {
+              md.release(); // what the slices held back, in a frame of its own; the follow is the next one
+              scheduler.schedule(true);
+              return;
+            }
+            if (gap() >= 1) {
+              scrollToEnd(); // a follow while catching up: this frame renders no slice
+              scheduler.schedule(true);
+              return;
+            }
           }
-          md.render();
+          md.render(belowView());
           rendered();
         },
         (cb) => (pendingFrame = cb),
@@ -176,7 +185,7 @@ export async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'c
       await B.nextTask();
       const t0 = performance.now();
       timed('finish', windows.length, () => {
-        md.finish(); // status → succeeded (an urgent flush)
+        md.finish(belowView()); // status → succeeded (an urgent flush)
         rendered();
         stick();
       });

@@ -5,8 +5,10 @@
 // frames — following every slice would make the browser lay out and paint every slice's text as it races
 // past the viewport, text nobody can read at that speed: at 1 MB, that layout and paint cost more than
 // rendering the markdown. The view then follows at most once a second (CATCH_UP_FOLLOW_MS), so the slices in
-// between land below the viewport, where `content-visibility: auto` (media/panel.css, .md-chunk and
-// .md-section) skips their style, layout and paint, and it follows at once when the renderer has caught up.
+// between land below the viewport, where they are held back out of the document (src/webview/markdown/chunks.ts)
+// until the next follow or the end, and `content-visibility: auto` (media/panel.css, .md-chunk and .md-section)
+// skips the style, layout and paint of what is put in away from the view; it follows at once when the renderer
+// has caught up. What was held back is put in by a frame of its own, before the follow's.
 // Each follow reveals a chunk the browser has not laid out yet (a ~10 ms frame of layout, style and paint,
 // measured in a CPU trace), so it gets a frame of its own: that frame renders no slice. A burst of 50 KB (a
 // third of a second of slices) follows only at its end, and 1 MB (about two seconds) twice on the way.

@@ -197,20 +197,27 @@ export class Panel {
     this.scheduler.schedule(true);
   }
 
-  /** One animation frame: render every entry that changed. Writes only — no layout is read here (a catch-up
-   * follow reads the last frame's, still clean). */
+  /** One animation frame: render every entry that changed. Writes only — what it reads is the last frame's
+   * layout, still clean (a catch-up follow's gap, the viewport's edge). */
   private flush(): void {
-    if (this.pinned && this.follow.followNow() && this.gap() >= 1) {
-      // A follow while a burst is rendered in slices gets this frame to itself (see FollowPolicy).
-      this.scrollToEnd();
-      this.scheduler.schedule(true);
-      return;
+    if (this.pinned && this.follow.followNow()) {
+      // A follow while a burst is rendered in slices: first what the slices held back goes in (its layout in a
+      // frame of its own), then the follow gets the next frame to itself (see FollowPolicy).
+      let released = false;
+      for (const v of this.views.values()) released = v.release() || released;
+      if (released || this.gap() >= 1) {
+        if (!released) this.scrollToEnd();
+        this.scheduler.schedule(true);
+        return;
+      }
     }
+    // New entries were put in by the message handlers: no layout to read for free, so nothing is held back.
+    const viewBottom = this.structureDirty ? Infinity : this.scroller.getBoundingClientRect().bottom;
     if (this.structureDirty) this.pinned = true;
     this.structureDirty = false;
     let more = false;
     for (const v of this.views.values()) {
-      if (v.dirty) v.flush();
+      if (v.dirty) v.flush(viewBottom);
       more ||= v.dirty; // a long answer rendered in slices continues in the next frames
     }
     // The next slice comes in the next frame: taking in new text is not the repeated work the budget spaces out.

@@ -193,6 +193,61 @@ describe('incremental markdown renderer', function () {
     assert.ok(r[0].rendered < 1.02, `prose: rendered ${r[0].rendered.toFixed(3)}× its length`);
   });
 
+  it('slices rendered below the view are held back out of the document, then put in by a render of their own, exactly', async () => {
+    const big = makeAnswer(120_000, 12);
+    const r = await tp.page.evaluate((big) => {
+      const B = window.__difyBench;
+      const REPLACED = big.slice(0, 30_000) + '\n\nReplaced tail.\n';
+      const oneShot = (text: string) => {
+        const ref = document.createElement('div');
+        ref.append(B.renderOneShot(text, { highlight: false }));
+        return ref.innerHTML;
+      };
+      /** Renders `big` shown at once; `below(i)`: whether render i is told the text's end is below the view;
+       * `at`: a step (render index → what to do before it) to replace the text or release mid-burst; `final`:
+       * the text it ends with. */
+      const run = (below: (i: number) => boolean, at: Record<number, (md: InstanceType<typeof B.IncrementalMarkdown>) => void> = {}, final = big) => {
+        const el = document.createElement('div');
+        document.body.append(el);
+        const md = new B.IncrementalMarkdown(el, { highlight: false });
+        md.append(big);
+        md.finish(below(0));
+        const shown: number[] = [el.textContent!.length];
+        for (let i = 1; md.pending && i < 10_000; i++) {
+          at[i]?.(md);
+          md.render(below(i));
+          shown.push(el.textContent!.length);
+        }
+        el.remove();
+        return { shown, exact: el.innerHTML === oneShot(final), releases: md.stats.releases, renders: md.stats.renders, pending: md.pending };
+      };
+      return {
+        // Below the view from the second slice on: the first one is shown, the rest held until the end.
+        held: run((i) => i > 0),
+        // Scrolled to the end midway (the end in view for one frame), then below again.
+        scrolled: run((i) => i !== 6),
+        // release() midway (a catch-up follow), and the answer replaced midway (text_replace / message_replace).
+        released: run(() => true, { 5: (md) => md.release() }),
+        replaced: run(() => true, { 4: (md) => md.setText(REPLACED) }, REPLACED),
+      };
+    }, big);
+    const { held, scrolled, released } = r;
+    for (const [name, o] of Object.entries(r)) assert.equal(o.pending, false, `${name}: rendering ended`);
+    for (const [name, o] of Object.entries(r)) assert.ok(o.exact, `${name}: final DOM identical to one-shot`);
+    // Held: what the first slice showed stays unchanged while the others are taken in; the last render only
+    // puts them in (one release, in a render of its own).
+    assert.ok(held.shown[0] > 0 && held.renders > 4, `${held.renders} renders, first showed ${held.shown[0]} chars`);
+    assert.ok(held.shown.slice(0, -1).every((n) => n === held.shown[0]), `the document changed while held: ${held.shown.join(',')}`);
+    assert.equal(held.releases, 1);
+    assert.ok(held.shown.at(-1)! > held.shown[0] * 10, 'all of it is in at the end');
+    // In view for one frame: that slice waits with the rest and they are put in by the next render; then held again.
+    assert.ok(scrolled.releases >= 2, `${scrolled.releases} releases`);
+    const grew = scrolled.shown.findIndex((n) => n > scrolled.shown[0]);
+    assert.equal(grew, 7, `the held slices came in at render ${grew}`);
+    // release(): the document shows what was held, a prefix, at once.
+    assert.ok(released.shown[5] > released.shown[4], `release() mid-burst: ${released.shown[4]} → ${released.shown[5]}`);
+  });
+
   it('long answers are placed in md-chunk and md-section wrappers by position, identically to one-shot, through rollbacks', async () => {
     const big = makeAnswer(60_000, 7) + '\n\n' + doc;
     for (const seed of [21, 22, 23]) {

@@ -166,8 +166,12 @@ export class IncrementalMarkdown {
   /** Where the text the DOM shows ends (set by every render, fast appends included): the next slice starts
    * there, so a render never shows less than the last one, and each slice goes further, even in one block. */
   private end = 0;
+  /** The argument of the current `render()`. */
+  private belowView = false;
+  /** The next `render()` only puts in what was held back. */
+  private releaseNext = false;
   /** Counters for tests and the benchmark. */
-  readonly stats = { renders: 0, fastAppends: 0, partialRenders: 0, lexedChars: 0, renderedChars: 0, resets: 0, rollbacks: 0 };
+  readonly stats = { releases: 0, renders: 0, fastAppends: 0, partialRenders: 0, lexedChars: 0, renderedChars: 0, resets: 0, rollbacks: 0 };
   /** What the last full tail render lets the next appends do without re-rendering (see `fastAppend`). */
   private fast: FastTail | null = null;
   /** The tail's list items / table rows as last rendered (see `partialTail`). */
@@ -257,27 +261,51 @@ export class IncrementalMarkdown {
     this.dirty = true;
   }
 
+  /** Puts slices held back by `render(true)` into the document now. */
+  release(): void {
+    this.releaseNext = false;
+    this.placer.release();
+  }
+
+  /** Whether slices are held back out of the document. */
+  get holding(): boolean {
+    return this.placer.holding;
+  }
+
   /** True when `render()` has work to do. */
   get pending(): boolean {
-    return this.dirty;
+    return this.dirty || this.releaseNext;
   }
 
   /** Marks the stream complete: the next render finishes every block (auto highlighting included). */
-  finish(): void {
+  finish(belowView = false): void {
     const rest = this.nl.flush();
     this.receive(rest);
     if (!this.finished) {
       this.finished = true;
       this.dirty = true;
     }
-    this.render();
+    this.render(belowView);
   }
 
-  /** Brings the DOM up to date with the text. Synchronous; call once per animation frame. */
-  render(): void {
+  /**
+   * Brings the DOM up to date with the text. Synchronous; call once per animation frame.
+   * @param belowView the end of the text is below the viewport (from the last frame's layout): the slices of a
+   * burst are then held back out of the document, and put in by a render of their own once the burst is taken
+   * in (or by a render without it, or `release()`). Held-back text is always `pending`.
+   */
+  render(belowView = false): void {
+    if (this.releaseNext) {
+      // A frame of its own for the layout of what was held back; any other work waits for the next one.
+      this.releaseNext = false;
+      this.placer.release();
+      this.stats.releases++;
+      return;
+    }
     if (!this.dirty) return;
     this.dirty = false;
     this.stats.renders++;
+    this.belowView = belowView;
     if (!this.finished && this.fast && this.fastAppend(this.fast)) {
       this.stats.fastAppends++;
       return;
@@ -295,6 +323,7 @@ export class IncrementalMarkdown {
   }
 
   private reset(): void {
+    this.releaseNext = false;
     this.fast = null;
     this.segments = [];
     this.tailNodes = [];
@@ -344,6 +373,9 @@ export class IncrementalMarkdown {
       cut = src.length < all.length || this.inboxChars > 0;
       this.done = this.finished && !cut;
       fresh = src.length - from;
+      if (cut && this.belowView) this.placer.holdBack();
+      else if (this.placer.holding) this.releaseNext = true; // this slice waits with the rest, all put in next frame
+      else this.placer.release(); // nothing held: place directly
       if (cut) {
         this.dirty = true; // the rest is rendered by the next frames
         if (this.opts.highlight !== false) highlighter.hold(); // its code blocks are highlighted once it is in

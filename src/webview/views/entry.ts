@@ -119,8 +119,14 @@ export class EntryElement {
     return Object.keys(this.pending).length > 0 || this.answerMd.pending || this.thinkingMd.pending;
   }
 
-  flush(): void {
+  /**
+   * Renders what changed. `viewBottom`: the viewport's bottom edge (client px) in the last frame's layout, read
+   * before this frame wrote anything (so reading the answer's edge here forces no layout); while the answer's
+   * end is below it, a burst's slices are held back out of the document (IncrementalMarkdown.render).
+   */
+  flush(viewBottom = Infinity): void {
     const c = this.pending;
+    const belowView = viewBottom < Infinity && (c.answer || this.answerMd.pending) && this.answerEl.getBoundingClientRect().bottom > viewBottom;
     this.pending = {};
     const e = this.entry;
     const running = e.status === 'running';
@@ -137,10 +143,10 @@ export class EntryElement {
     if (c.thinking || c.thinkingDone || c.status) this.updateThinking();
     else this.thinkingMd.render(); // the next slice of a long text, if any
     if (c.answer || c.status) {
-      if (running) this.answerMd.render();
-      else this.answerMd.finish();
+      if (running) this.answerMd.render(belowView);
+      else this.answerMd.finish(belowView);
       show(this.answerEl, e.answer.length > 0);
-    } else this.answerMd.render();
+    } else this.answerMd.render(belowView);
     // Screen readers: the region is busy while streaming (or still rendering), so chunks are not read one by one.
     this.answerEl.setAttribute('aria-busy', String(running || this.answerMd.pending));
     if (c.nodes || c.status) this.trace.update(e.nodes, !running);
@@ -157,6 +163,13 @@ export class EntryElement {
     if (c.error || c.status) this.updateError();
     if (c.status) this.updateStatus();
     if (c.status || c.outputs || c.error || (c.answer && !running)) this.updateActions();
+  }
+
+  /** Puts what the answer's slices held back into the document, in this frame; false when nothing was held. */
+  release(): boolean {
+    if (!this.answerMd.holding) return false;
+    this.answerMd.release();
+    return true;
   }
 
   private updateThinking(): void {
