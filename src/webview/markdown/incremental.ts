@@ -270,7 +270,9 @@ export class IncrementalMarkdown {
 
   /** Puts slices held back by `render(true)` into the document now. */
   release(): void {
+    if (this.placer.holding) this.stats.releases++;
     this.releaseNext = false;
+    this.heldSlices = 0;
     this.placer.release();
   }
 
@@ -303,10 +305,7 @@ export class IncrementalMarkdown {
    */
   render(belowView = false): void {
     if (this.releaseNext) {
-      // A frame of its own for the layout of what was held back; any other work waits for the next one.
-      this.releaseNext = false;
-      this.placer.release();
-      this.stats.releases++;
+      this.release(); // a frame of its own for the layout of what was held back; other work waits for the next
       return;
     }
     if (!this.dirty) return;
