@@ -16,8 +16,6 @@ const num = (v: unknown): number | undefined => {
 const strings = (v: unknown): string[] | undefined =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 
-export { DEFAULT_LIMITS };
-
 /** Normalizes GET /info. A missing mode (very old builds) is reported as 'unknown'; unknown modes are kept. */
 export function normalizeInfo(raw: unknown): AppInfo {
   const o = isObj(raw) ? raw : {};

@@ -4,7 +4,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sayTranslated } from './formTexts';
-import { coerceText, fileAllowed, fileProblem, fileRefType, hasDefault, hiddenDefaults, isFileField, textUploadName, visibleFields, type FieldValue } from '../run/inputForm';
+import { mimeOfName } from '../run/mime';
+import { coerceText, countProblem, fileAllowed, fileProblem, fileRefType, hasDefault, hiddenDefaults, isFileField, textUploadName, visibleFields, type FieldValue } from '../run/inputForm';
 import type { AppParameters, FileRef, InputField } from '../run/types';
 import type { CapturedContext } from './editorContext';
 
@@ -197,8 +198,9 @@ async function askFiles(f: InputField, title: string, opts: PromptOptions, names
     case 'choose': {
       const uris = await vscode.window.showOpenDialog({ canSelectMany: many, openLabel: vscode.l10n.t('Attach'), title: f.label });
       if (!uris?.length) return CANCEL;
-      if (many && f.maxLength && uris.length > f.maxLength) {
-        void vscode.window.showWarningMessage(vscode.l10n.t('{0} takes at most {1} files.', f.label, f.maxLength));
+      const tooMany = many ? countProblem(f, uris.length, sayTranslated) : undefined;
+      if (tooMany) {
+        void vscode.window.showWarningMessage(tooMany);
         return CANCEL;
       }
       const refs: FileRef[] = [];
@@ -234,15 +236,9 @@ async function uploadChecked(f: InputField, file: UploadRequest, opts: PromptOpt
   );
 }
 
-/** A MIME type for an upload, from the file name. */
+/** A MIME type for an upload, from the file name (plain text when unknown). */
 export function mimeFor(name: string): string {
-  const ext = path.extname(name).toLowerCase().slice(1);
-  const map: Record<string, string> = {
-    png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', svg: 'image/svg+xml',
-    pdf: 'application/pdf', md: 'text/markdown', txt: 'text/plain', csv: 'text/csv', html: 'text/html', json: 'application/json',
-    mp3: 'audio/mpeg', wav: 'audio/wav', mp4: 'video/mp4',
-  };
-  return map[ext] ?? 'text/plain';
+  return mimeOfName(name) ?? 'text/plain';
 }
 
 function failValidation(message: string): undefined {

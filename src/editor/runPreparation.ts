@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { isChatMode, withAttachments, type StartRun } from '../chat/controller';
-import { ATTACHMENTS, attachmentsField, defaultsOf, fileProblem, fileRefType, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
+import { ATTACHMENTS, attachmentsField, countProblem, defaultsOf, fileProblem, fileRefType, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
 import { expandTemplates, templateNeeds } from '../run/templates';
 import { DEFAULT_LIMITS } from '../run/limits';
 import { inlineFile } from '../flowise/request';
@@ -126,7 +126,8 @@ export async function attachFiles(catalog: AppCatalog, user: string, app: AppPro
   const params = await catalog.parameters(app);
   const field = attachmentsField(params, attachmentsLabel());
   if (!field) throw new InputProblems([vscode.l10n.t('{0} does not take attachments (its file upload is off).', app.name)]);
-  if (field.maxLength && paths.length > field.maxLength) throw new InputProblems([sayTranslated('{0} takes at most {1} files.', field.label, field.maxLength)]);
+  const tooMany = countProblem(field, paths.length, sayTranslated);
+  if (tooMany) throw new InputProblems([tooMany]);
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
   const read = await Promise.all(
     paths.map(async (p) => {

@@ -1,4 +1,5 @@
 // Building the Flowise prediction body from a provider-neutral RunRequest (Interface.ts::IncomingInput).
+import { mimeOfName } from '../run/mime';
 import type { FileRef, RunRequest } from '../run/types';
 
 /** One message of explicit history (`history` field). The legacy `{type, message}` form is also accepted. */
@@ -35,13 +36,6 @@ export interface PredictionBody {
   uploads?: FlowiseUpload[];
 }
 
-const EXT_MIME: Record<string, string> = {
-  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', svg: 'image/svg+xml',
-  pdf: 'application/pdf', txt: 'text/plain', md: 'text/markdown', csv: 'text/csv', json: 'application/json',
-  html: 'text/html', docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  mp3: 'audio/mpeg', wav: 'audio/wav', webm: 'audio/webm', m4a: 'audio/mp4',
-};
-
 /** The question: the query, or the inputs (one value as is; several as `name: value` lines). */
 export function questionFrom(request: RunRequest): string {
   if (typeof request.query === 'string' && request.query.trim()) return request.query;
@@ -65,8 +59,8 @@ function mimeFor(f: FlowiseFileRef, url: string, name: string): string {
   if (f.mimeType) return f.mimeType;
   const m = /^data:([^;,]+)[;,]/i.exec(url);
   if (m) return m[1].toLowerCase();
-  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase();
-  if (ext && EXT_MIME[ext]) return EXT_MIME[ext];
+  const known = mimeOfName(name);
+  if (known) return known;
   if (f.type === 'image') return 'image/png';
   if (f.type === 'audio') return 'audio/webm';
   return 'application/octet-stream';

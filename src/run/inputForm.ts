@@ -148,7 +148,10 @@ export function validateInputs(fields: InputField[], inputs: Record<string, unkn
         break;
       case 'file-list':
         if (!Array.isArray(v) || !v.every(isFileRef)) problem('{0} needs a list of files.');
-        else if (f.maxLength && v.length > f.maxLength) problem('{0} takes at most {1} files.', f.maxLength);
+        else {
+          const tooMany = countProblem(f, v.length, say);
+          if (tooMany) problems.push(tooMany);
+        }
         break;
     }
   }
@@ -204,6 +207,11 @@ export function sizeLimitMb(name: string, limits: SystemLimits): number {
     default:
       return limits.fileSizeLimitMb;
   }
+}
+
+/** Why `n` files are too many for a file-list field (its `max_length`), or undefined. */
+export function countProblem(f: InputField, n: number, say: Say = english): string | undefined {
+  return f.maxLength && n > f.maxLength ? say('{0} takes at most {1} files.', f.label, f.maxLength) : undefined;
 }
 
 /** Why a file of that name and size cannot go into the field (its types, the app's size limits), or undefined. */

@@ -171,8 +171,6 @@ export class IncrementalMarkdown {
   /** Where the text the DOM shows ends (set by every render, fast appends included): the next slice starts
    * there, so a render never shows less than the last one, and each slice goes further, even in one block. */
   private end = 0;
-  /** The argument of the current `render()`. */
-  private belowView = false;
   /** The next `render()` only puts in what was held back. */
   private releaseNext = false;
   /** Slices held back since the last release. */
@@ -311,7 +309,6 @@ export class IncrementalMarkdown {
     if (!this.dirty) return;
     this.dirty = false;
     this.stats.renders++;
-    this.belowView = belowView;
     if (!this.finished && this.fast && this.fastAppend(this.fast)) {
       this.stats.fastAppends++;
       return;
@@ -319,12 +316,12 @@ export class IncrementalMarkdown {
     this.fast = null;
     const sigBefore = this.linksSignature();
     const hadSegments = this.segments.length;
-    this.update();
+    this.update(belowView);
     if (hadSegments && this.linksSignature() !== sigBefore) {
       // A newly finished reference definition may change links in blocks rendered before it.
       this.stats.resets++;
       this.reset();
-      this.update();
+      this.update(belowView);
     }
   }
 
@@ -358,7 +355,8 @@ export class IncrementalMarkdown {
     this.knownLinks = links;
   }
 
-  private update(): void {
+  /** `belowView`: see `render`. */
+  private update(belowView: boolean): void {
     // 1. Lex from the start of the last finished segment, dropping segments the lexer no longer agrees with.
     let tokens: Token[];
     let base: number;
@@ -379,7 +377,7 @@ export class IncrementalMarkdown {
       cut = src.length < all.length || this.inboxChars > 0;
       this.done = this.finished && !cut;
       fresh = src.length - from;
-      if (cut && this.belowView && this.heldSlices < MAX_HELD_SLICES) {
+      if (cut && belowView && this.heldSlices < MAX_HELD_SLICES) {
         this.placer.holdBack();
         this.heldSlices++;
       } else {

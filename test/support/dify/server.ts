@@ -564,10 +564,10 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       if (!f.contentType) throw new HttpFail(415, 'unsupported_file_type', 'File type not allowed.');
       if (f.data.length > (app.uploadLimitBytes ?? 15 * 1024 * 1024)) throw new HttpFail(413, 'file_too_large', '');
       const user = parts.find((x) => x.name === 'user' && x.filename === undefined)?.data.toString('utf8') || 'DEFAULT-USER';
-      const ext = f.filename.includes('.') ? f.filename.split('.').pop()! : '';
       const id = randomUUID();
-      uploads.set(id, { extension: extensionOf(f.filename) });
-      return json(res, 201, { id, name: f.filename, size: f.data.length, extension: ext, mime_type: f.contentType, created_by: user, created_at: now(), preview_url: null });
+      const extension = extensionOf(f.filename);
+      uploads.set(id, { extension });
+      return json(res, 201, { id, name: f.filename, size: f.data.length, extension: extension.slice(1), mime_type: f.contentType, created_by: user, created_at: now(), preview_url: null });
     }
     throw new HttpFail(404, 'not_found', 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.');
   }
