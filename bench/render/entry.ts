@@ -6,6 +6,7 @@ import { IncrementalMarkdown, highlighter, renderOneShot, renderProgressMs, warm
 import { ChunkPlacer } from '../../src/webview/markdown/chunks';
 import { highlightHtml } from '../../src/webview/markdown/grammars';
 import { sanitizeToString } from '../../src/webview/markdown/purify';
+import { lexDeferred, lexWithLinks } from '../../src/webview/markdown/pipeline';
 import { FollowPolicy } from '../../src/webview/follow';
 import { FrameScheduler } from '../../src/webview/scheduler';
 
@@ -15,6 +16,8 @@ declare global {
       IncrementalMarkdown: typeof IncrementalMarkdown;
       renderOneShot: typeof renderOneShot;
       renderProgressMs: typeof renderProgressMs;
+      lexWithLinks: typeof lexWithLinks;
+      lexDeferred: typeof lexDeferred;
       FrameScheduler: typeof FrameScheduler;
       FollowPolicy: typeof FollowPolicy;
       /** What the panel does in idle time after load; resolves when done. */
@@ -55,6 +58,8 @@ window.__difyBench = {
   IncrementalMarkdown,
   renderOneShot,
   renderProgressMs,
+  lexWithLinks,
+  lexDeferred,
   FrameScheduler,
   FollowPolicy,
   warmUp: () =>

@@ -142,6 +142,43 @@ describe('incremental markdown renderer', function () {
     assert.deepEqual(mismatches, []);
   });
 
+  it('lexing in two steps (blocks, then inline content per top-level token asked for) gives marked\'s tokens', async () => {
+    const texts = [
+      doc,
+      makeAnswer(30_000, 3),
+      '- [ ] task *one*\n- [x] task **two**\n  > quoted `code` in an item\n  > - nested [ref]\n\n[ref]: https://example.com\n',
+      'Title\n===\n\n| a | *b* |\n|---|:-:|\n| `c` | [d][ref] |\n\npara <span>raw\nlazy</span> line\n[ref]: https://e.x "t"\n\n> quote\ncontinued *lazily*\n',
+    ];
+    const problems = await tp.page.evaluate((texts) => {
+      const B = window.__difyBench;
+      const out: string[] = [];
+      texts.forEach((text, t) => {
+        const want = JSON.stringify(B.lexWithLinks(text, { known: { href: 'https://k.x', title: null } }));
+        const whole = B.lexDeferred(text, { known: { href: 'https://k.x', title: null } });
+        whole.inline(0);
+        if (JSON.stringify(whole.tokens) !== want) out.push(`text ${t}: all at once`);
+        // In pieces, out of order, overlapping: a token's inline content is lexed when asked for, once.
+        const parts = B.lexDeferred(text, { known: { href: 'https://k.x', title: null } });
+        const n = parts.tokens.length;
+        const last = parts.tokens.map((tok) => tok.type).lastIndexOf('paragraph');
+        const inlineOf = (i: number) => (parts.tokens[i] as { tokens?: unknown[] }).tokens?.length ?? 0;
+        if (last >= 1) {
+          parts.inline(0, last);
+          if (inlineOf(last) !== 0) out.push(`text ${t}: token ${last} lexed before it was asked for`);
+          if (inlineOf(0) === 0) out.push(`text ${t}: token 0 not lexed when asked for`);
+          parts.inline(last, last + 1);
+          if (inlineOf(last) === 0) out.push(`text ${t}: token ${last} not lexed when asked for`);
+        }
+        parts.inline(Math.floor(n / 2));
+        parts.inline(0, 1);
+        parts.inline(0);
+        if (JSON.stringify(parts.tokens) !== want) out.push(`text ${t}: in pieces`);
+      });
+      return out;
+    }, texts);
+    assert.deepEqual(problems, []);
+  });
+
   it('only re-lexes the tail: lexed characters stay far below n² for a long answer', async () => {
     const big = Array.from({ length: 25 }, (_, i) => doc.replace('[docs]: https://docs.dify.ai "Dify Docs"\n', `Part ${i}.\n`)).join('\n');
     const r = await stream(tp, chunk(big, () => 5), 1, false);

@@ -28,7 +28,8 @@ import type { Token } from 'marked';
 import { CODE_UNSAFE, dropLastChar, fastTailOf, inlineSafe } from './fastAppend';
 import type { FastTail } from './fastAppend';
 import { ChunkPlacer, chunked } from './chunks';
-import { HtmlDepth, collectDefs, hasHtml, lexWithLinks, renderParts, renderTokens, shapeOf } from './pipeline';
+import { HtmlDepth, collectDefs, hasHtml, lexDeferred, lexWithLinks, renderParts, renderTokens, shapeOf } from './pipeline';
+import type { DeferredLex } from './pipeline';
 import type { Links, MarkdownOptions } from './pipeline';
 import { highlighter } from './highlighter';
 
@@ -360,6 +361,9 @@ export class IncrementalMarkdown {
     // 1. Lex from the start of the last finished segment, dropping segments the lexer no longer agrees with.
     let tokens: Token[];
     let base: number;
+    /** The lex, and the index of `tokens[0]` in it (inline content is lexed only for what is rendered). */
+    let lex: DeferredLex;
+    let first: number;
     let cut = false;
     let fresh = 0;
     const shown = this.end;
@@ -391,7 +395,8 @@ export class IncrementalMarkdown {
         this.dirty = true; // the rest is rendered by the next frames
         if (this.opts.highlight !== false) highlighter.hold(); // its code blocks are highlighted once it is in
       }
-      const lexed = lexWithLinks(src, this.knownLinks);
+      lex = lexDeferred(src, this.knownLinks);
+      const lexed = lex.tokens;
       this.stats.lexedChars += src.length;
       let total = 0;
       for (const tok of lexed) total += tok.raw.length;
@@ -399,12 +404,14 @@ export class IncrementalMarkdown {
         // The lexer's raws do not tile the text (should not happen with plain marked): render it all as tail.
         while (this.segments.length) this.dropLastSegment();
         if (start !== 0) continue;
+        lex.inline(0);
         this.renderTail(lexed, false, 0);
         return;
       }
       if (!overlap) {
         tokens = lexed;
         base = 0;
+        first = 0;
         break;
       }
       const len = overlap.end - overlap.start;
@@ -414,6 +421,7 @@ export class IncrementalMarkdown {
       if (acc === len && shapeOf(lexed.slice(0, k)) === overlap.shape) {
         tokens = lexed.slice(k);
         base = overlap.end;
+        first = k;
         break;
       }
       this.dropLastSegment();
@@ -423,6 +431,7 @@ export class IncrementalMarkdown {
     let last = tokens.length - 1;
     if (!this.done) while (last >= 0 && tokens[last].type === 'space') last--;
     const limit = this.done ? tokens.length : Math.max(0, last);
+    lex.inline(first, first + limit); // the blocks that may finish now (raw HTML in them decides where groups end)
     const depth = new HtmlDepth();
     let groupStart = 0;
     let offset = base;
@@ -442,6 +451,7 @@ export class IncrementalMarkdown {
     const skipTail = cut && groups.length > 0 && groupOffset >= shown;
     const tail = skipTail ? [] : tokens.slice(groupStart);
     if (skipTail) this.end = groupOffset;
+    else lex.inline(first + limit);
 
     // 3. Render the newly finished groups and the tail: in ONE sanitizer call when none has raw HTML
     //    (DOMPurify parses every call into a new document: ≈0.1 ms each, more than most blocks cost). All but

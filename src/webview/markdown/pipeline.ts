@@ -78,6 +78,59 @@ export function lexWithLinks(src: string, links?: Links): TokensList {
   return lexer.lex(src);
 }
 
+/** Block-level tokens of a text whose inline tokens are lexed on demand (`inline`), per top-level token. */
+export interface DeferredLex {
+  tokens: TokensList;
+  /** Lexes the inline content of top-level tokens `from` (inclusive) to `to` (exclusive) not lexed yet. */
+  inline(from: number, to?: number): void;
+}
+
+/** The arrays a block token's inline content goes into (marked fills them from its inline queue). */
+function inlineArrays(tok: Token, out: Map<Token[], number>, owner: number): void {
+  const t = tok as unknown as { tokens?: Token[]; items?: { tokens: Token[] }[]; header?: { tokens: Token[] }[]; rows?: { tokens: Token[] }[][] };
+  if (tok.type === 'blockquote') for (const c of t.tokens ?? []) inlineArrays(c, out, owner);
+  else if (tok.type === 'list') for (const item of t.items ?? []) for (const c of item.tokens) inlineArrays(c, out, owner);
+  else if (tok.type === 'table') {
+    for (const cell of t.header ?? []) out.set(cell.tokens, owner);
+    for (const row of t.rows ?? []) for (const cell of row) out.set(cell.tokens, owner);
+  } else if (t.tokens) out.set(t.tokens, owner);
+}
+
+/**
+ * `lexWithLinks` in two steps, giving the same tokens once every top-level token's inline content is lexed:
+ * marked's block pass over all of `src` (reference definitions anywhere in it apply to all of it), then its
+ * inline pass only for the tokens asked for. The incremental renderer compares some tokens only by their
+ * block shape (the re-lexed last segment) and drops others unrendered (a burst's unfinished last block):
+ * their inline lexing — the larger part of lexing — is skipped.
+ */
+export function lexDeferred(src: string, links?: Links): DeferredLex {
+  const lexer = new Lexer();
+  if (links) Object.assign(lexer.tokens.links, links);
+  lexer.blockTokens(src, lexer.tokens);
+  const tokens = lexer.tokens;
+  const queue = lexer.inlineQueue;
+  lexer.inlineQueue = [];
+  let owners: number[] | undefined;
+  return {
+    tokens,
+    inline(from, to = tokens.length) {
+      if (!owners) {
+        const byArray = new Map<Token[], number>();
+        tokens.forEach((tok, i) => inlineArrays(tok, byArray, i));
+        owners = queue.map((q) => byArray.get(q.tokens) ?? -1);
+      }
+      for (let q = 0; q < queue.length; q++) {
+        const owner = owners[q];
+        // Entries of no known token (a token kind marked adds later) are lexed with the first request.
+        if (owner === -2 || (owner !== -1 && (owner < from || owner >= to))) continue;
+        owners[q] = -2;
+        lexer.state.inRawBlock = false; // as marked's lex() does for each entry
+        lexer.inlineTokens(queue[q].src, queue[q].tokens);
+      }
+    },
+  };
+}
+
 /**
  * Raw HTML from markdown is pre-neutralized before DOMPurify parses it: Chromium checks the page's CSP
  * while parsing even into an inert document, so `onerror=` / `style=` / `<style>` would log CSP violations
