@@ -314,4 +314,56 @@ describe('syntax highlighting (worker)', function () {
     assert.equal(r.coloured, 12, 'every block coloured in the end');
     assert.deepEqual(r.order, [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0], 'newest first');
   });
+
+  it('a burst of blocks highlighted before: their known results are put in after it too, newest first, none sent again', async () => {
+    const parts: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      parts.push(`Part ${i}: ${'more **prose** with `code` in it. '.repeat(100)}`);
+      parts.push('```ts\n' + Array.from({ length: 8 }, (_, j) => `const again${i}_${j} = read("v${i}", ${j});`).join('\n') + '\n```');
+    }
+    const r = await tp.page.evaluate(async (text) => {
+      const B = window.__difyBench;
+      const burst = async (watch: boolean) => {
+        B.setupPage();
+        const { el } = B.answerBox();
+        const md = new B.IncrementalMarkdown(el);
+        const sent = B.highlighter.stats.sent;
+        const reused = B.highlighter.stats.reused;
+        md.append(text);
+        md.finish();
+        let slices = 1;
+        let colouredWhileSlicing = 0;
+        while (md.pending) {
+          await B.nextTask();
+          md.render();
+          slices++;
+          colouredWhileSlicing = Math.max(colouredWhileSlicing, el.querySelectorAll('pre > code.hljs').length);
+        }
+        const codes = Array.from(el.querySelectorAll('pre > code'));
+        const order: number[] = [];
+        const mo = new MutationObserver((records) => {
+          for (const m of records) {
+            const i = codes.indexOf(m.target as Element);
+            if (i >= 0 && (m.target as Element).classList.contains('hljs') && !order.includes(i)) order.push(i);
+          }
+        });
+        if (watch) mo.observe(el, { attributes: true, attributeFilter: ['class'], subtree: true });
+        await B.highlightIdle();
+        mo.disconnect();
+        const html = codes.map((c) => c.innerHTML);
+        return { slices, colouredWhileSlicing, order, sent: B.highlighter.stats.sent - sent, reused: B.highlighter.stats.reused - reused, html };
+      };
+      const first = await burst(false);
+      const second = await burst(true);
+      return { first, second };
+    }, parts.join('\n\n'));
+    const { first, second } = r;
+    assert.ok(second.slices > 4, `rendered in ${second.slices} slices`);
+    assert.equal(first.sent, 12, 'the first burst sent every block to the worker');
+    assert.equal(second.sent, 0, 'the second burst sent none: every result was known');
+    assert.equal(second.reused, 12);
+    assert.equal(second.colouredWhileSlicing, 0, 'no known result was put in while the burst was being taken in');
+    assert.deepEqual(second.order, [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0], 'newest first');
+    assert.deepEqual(second.html, first.html, 'the same spans as the worker gave');
+  });
 });

@@ -34,10 +34,17 @@ const GROUP_FRAME_MS = 3;
  * first instead of last.
  */
 const HOLD_MS = 100;
+/** Recent results for blocks rendered during a hold are put in after it, in tasks of at most this long, ms. */
+const READY_TASK_MS = 3;
 
 interface Pending extends HighlightJob {
   code: HTMLElement;
   onLanguage?: (lang: string) => void;
+}
+
+/** A block whose text was highlighted recently, to be put in once a hold ends. */
+interface Ready extends Pending {
+  result: Recent;
 }
 
 interface Recent {
@@ -54,6 +61,9 @@ export class Highlighter {
   private worker: Worker | null | undefined;
   private nextId = 1;
   private queue: Pending[] = [];
+  /** Blocks rendered during a hold whose result is known (see `paint`), put in after it, newest first. */
+  private ready: Ready[] = [];
+  private readyQueued = false;
   private inFlight: Pending | null = null;
   private recent: Recent[] = [];
   private idleWaiters: (() => void)[] = [];
@@ -102,7 +112,12 @@ export class Highlighter {
       if (r.key !== key) continue;
       if (r.text === text) {
         this.stats.reused++;
-        if (r.tokens) this.apply(code, r, auto, onLanguage, true);
+        if (!r.tokens) return;
+        // While a burst's slices race past (a hold), building the spans would lengthen every slice that has
+        // such a block, by an amount its size in characters does not predict (the slices are sized by it):
+        // they are put in after the hold, like the worker's results.
+        if (performance.now() < this.heldUntil) this.ready.push({ id: this.nextId++, text, lang, auto, code, onLanguage, result: r });
+        else this.apply(code, r, auto, onLanguage, true);
         return;
       }
       if (lang && r.tokens && r.text.length >= PREFIX_MIN_CHARS && (!prefix || r.text.length > prefix.text.length) && text.startsWith(r.text)) prefix = r;
@@ -149,7 +164,7 @@ export class Highlighter {
   }
 
   private get isIdle(): boolean {
-    return !this.inFlight && !this.queue.length && !this.grouping;
+    return !this.inFlight && !this.queue.length && !this.ready.length && !this.grouping;
   }
 
   private wakeIdle(): void {
@@ -171,8 +186,31 @@ export class Highlighter {
       this.stats.sent++;
     }
     if (!this.queue.length) this.newestFirst = false;
+    if (this.ready.length && !this.readyQueued) {
+      this.readyQueued = true;
+      setTimeout(this.putReady, 0);
+    }
     this.wakeIdle();
   }
+
+  /** Puts in the known results of blocks rendered during a hold, newest first (the view follows the end), for
+   * at most READY_TASK_MS per task. */
+  private readonly putReady = (): void => {
+    this.readyQueued = false;
+    if (this.holdTimer !== undefined) return; // held again: the pump after it comes back here
+    const t0 = performance.now();
+    while (this.ready.length && performance.now() - t0 < READY_TASK_MS) {
+      const job = this.ready.pop()!;
+      if (job.code.isConnected && job.code.textContent === job.text) this.apply(job.code, job.result, job.auto, job.onLanguage, true);
+      else this.stats.dropped++;
+    }
+    this.count(performance.now() - t0);
+    if (this.ready.length) {
+      this.readyQueued = true;
+      setTimeout(this.putReady, 0);
+    }
+    this.wakeIdle();
+  };
 
   private settle(result: HighlightResult): void {
     const job = this.inFlight;
@@ -269,6 +307,7 @@ export class Highlighter {
     this.worker = null;
     this.inFlight = null;
     this.queue = [];
+    this.ready = [];
     for (const w of this.idleWaiters.splice(0)) w();
   }
 }
