@@ -124,6 +124,27 @@ const MIN_SLICE = 1_000;
 const MAX_SLICE = 200_000;
 const FIRST_MS_PER_CHAR = 0.006;
 
+/**
+ * The page's measured cost of a burst's render per character taken in, ms: sizes the slices of every answer
+ * on the page. The warm-up gives the first figure (`calibrateRenderCost`); each slice then updates it: up at
+ * once (a slice that ran long — a table, many code blocks, GC — shrinks the next ones), down by a quarter of
+ * the difference (faster, the slices after a light one overran their budget: 7–12 ms tasks). Kept per answer
+ * from 6 µs, the estimate took 15 slices to come down to the real cost (≈0.6–1 µs here): a 50 KB burst went
+ * in 19–22 slices of 0.5–6 KB, now in 12–15.
+ */
+let msPerChar = FIRST_MS_PER_CHAR;
+
+function noteSliceCost(ms: number, chars: number): void {
+  const m = ms / chars;
+  msPerChar = m > msPerChar ? m : (3 * msPerChar + m) / 4;
+}
+
+/** Sets the estimate from a render of `chars` characters that took `ms` (the warm-up's, after the code is
+ * optimized). A small text carries the fixed cost of a render: the figure errs on the side of small slices. */
+export function calibrateRenderCost(ms: number, chars: number): void {
+  if (chars > 0 && ms > 0) msPerChar = Math.min(FIRST_MS_PER_CHAR, ms / chars);
+}
+
 /** The first `from + budget` characters of `text` or fewer (more than `from + budget / 2`), ending after a
  * line break when one is near. */
 function slice(text: string, from: number, budget: number): string {
@@ -167,8 +188,6 @@ export class IncrementalMarkdown {
   private finished = false;
   /** The stream is finished AND the last render took in all of it (then the tail is final). */
   private done = false;
-  /** Measured time of a burst's render per character taken in, ms (sizes the slices). */
-  private msPerChar = FIRST_MS_PER_CHAR;
   /** Where the text the DOM shows ends (set by every render, fast appends included): the next slice starts
    * there, so a render never shows less than the last one, and each slice goes further, even in one block. */
   private end = 0;
@@ -373,7 +392,8 @@ export class IncrementalMarkdown {
       const start = overlap ? overlap.start : 0;
       if (start < this.base) this.rebase(start);
       const from = Math.max(overlap ? overlap.end - start : 0, this.end - start);
-      const budget = Math.min(MAX_SLICE, Math.max(MIN_SLICE, Math.round(SLICE_MS / this.msPerChar)));
+      // The first slice of an answer is laid out in view, in a page whose layout is cold: the smallest.
+      const budget = this.end === 0 ? MIN_SLICE : Math.min(MAX_SLICE, Math.max(MIN_SLICE, Math.round(SLICE_MS / msPerChar)));
       this.take(start + from + budget + 1); // one character more than a slice: whether there is more
       const all = start === this.base ? this.src : this.src.slice(start - this.base);
       const src = slice(all, from, budget);
@@ -475,11 +495,7 @@ export class IncrementalMarkdown {
     if (lastSeg && lastSeg.start > this.base) this.rebase(lastSeg.start);
     if (batch) this.setTail(tail, batch[groups.length], groupOffset);
     else if (groups.length || this.done || !this.partialTail(tail, groupOffset)) this.renderTail(tail, this.done, groupOffset);
-    if (cut && fresh >= MIN_SLICE / 2) {
-      // Up at once, down slowly: a slice that ran long (a table, many code blocks, GC) shrinks the next ones.
-      const m = (performance.now() - t0) / fresh;
-      this.msPerChar = m > this.msPerChar ? m : (3 * this.msPerChar + m) / 4;
-    }
+    if (cut && shown > 0 && fresh >= MIN_SLICE / 2) noteSliceCost(performance.now() - t0, fresh); // (not the small first one: see `budget`)
   }
 
   /** Renders groups (finished: auto highlighting) and the tail, none with raw HTML, through one sanitizer call,

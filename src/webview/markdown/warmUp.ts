@@ -1,6 +1,6 @@
 // Warming the rendering pipeline up in idle time after the panel loads.
 import { highlighter } from './highlighter';
-import { IncrementalMarkdown, renderOneShot } from './incremental';
+import { IncrementalMarkdown, calibrateRenderCost, renderOneShot } from './incremental';
 
 /**
  * Warm-up samples, one per idle callback: every block and inline kind a model answer uses (lexer rules,
@@ -23,6 +23,8 @@ const WARM_SAMPLES = [
  * benchmark's pages; after these repeats, 2–9 ms.
  */
 const WARM_REPEATS = 40;
+/** The last step renders this many copies of the samples at once (≈4 KB, a few ms) and times it. */
+const CALIBRATION_COPIES = 4;
 
 /** Warms the pipeline (lexer, sanitizer, first layout of each kind of block, CJK fonts) in idle time after
  * the panel loads, one small step per idle callback, and starts the highlight worker (which warms its
@@ -36,6 +38,15 @@ export function warmUp(schedule: (cb: () => void) => void = idle): void {
     const sample = samples.shift();
     if (sample === undefined) {
       if (repeats-- <= 0) return;
+      if (repeats === 0) {
+        // The last one, with the code optimized, measures what rendering a long answer's slice costs per
+        // character (a few kilobytes at once, the same pipeline: the fixed cost of a render weighs little).
+        const text = Array(CALIBRATION_COPIES).fill(all).join('\n');
+        const t0 = performance.now();
+        renderOneShot(text, { highlight: false });
+        calibrateRenderCost(performance.now() - t0, text.length);
+        return;
+      }
       const md = new IncrementalMarkdown(document.createElement('div'), { highlight: false });
       md.append(all.slice(0, all.length >> 1));
       md.render();
