@@ -3,6 +3,7 @@
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 import { IncrementalMarkdown, highlighter, renderOneShot, renderProgressMs, warmUp } from '../../src/webview/markdown';
+import { calibrateRenderCost } from '../../src/webview/markdown/incremental';
 import { ChunkPlacer } from '../../src/webview/markdown/chunks';
 import { highlightHtml } from '../../src/webview/markdown/grammars';
 import { sanitizeToString } from '../../src/webview/markdown/purify';
@@ -18,6 +19,8 @@ declare global {
       renderProgressMs: typeof renderProgressMs;
       lexWithLinks: typeof lexWithLinks;
       lexDeferred: typeof lexDeferred;
+      /** Sets the page's rendering cost per character, which sizes a burst's slices (the warm-up measures it). */
+      calibrateRenderCost: typeof calibrateRenderCost;
       FrameScheduler: typeof FrameScheduler;
       FollowPolicy: typeof FollowPolicy;
       /** What the panel does in idle time after load; resolves when done. */
@@ -60,6 +63,7 @@ window.__difyBench = {
   renderProgressMs,
   lexWithLinks,
   lexDeferred,
+  calibrateRenderCost,
   FrameScheduler,
   FollowPolicy,
   warmUp: () =>
