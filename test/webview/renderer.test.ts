@@ -230,32 +230,39 @@ describe('incremental markdown renderer', function () {
     assert.ok(r[0].rendered < 1.02, `prose: rendered ${r[0].rendered.toFixed(3)}× its length`);
   });
 
-  it('a burst\'s slices are sized by the page\'s measured cost per character: the first one small, the next from the estimate', async () => {
+  it('a burst\'s slices are sized by the page\'s measured cost per character: the first one small, the next from the estimate, half as much in view', async () => {
     const big = makeAnswer(120_000, 5);
     const r = await tp.page.evaluate((big) => {
       const B = window.__difyBench;
-      const burst = () => {
+      /** The characters shown after the first and the second slice; `below`: the second lands below the view. */
+      const burst = (below = false) => {
         const el = document.createElement('div');
         const md = new B.IncrementalMarkdown(el, { highlight: false });
         md.append(big);
         md.finish();
         const ends = [el.textContent!.length];
-        md.render();
+        md.render(below);
+        md.release();
         ends.push(el.textContent!.length);
         while (md.pending) md.render();
         return ends;
       };
-      // As if the warm-up had measured 0.1 µs per character: a 5 ms slice takes 50 000 characters.
+      // As if the warm-up had measured 0.1 µs per character: a 5 ms slice takes 50 000 characters, one laid
+      // out in view (its end not below the view) half of it.
       B.calibrateRenderCost(5, 50_000);
-      const fast = burst();
-      // As if it had measured 6 µs (the first estimate of a page): about 830, i.e. the 1 000-character minimum.
+      const inView = burst();
+      B.calibrateRenderCost(5, 50_000);
+      const held = burst(true);
+      // As if it had measured 6 µs (the first estimate of a page): the 1 000-character minimum.
       B.calibrateRenderCost(6, 1_000);
-      const slow = burst();
-      return { fast, slow };
+      const slow = burst(true);
+      return { inView, held, slow };
     }, big);
-    assert.ok(r.fast[0] > 0 && r.fast[0] <= 1_000, `the first slice showed ${r.fast[0]} characters`);
-    assert.ok(r.fast[1] - r.fast[0] > 20_000, `the second slice added ${r.fast[1] - r.fast[0]} characters`);
-    assert.ok(r.slow[1] - r.slow[0] < 2_000, `at 6 µs per character the second slice added ${r.slow[1] - r.slow[0]}`);
+    const second = (ends: number[]) => ends[1] - ends[0];
+    assert.ok(r.held[0] > 0 && r.held[0] <= 1_000, `the first slice showed ${r.held[0]} characters`);
+    assert.ok(second(r.held) > 35_000, `the second slice added ${second(r.held)} characters`);
+    assert.ok(second(r.inView) > 15_000 && second(r.inView) < 0.75 * second(r.held), `in view, the second slice added ${second(r.inView)} characters (held: ${second(r.held)})`);
+    assert.ok(second(r.slow) < 2_000, `at 6 µs per character the second slice added ${second(r.slow)}`);
   });
 
   it('slices rendered below the view are held back out of the document, then put in by a render of their own, exactly', async () => {

@@ -20,9 +20,11 @@
 //   * blocks finished in one update and the tail go through ONE sanitizer call (`renderParts`);
 //   * the text is split at the last finished segment, so no frame copies the whole answer;
 //   * a burst (a fast server, a replaced answer, a long answer shown at once) is rendered in slices: one
-//     render takes in about SLICE_MS of new text (at the measured cost per character) and leaves the rest
-//     `pending` for the next frames, as if it had not arrived yet — no frame freezes on a long answer. A
-//     slice renders only the blocks it finishes: its unfinished last block is left to the next slice.
+//     render takes in about SLICE_MS of new text (at the page's measured cost per character; half of it when
+//     the slice lands in view, where its layout follows in the same frame) and leaves the rest `pending` for
+//     the next frames, as if it had not arrived yet — no frame freezes on a long answer. A slice renders only
+//     the blocks it finishes: its unfinished last block is left to the next slice, and is lexed block-level
+//     only (`lexDeferred`), as is the last finished segment re-lexed to check its boundary.
 // Layout: the rendered nodes are placed in `div.md-chunk` and `div.md-section` wrappers by position (chunks.ts).
 import type { Token } from 'marked';
 import { CODE_UNSAFE, dropLastChar, fastTailOf, inlineSafe } from './fastAppend';
@@ -112,10 +114,12 @@ class NewlineNormalizer {
 let committedMs = 0;
 
 /** Time one render of a burst may take, ms (the rest waits for the next frames); with the layout that
- * follows, a slice stays within a 10 ms task. */
+ * follows, a slice stays within a 10 ms task. A slice whose text lands in view is laid out in its frame
+ * (3–5 ms for a screenful, measured): it gets half of it. */
 export const SLICE_MS = 5;
+const IN_VIEW_SLICE_MS = SLICE_MS / 2;
 /** At most this many slices are held back at once (about 0.4 s of a burst): what one frame puts in and lays out
- * stays bounded however long the answer, and a 50 KB burst (17–22 slices) still goes in at once. Measured with
+ * stays bounded however long the answer, and a 50 KB burst (12–16 slices) still goes in at once. Measured with
  * 15 on a loaded minute of this machine (6 runs): the 1 MB burst's longest task 16.2 → 13.0 ms (median) against
  * holding everything until the once-a-second follow; its total unchanged. */
 const MAX_HELD_SLICES = 24;
@@ -393,7 +397,7 @@ export class IncrementalMarkdown {
       if (start < this.base) this.rebase(start);
       const from = Math.max(overlap ? overlap.end - start : 0, this.end - start);
       // The first slice of an answer is laid out in view, in a page whose layout is cold: the smallest.
-      const budget = this.end === 0 ? MIN_SLICE : Math.min(MAX_SLICE, Math.max(MIN_SLICE, Math.round(SLICE_MS / msPerChar)));
+      const budget = this.end === 0 ? MIN_SLICE : Math.min(MAX_SLICE, Math.max(MIN_SLICE, Math.round((belowView ? SLICE_MS : IN_VIEW_SLICE_MS) / msPerChar)));
       this.take(start + from + budget + 1); // one character more than a slice: whether there is more
       const all = start === this.base ? this.src : this.src.slice(start - this.base);
       const src = slice(all, from, budget);
