@@ -134,7 +134,7 @@ const FIRST_MS_PER_CHAR = 0.006;
  * once (a slice that ran long — a table, many code blocks, GC — shrinks the next ones), down by a quarter of
  * the difference (faster, the slices after a light one overran their budget: 7–12 ms tasks). Kept per answer
  * from 6 µs, the estimate took 15 slices to come down to the real cost (≈0.6–1 µs here): a 50 KB burst went
- * in 19–22 slices of 0.5–6 KB, now in 12–15.
+ * in 19–22 slices of 0.5–6 KB, now in 12–16.
  */
 let msPerChar = FIRST_MS_PER_CHAR;
 
