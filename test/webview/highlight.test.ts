@@ -275,26 +275,59 @@ describe('syntax highlighting (worker)', function () {
 
   it('a burst\'s code blocks wait while the renderer takes it in, slice by slice; then they are coloured newest first', async () => {
     // Distinct blocks (no recent result to reuse) between paragraphs: about 55 KB, rendered in many slices.
+    const r = await renderBurst(codeBurst('block'));
+    assert.ok(r.slices > 4, `rendered in ${r.slices} slices`);
+    assert.equal(r.sentWhileSlicing, 0, 'no block went to the worker while the burst was being taken in');
+    assert.equal(r.blocks, 12);
+    assert.equal(r.coloured, 12, 'every block coloured in the end');
+    assert.deepEqual(r.order, [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0], 'newest first');
+  });
+
+  it('a burst of blocks highlighted before: their known results are put in after it too, newest first, none sent again', async () => {
+    const text = codeBurst('again');
+    const first = await renderBurst(text);
+    const second = await renderBurst(text);
+    assert.ok(second.slices > 4, `rendered in ${second.slices} slices`);
+    assert.equal(first.sent, 12, 'the first burst sent every block to the worker');
+    assert.equal(second.sent, 0, 'the second burst sent none: every result was known');
+    assert.equal(second.reused, 12);
+    assert.equal(second.colouredWhileSlicing, 0, 'no known result was put in while the burst was being taken in');
+    assert.deepEqual(second.order, [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0], 'newest first');
+    assert.deepEqual(second.html, first.html, 'the same spans as the worker gave');
+  });
+
+  /** 12 code blocks named after `name` between long paragraphs: about 55 KB, a burst of many slices. */
+  function codeBurst(name: string): string {
     const parts: string[] = [];
     for (let i = 0; i < 12; i++) {
-      parts.push(`Step ${i}: ${'some **prose** with `code` and more words. '.repeat(100)}`);
-      parts.push('```ts\n' + Array.from({ length: 8 }, (_, j) => `const block${i}_${j} = load("u${i}", ${j});`).join('\n') + '\n```');
+      parts.push(`${name} ${i}: ${'some **prose** with `code` and more words. '.repeat(100)}`);
+      parts.push('```ts\n' + Array.from({ length: 8 }, (_, j) => `const ${name}${i}_${j} = load("${name}${i}", ${j});`).join('\n') + '\n```');
     }
-    const r = await tp.page.evaluate(async (text) => {
+    return parts.join('\n\n');
+  }
+
+  /** Shows `text` at once in the panel's layout, one slice per task, then waits for the highlighter: the
+   * slices, the worker's and the recent results' counts, the blocks coloured while slicing, and the order
+   * (block index) in which they were coloured afterwards. */
+  function renderBurst(text: string) {
+    return tp.page.evaluate(async (text) => {
       const B = window.__difyBench;
       B.setupPage();
       const { el } = B.answerBox();
       const md = new B.IncrementalMarkdown(el);
-      const before = B.highlighter.stats.sent;
+      const sent = B.highlighter.stats.sent;
+      const reused = B.highlighter.stats.reused;
       md.append(text);
       md.finish();
       let slices = 1;
+      let colouredWhileSlicing = 0;
       while (md.pending) {
         await B.nextTask();
         md.render();
         slices++;
+        colouredWhileSlicing = Math.max(colouredWhileSlicing, el.querySelectorAll('pre > code.hljs').length);
       }
-      const sentWhileSlicing = B.highlighter.stats.sent - before;
+      const sentWhileSlicing = B.highlighter.stats.sent - sent;
       const codes = Array.from(el.querySelectorAll('pre > code'));
       const order: number[] = [];
       const mo = new MutationObserver((records) => {
@@ -306,64 +339,12 @@ describe('syntax highlighting (worker)', function () {
       mo.observe(el, { attributes: true, attributeFilter: ['class'], subtree: true });
       await B.highlightIdle();
       mo.disconnect();
-      return { slices, sentWhileSlicing, order, blocks: codes.length, coloured: codes.filter((c) => c.querySelector('span')).length };
-    }, parts.join('\n\n'));
-    assert.ok(r.slices > 4, `rendered in ${r.slices} slices`);
-    assert.equal(r.sentWhileSlicing, 0, 'no block went to the worker while the burst was being taken in');
-    assert.equal(r.blocks, 12);
-    assert.equal(r.coloured, 12, 'every block coloured in the end');
-    assert.deepEqual(r.order, [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0], 'newest first');
-  });
-
-  it('a burst of blocks highlighted before: their known results are put in after it too, newest first, none sent again', async () => {
-    const parts: string[] = [];
-    for (let i = 0; i < 12; i++) {
-      parts.push(`Part ${i}: ${'more **prose** with `code` in it. '.repeat(100)}`);
-      parts.push('```ts\n' + Array.from({ length: 8 }, (_, j) => `const again${i}_${j} = read("v${i}", ${j});`).join('\n') + '\n```');
-    }
-    const r = await tp.page.evaluate(async (text) => {
-      const B = window.__difyBench;
-      const burst = async (watch: boolean) => {
-        B.setupPage();
-        const { el } = B.answerBox();
-        const md = new B.IncrementalMarkdown(el);
-        const sent = B.highlighter.stats.sent;
-        const reused = B.highlighter.stats.reused;
-        md.append(text);
-        md.finish();
-        let slices = 1;
-        let colouredWhileSlicing = 0;
-        while (md.pending) {
-          await B.nextTask();
-          md.render();
-          slices++;
-          colouredWhileSlicing = Math.max(colouredWhileSlicing, el.querySelectorAll('pre > code.hljs').length);
-        }
-        const codes = Array.from(el.querySelectorAll('pre > code'));
-        const order: number[] = [];
-        const mo = new MutationObserver((records) => {
-          for (const m of records) {
-            const i = codes.indexOf(m.target as Element);
-            if (i >= 0 && (m.target as Element).classList.contains('hljs') && !order.includes(i)) order.push(i);
-          }
-        });
-        if (watch) mo.observe(el, { attributes: true, attributeFilter: ['class'], subtree: true });
-        await B.highlightIdle();
-        mo.disconnect();
-        const html = codes.map((c) => c.innerHTML);
-        return { slices, colouredWhileSlicing, order, sent: B.highlighter.stats.sent - sent, reused: B.highlighter.stats.reused - reused, html };
+      return {
+        slices, sentWhileSlicing, colouredWhileSlicing, order, blocks: codes.length,
+        coloured: codes.filter((c) => c.querySelector('span')).length,
+        sent: B.highlighter.stats.sent - sent, reused: B.highlighter.stats.reused - reused,
+        html: codes.map((c) => c.innerHTML),
       };
-      const first = await burst(false);
-      const second = await burst(true);
-      return { first, second };
-    }, parts.join('\n\n'));
-    const { first, second } = r;
-    assert.ok(second.slices > 4, `rendered in ${second.slices} slices`);
-    assert.equal(first.sent, 12, 'the first burst sent every block to the worker');
-    assert.equal(second.sent, 0, 'the second burst sent none: every result was known');
-    assert.equal(second.reused, 12);
-    assert.equal(second.colouredWhileSlicing, 0, 'no known result was put in while the burst was being taken in');
-    assert.deepEqual(second.order, [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0], 'newest first');
-    assert.deepEqual(second.html, first.html, 'the same spans as the worker gave');
-  });
+    }, text);
+  }
 });

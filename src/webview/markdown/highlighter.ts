@@ -42,8 +42,12 @@ interface Pending extends HighlightJob {
   onLanguage?: (lang: string) => void;
 }
 
-/** A block whose text was highlighted recently, to be put in once a hold ends. */
-interface Ready extends Pending {
+/** A block whose text was highlighted recently, to be put in once a hold ends (it never goes to the worker). */
+interface Ready {
+  code: HTMLElement;
+  text: string;
+  auto: boolean;
+  onLanguage?: (lang: string) => void;
   result: Recent;
 }
 
@@ -116,7 +120,7 @@ export class Highlighter {
         // While a burst's slices race past (a hold), building the spans would lengthen every slice that has
         // such a block, by an amount its size in characters does not predict (the slices are sized by it):
         // they are put in after the hold, like the worker's results.
-        if (performance.now() < this.heldUntil) this.ready.push({ id: this.nextId++, text, lang, auto, code, onLanguage, result: r });
+        if (performance.now() < this.heldUntil) this.ready.push({ code, text, auto, onLanguage, result: r });
         else this.apply(code, r, auto, onLanguage, true);
         return;
       }
