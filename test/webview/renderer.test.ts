@@ -374,6 +374,38 @@ describe('incremental markdown renderer', function () {
     assert.deepEqual(res, res.map(() => true));
   });
 
+  it('a stream never takes a wrapper out of the answer: the unfinished block that starts a chunk is re-rendered into it', async () => {
+    const r = await tp.page.evaluate(() => {
+      const B = window.__difyBench;
+      const text = Array.from({ length: 1200 }, (_, i) => `Paragraph ${i} with *some* text.`).join('\n\n');
+      const el = document.createElement('div');
+      document.body.append(el);
+      const md = new B.IncrementalMarkdown(el, { highlight: false });
+      const obs = new MutationObserver(() => undefined);
+      obs.observe(el, { childList: true, subtree: true });
+      const removed: string[] = [];
+      const note = () => {
+        for (const rec of obs.takeRecords()) for (const n of Array.from(rec.removedNodes)) if (n instanceof Element && n.matches('.md-chunk, .md-section')) removed.push(n.className);
+      };
+      for (let i = 0; i < text.length; i += 7) {
+        md.append(text.slice(i, i + 7));
+        md.render();
+        note();
+      }
+      md.finish();
+      B.settle(md);
+      note();
+      obs.disconnect();
+      const ref = document.createElement('div');
+      ref.append(B.renderOneShot(text, { highlight: false }));
+      const out = { removed: removed.length, chunks: el.querySelectorAll('.md-chunk').length, same: el.innerHTML === ref.innerHTML };
+      el.remove();
+      return out;
+    });
+    // 1 200 paragraphs of 2 nodes each in 74 chunks (placed before, wrappers went out and back in 181 times).
+    assert.deepEqual(r, { removed: 0, chunks: 74, same: true });
+  });
+
   it('wrappers by position: the first 32 top-level nodes directly, then chunks of 32 nodes in sections of 16 chunks, in order', async () => {
     const r = await tp.page.evaluate(() => {
       const B = window.__difyBench;

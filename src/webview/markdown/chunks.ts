@@ -49,6 +49,10 @@ export class ChunkPlacer {
   private readonly sections: HTMLElement[] = [];
   /** While held back: appends to what is in the document, in order (see `holdBack`). */
   private held: [ParentNode, Node[]][] | null = null;
+  /** Wrappers `unplace` left empty, still in the document, last one first: the next `place` refills them, and
+   * `trim()` removes those it did not. */
+  private readonly spareChunks: HTMLElement[] = [];
+  private readonly spareSections: HTMLElement[] = [];
   /** @param placed top-level nodes already in `root` (at most CHUNK_NODES, none wrapped). */
   constructor(
     private readonly root: ParentNode,
@@ -64,6 +68,8 @@ export class ChunkPlacer {
     while (i < nodes.length) {
       let target: ParentNode = this.root;
       let room = CHUNK_NODES - this.placed;
+      // Nodes placed directly in the answer go after its sections: ones left empty cannot be refilled in order.
+      if (room > 0 && this.spareSections.length) this.trim();
       if (room <= 0) {
         room = CHUNK_NODES - ((this.placed - CHUNK_NODES) % CHUNK_NODES);
         if (room === CHUNK_NODES) this.addChunk(fresh);
@@ -102,15 +108,31 @@ export class ChunkPlacer {
     else target.append(...nodes);
   }
 
-  /** Removes the LAST `nodes.length` placed nodes (`nodes` themselves), and wrappers left empty. */
+  /**
+   * Removes the LAST `nodes.length` placed nodes (`nodes` themselves). Wrappers left empty stay in the document
+   * until `trim()`, for the next `place` to refill (held back: they go at once). A render takes its unfinished
+   * tail out and puts the new one in: when that tail starts a chunk, removing and re-creating the chunk on every
+   * frame made each such frame pay for it — Chromium's style update after an element with `content-visibility`
+   * leaves the document takes time in proportion to the whole answer (1 MB: 4 ms per removal, 15–20 ms frames
+   * in a stream).
+   */
   unplace(nodes: Node[]): void {
     const gone: Node[] = [...nodes];
     for (const n of nodes) (n as ChildNode).remove();
     this.placed -= nodes.length;
     const chunks = Math.max(0, Math.ceil((this.placed - CHUNK_NODES) / CHUNK_NODES));
-    while (this.chunks.length > chunks) gone.push(this.chunks.pop()!);
+    const spare = !this.held;
+    while (this.chunks.length > chunks) {
+      const c = this.chunks.pop()!;
+      if (spare) this.spareChunks.push(c);
+      else gone.push(c);
+    }
     const sections = Math.ceil(chunks / SECTION_CHUNKS);
-    while (this.sections.length > sections) gone.push(this.sections.pop()!);
+    while (this.sections.length > sections) {
+      const s = this.sections.pop()!;
+      if (spare) this.spareSections.push(s);
+      else gone.push(s);
+    }
     for (const w of gone.slice(nodes.length)) (w as ChildNode).remove();
     // Held back (a burst's slice that re-renders its unfinished tail): what was removed must not be put in later.
     if (this.held?.length) {
@@ -119,9 +141,17 @@ export class ChunkPlacer {
     }
   }
 
+  /** Removes the wrappers `unplace` left empty and `place` did not refill. */
+  trim(): void {
+    for (const w of this.spareChunks.splice(0)) w.remove();
+    for (const w of this.spareSections.splice(0)) w.remove();
+  }
+
   /** Forgets everything placed (the caller empties `root`). */
   reset(): void {
     this.held = null;
+    this.spareChunks.length = 0;
+    this.spareSections.length = 0;
     this.chunks.length = 0;
     this.sections.length = 0;
     this.placed = 0;
@@ -129,9 +159,15 @@ export class ChunkPlacer {
 
   private addChunk(fresh: Fresh): void {
     if (this.chunks.length % SECTION_CHUNKS === 0) {
-      const s = wrapper('md-section');
+      const spare = this.spareSections.pop();
+      const s = spare ?? wrapper('md-section');
       this.sections.push(s);
-      fresh.sections.push(s);
+      if (!spare) fresh.sections.push(s);
+    }
+    const spare = this.spareChunks.pop();
+    if (spare) {
+      this.chunks.push(spare); // in its section already
+      return;
     }
     const c = wrapper('md-chunk');
     this.chunks.push(c);

@@ -279,6 +279,7 @@ export class IncrementalMarkdown {
     if (!next.startsWith(text)) while (p < max && next.charCodeAt(p) === text.charCodeAt(p)) p++;
     else p = text.length;
     while (this.segments.length && this.segments[this.segments.length - 1].end > p) this.dropLastSegment();
+    this.placer.trim();
     this.end = Math.min(this.end, p); // the new text after the kept prefix is sliced like any burst
     this.head = '';
     this.src = next;
@@ -347,6 +348,7 @@ export class IncrementalMarkdown {
       this.reset();
       this.update(belowView);
     }
+    this.placer.trim(); // wrappers the new tail did not refill
   }
 
   private reset(): void {
