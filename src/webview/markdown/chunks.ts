@@ -86,6 +86,7 @@ export class ChunkPlacer {
 
   /** Until `release()`, what is placed stays out of the document (see the top of this file). */
   holdBack(): void {
+    this.trim(); // held back, wrappers go at once (see `unplace`): none is left to refill out of order
     this.held ??= [];
   }
 
