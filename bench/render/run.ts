@@ -113,13 +113,14 @@ async function main() {
         // Against the floor: the median of each run's ratio to the one-shot measured right before it.
         const floors = floorRuns.get(rate)!;
         const fr = medianPhase(floors);
-        const wallX = paired(oursRuns.get(rate)!, floors, 'workMs');
-        const [wallQ1, wallQ3] = pairedQuartiles(oursRuns.get(rate)!, floors, 'workMs');
-        const n = oursRuns.get(rate)!.length;
-        const spread = n >= 5 ? `; middle half of the ${n} paired runs ${wallQ1.toFixed(2)}–${times(wallQ3)}` : '';
-        const cpuX = paired(oursRuns.get(rate)!, floors, 'cpuSumMs');
+        const rateRuns = oursRuns.get(rate)!;
+        const wallRatios = pairedRatios(rateRuns, floors, 'workMs');
+        const wallX = quantile(wallRatios, 0.5);
+        const n = rateRuns.length;
+        const spread = n >= 5 ? `; middle half of the ${n} paired runs ${quantile(wallRatios, 0.25).toFixed(2)}–${times(quantile(wallRatios, 0.75))}` : '';
+        const cpuX = paired(rateRuns, floors, 'cpuSumMs');
         /** Against the floor plus the layout of everything (see Floor). */
-        const laidOutX = paired(oursRuns.get(rate)!, floors.map((f) => ({ ...f, workMs: f.workMs + f.allLaidOutMs })), 'workMs');
+        const laidOutX = paired(rateRuns, floors.map((f) => ({ ...f, workMs: f.workMs + f.allLaidOutMs })), 'workMs');
         rows.push([label, `ours @ ${rate} chars/s`, fmt(o.workMs), fmt(o.cpuSumMs ?? NaN), `${fmt(o.longestMs)} / ${fmt(o.cpuLongestStreamMs ?? o.cpuLongestMs ?? NaN)}`, ratio(o.workMs, nv.workMs), `${times(wallX)} / ${times(cpuX)}`, `median of ${n} run(s)${spread}; ${o.frames} frames, ${o.renders} renders (${o.fastAppends} fast appends, ${o.partialRenders} by list item), ${o.longTasks ?? 0} long tasks; ${times(laidOutX)} the floor with all of it laid out`]);
         rows.push([label, `plain text @ ${rate} chars/s (lower bound)`, fmt(lb.workMs), fmt(lb.cpuSumMs ?? NaN), `${fmt(lb.longestMs)} / ${fmt(lb.cpuLongestStreamMs ?? lb.cpuLongestMs ?? NaN)}`, ratio(lb.workMs, nv.workMs), `${ratio(lb.workMs, fr.workMs)} / ${ratio(lb.cpuSumMs ?? NaN, fr.cpuSumMs ?? NaN)}`, `${lb.tasks} frames, each: append the patch as plain text + layout; ours is ${ratio(o.workMs, lb.workMs)} of it`]);
         const within = wallX <= 1.3;
@@ -136,7 +137,7 @@ async function main() {
           { benchmark: `${label} @ ${rate} chars/s, 5-char chunks: main-thread total`, ours: `${fmt(o.workMs)} ms`, baseline: `${fmt(nv.workMs)} ms (naive, extrapolated)`, floor: `${fmt(fr.workMs)} ms`, ratio: `${times(wallX)} floor (median of ${n}${spread}; CPU ${cpuRatio}; ${times(laidOutX)} the floor with all of it laid out; plain-text lower bound ${ratio(lb.workMs, fr.workMs)}), ${ratio(nv.workMs, o.workMs)} faster than naive`, target: '≤ 1.3× floor', met: within },
           { benchmark: `${label} @ ${rate} chars/s: longest task (CPU)`, ours: `${fmt(cpuLongest)} ms`, baseline: `${fmt(nv.longestMs)} ms (naive, wall)`, floor: `${fmt(fr.cpuLongestMs ?? fr.longestMs)} ms`, ratio: `plain-text lower bound: ${fmt(lb.cpuLongestStreamMs ?? lb.cpuLongestMs ?? lb.longestMs)} ms`, target: '≤ 10 ms', met: short },
         );
-        results.push({ size, rate, phase: 'ours', runCount: n, ...o, runs: oursRuns.get(rate) }, { size, rate, phase: 'plain', runCount: n, ...lb, runs: plainRuns.get(rate) });
+        results.push({ size, rate, phase: 'ours', runCount: n, ...o, runs: rateRuns }, { size, rate, phase: 'plain', runCount: n, ...lb, runs: plainRuns.get(rate) });
       }
       rows.push([label, 'floor (one-shot of final)', fmt(fl.workMs), fmt(fl.cpuSumMs ?? NaN), `${fmt(fl.longestMs)} / ${fmt(fl.cpuLongestMs ?? NaN)}`, ratio(fl.workMs, nv.workMs), '1.00×', `1 render; laying all of it out (content-visibility off) takes ${fmt(fl.allLaidOutMs)} ms more`]);
       results.push({ size, phase: 'naive', ...nv, runs: naiveRuns }, { size, phase: 'floor', runCount: floorRuns.size ? Math.max(...[...floorRuns.values()].map((f) => f.length)) : 0, ...fl, runs: Object.fromEntries(floorRuns) });
@@ -206,20 +207,22 @@ function explain(o: Ours, fl: Phase, within: boolean, short: boolean, chars: num
   return why.join('');
 }
 
-/** The median of the runs' ratios, each run against the one-shot render measured right before it. */
-function paired(runs: Phase[], floors: Phase[], key: 'workMs' | 'cpuSumMs'): number {
-  return median(runs.map((r, i) => (r[key] ?? NaN) / (floors[i]?.[key] ?? NaN)));
+/** Each run's ratio to the one-shot render measured right before it. */
+function pairedRatios(runs: Phase[], floors: Phase[], key: 'workMs' | 'cpuSumMs'): number[] {
+  return runs.map((r, i) => (r[key] ?? NaN) / (floors[i]?.[key] ?? NaN));
 }
 
-/** The first and third quartiles of the same paired ratios (how far single runs spread on this machine). */
-function pairedQuartiles(runs: Phase[], floors: Phase[], key: 'workMs' | 'cpuSumMs'): [number, number] {
-  const xs = runs.map((r, i) => (r[key] ?? NaN) / (floors[i]?.[key] ?? NaN)).sort((a, b) => a - b);
-  const q = (p: number) => {
-    const at = p * (xs.length - 1);
-    const lo = Math.floor(at);
-    return xs[lo] + (xs[Math.min(lo + 1, xs.length - 1)] - xs[lo]) * (at - lo);
-  };
-  return [q(0.25), q(0.75)];
+/** The median of the runs' paired ratios. */
+function paired(runs: Phase[], floors: Phase[], key: 'workMs' | 'cpuSumMs'): number {
+  return median(pairedRatios(runs, floors, key));
+}
+
+/** The `p` quantile of `xs`, linearly interpolated (0.5: the median; 0.25 and 0.75 bound the middle half). */
+function quantile(xs: number[], p: number): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const at = p * (s.length - 1);
+  const lo = Math.floor(at);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo);
 }
 
 const times = (x: number) => `${x.toFixed(2)}×`;

@@ -68,8 +68,6 @@ export class ChunkPlacer {
     while (i < nodes.length) {
       let target: ParentNode = this.root;
       let room = CHUNK_NODES - this.placed;
-      // Nodes placed directly in the answer go after its sections: ones left empty cannot be refilled in order.
-      if (room > 0 && this.spareSections.length) this.trim();
       if (room <= 0) {
         room = CHUNK_NODES - ((this.placed - CHUNK_NODES) % CHUNK_NODES);
         if (room === CHUNK_NODES) this.addChunk(fresh);
@@ -86,7 +84,6 @@ export class ChunkPlacer {
 
   /** Until `release()`, what is placed stays out of the document (see the top of this file). */
   holdBack(): void {
-    this.trim(); // held back, wrappers go at once (see `unplace`): none is left to refill out of order
     this.held ??= [];
   }
 
@@ -111,7 +108,8 @@ export class ChunkPlacer {
 
   /**
    * Removes the LAST `nodes.length` placed nodes (`nodes` themselves). Wrappers left empty stay in the document
-   * until `trim()`, for the next `place` to refill (held back: they go at once). A render takes its unfinished
+   * until `trim()`, for the next `place` to refill — unless held back, or unless the next nodes go directly into
+   * the answer (after its sections, out of order): then they all go at once. A render takes its unfinished
    * tail out and puts the new one in: when that tail starts a chunk, removing and re-creating the chunk on every
    * frame made each such frame pay for it — Chromium's style update after an element with `content-visibility`
    * leaves the document takes time in proportion to the whole answer (1 MB: 4 ms per removal, 15–20 ms frames
@@ -122,18 +120,12 @@ export class ChunkPlacer {
     for (const n of nodes) (n as ChildNode).remove();
     this.placed -= nodes.length;
     const chunks = Math.max(0, Math.ceil((this.placed - CHUNK_NODES) / CHUNK_NODES));
-    const spare = !this.held;
-    while (this.chunks.length > chunks) {
-      const c = this.chunks.pop()!;
-      if (spare) this.spareChunks.push(c);
-      else gone.push(c);
-    }
+    const keep = !this.held && this.placed >= CHUNK_NODES;
+    if (!keep) this.trim();
+    const empty = (w: HTMLElement, spares: HTMLElement[]) => (keep ? spares : gone).push(w);
+    while (this.chunks.length > chunks) empty(this.chunks.pop()!, this.spareChunks);
     const sections = Math.ceil(chunks / SECTION_CHUNKS);
-    while (this.sections.length > sections) {
-      const s = this.sections.pop()!;
-      if (spare) this.spareSections.push(s);
-      else gone.push(s);
-    }
+    while (this.sections.length > sections) empty(this.sections.pop()!, this.spareSections);
     for (const w of gone.slice(nodes.length)) (w as ChildNode).remove();
     // Held back (a burst's slice that re-renders its unfinished tail): what was removed must not be put in later.
     if (this.held?.length) {
