@@ -5,6 +5,7 @@ import { registerLmTool } from './chat/lmTool';
 import { PANEL_VIEW_TYPE } from './chat/panel';
 import { handleChatRequest, registerParticipant } from './chat/participant';
 import { AppCatalog } from './config/catalog';
+import { HistoryFile } from './config/historyFile';
 import { KeyStore } from './config/secrets';
 import { stableUserId } from './config/userId';
 import { registerCommands, type CommandDeps } from './editor/commands';
@@ -29,12 +30,18 @@ export interface TestApi {
   prepare(app: string, text: string, inputs?: Record<string, unknown>): Promise<StartRun | undefined>;
 }
 
-export function activate(context: vscode.ExtensionContext): TestApi | undefined {
+/** The last save on the way out (a window closed or reloaded mid-stream keeps the partial answer). */
+let saveHistory: (() => Promise<void>) | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> {
   const log = new Log();
   const keys = new KeyStore(context.secrets);
   const userId = stableUserId(context.globalState);
   const catalog = new AppCatalog(keys, context.globalState, (level, m) => log.write(level, m), (key) => log.addSecret(key));
-  const history = new History(context.workspaceState);
+  const history = await History.load(new HistoryFile(context.storageUri ?? context.globalStorageUri, context.workspaceState), {
+    onError: (e, doing) => log.write('warn', `Could not ${doing} the panel's history: ${e.message}`),
+  });
+  saveHistory = () => history.save();
   const statusBar = new RunStatusBar();
   const controller: ChatController = new ChatController(context.extensionUri, catalog, history, log, userId, {
     onRunningChanged: (running) => statusBar.update(running),
@@ -73,4 +80,6 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   };
 }
 
-export function deactivate(): void {}
+export async function deactivate(): Promise<void> {
+  await saveHistory?.();
+}

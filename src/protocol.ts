@@ -117,11 +117,13 @@ export interface PanelState {
   /** The selected app's other inputs, once its /parameters are known. */
   form?: AppForm;
   running: boolean;
+  /** The last `selectApp.pick` the host had applied when it sent this (see the panel's app picks). */
+  pick?: number;
 }
 
 export type HostMessage =
   | { type: 'init'; state: PanelState; l10n: Record<string, string> }
-  | { type: 'apps'; apps: AppSummary[]; selectedApp?: string; opening?: PanelState['opening']; form?: AppForm }
+  | { type: 'apps'; apps: AppSummary[]; selectedApp?: string; opening?: PanelState['opening']; form?: AppForm; pick?: number }
   | { type: 'formFiles'; app: string; variable: string; files: string[] }
   /** Problems with the form's values, per variable ('' for the whole form), already translated. */
   | { type: 'formErrors'; app: string; errors: Record<string, string> }
@@ -146,7 +148,9 @@ export type WebviewMessage =
   | { type: 'openInEditor'; id: string }
   | { type: 'openLink'; href: string }
   | { type: 'newConversation' }
-  | { type: 'selectApp'; app: string }
+  /** `pick` numbers the person's picks; the host sends back the last it applied, so the panel can tell which
+   * of the host's messages were sent before it saw a pick (their selection is older than what the person chose). */
+  | { type: 'selectApp'; app: string; pick?: number }
   | { type: 'listConversations' }
   | { type: 'resumeConversation'; conversationId: string }
   | { type: 'errorAction'; id: string; action: ErrorAction };
@@ -184,7 +188,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'openLink':
       return str(m.href, 8192) ? { type: 'openLink', href: m.href } : undefined;
     case 'selectApp':
-      return str(m.app, 200) ? { type: 'selectApp', app: m.app } : undefined;
+      if (!str(m.app, 200)) return undefined;
+      return Number.isSafeInteger(m.pick) ? { type: 'selectApp', app: m.app, pick: m.pick as number } : { type: 'selectApp', app: m.app };
     case 'resumeConversation':
       return str(m.conversationId, 200) ? { type: 'resumeConversation', conversationId: m.conversationId } : undefined;
     case 'errorAction':

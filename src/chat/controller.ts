@@ -84,6 +84,8 @@ export class ChatController implements vscode.Disposable {
   private readonly started = new Map<string, StartRun>();
   private readonly batcher: PatchBatcher;
   private selectedApp?: string;
+  /** The panel's last app pick applied here (sent back with the selection; see `selectApp`). */
+  private pick?: number;
   private saveTimer?: NodeJS.Timeout;
   /** Files attached in the compact form, uploaded already: app → variable → value and names. */
   private readonly formFiles = new Map<string, Map<string, { value: unknown; names: string[] }>>();
@@ -216,7 +218,7 @@ export class ChatController implements vscode.Disposable {
 
   refreshApps(): void {
     const app = this.currentApp();
-    this.panel.post({ type: 'apps', apps: this.appSummaries(), selectedApp: app?.name, opening: app && this.catalog.cachedOpening(app), form: app && this.formOf(app) });
+    this.panel.post({ type: 'apps', apps: this.appSummaries(), selectedApp: app?.name, opening: app && this.catalog.cachedOpening(app), form: app && this.formOf(app), pick: this.pick });
   }
 
   /** The compact form for an app, if its /parameters (and mode) are known; no network. */
@@ -327,6 +329,7 @@ export class ChatController implements vscode.Disposable {
       running: this.running,
       opening: app && this.catalog.cachedOpening(app),
       form: app && this.formOf(app),
+      pick: this.pick,
     };
   }
 
@@ -390,10 +393,13 @@ export class ChatController implements vscode.Disposable {
       case 'newConversation':
         return this.newConversation();
       case 'selectApp': {
+        if (m.pick !== undefined) this.pick = m.pick;
         const app = this.catalog.find(m.app);
-        if (!app) return;
+        if (!app) return this.refreshApps(); // removed meanwhile: the panel shows what is selected instead
         this.selectedApp = app.name;
-        return this.showApp(app);
+        this.refreshApps(); // at once: the panel learns its pick is applied (the form follows once fetched)
+        if (!this.formOf(app)) await this.showApp(app);
+        return;
       }
       case 'listConversations': {
         const app = this.currentApp();

@@ -84,7 +84,6 @@ export class ChatPanel implements vscode.Disposable {
           const init: HostMessage = { type: 'init', state: this.host.state(), l10n: this.host.strings() };
           this.tap?.(init);
           void panel.webview.postMessage(init);
-          return;
         }
         this.host.onMessage(message);
       }),

@@ -1,11 +1,12 @@
 // The persisted history of the chat panel: entries (runs and conversation turns, partial answers
-// included) and the conversation each app continues. Stored through a tiny key-value interface
-// (VS Code's Memento in the extension, a Map in tests). Bounded in count and size.
+// included) and the conversation each app continues. Stored as one document through a tiny interface
+// (a file in the extension's storage folder in VS Code, memory in tests). Bounded in count and size.
 import type { EntryView } from '../protocol';
 
-export interface KeyValueStore {
-  get<T>(key: string): T | undefined;
-  update(key: string, value: unknown): Thenable<void> | Promise<void>;
+/** Where the history document is kept. `read` resolves undefined when there is none yet. */
+export interface HistoryStore {
+  read(): Promise<unknown>;
+  write(document: unknown): Promise<void>;
 }
 
 interface Stored {
@@ -15,7 +16,8 @@ interface Stored {
   conversations: Record<string, string>;
 }
 
-const KEY = 'dify.history.v1';
+/** The Memento key earlier versions kept the history under (read once, to move it to the store). */
+export const LEGACY_HISTORY_KEY = 'dify.history.v1';
 
 export interface HistoryLimits {
   maxEntries: number;
@@ -25,14 +27,36 @@ export interface HistoryLimits {
 
 const DEFAULT_LIMITS: HistoryLimits = { maxEntries: 200, maxAnswerChars: 200_000 };
 
+export interface HistoryOptions {
+  limits?: HistoryLimits;
+  /**
+   * A store that could not be read (the history starts empty) or a write that failed (disk full, folder
+   * gone: the live history goes on, the next save tries again).
+   */
+  onError?: (error: Error, doing: 'read' | 'save') => void;
+}
+
 export class History {
   private data: Stored;
+  /** The write in flight (settled), and the one queued behind it: saves while writing coalesce into one. */
+  private writing: Promise<void> = Promise.resolve();
+  private queued: Promise<void> | undefined;
+  private readonly limits: HistoryLimits;
 
-  constructor(private readonly store: KeyValueStore, private readonly limits: HistoryLimits = DEFAULT_LIMITS) {
-    const raw = store.get<Stored>(KEY);
-    this.data = raw && raw.version === 1 && Array.isArray(raw.entries) ? raw : { version: 1, entries: [], conversations: {} };
+  private constructor(private readonly store: HistoryStore, raw: unknown, private readonly options: HistoryOptions) {
+    this.limits = options.limits ?? DEFAULT_LIMITS;
+    const stored = raw as Partial<Stored> | undefined;
+    this.data = stored?.version === 1 && Array.isArray(stored.entries)
+      ? { version: 1, entries: stored.entries, conversations: stored.conversations ?? {} }
+      : { version: 1, entries: [], conversations: {} };
     // A window closed mid-run leaves running entries behind: they ended when the host went away.
     for (const e of this.data.entries) if (e.status === 'running') e.status = 'stopped';
+  }
+
+  /** Reads the stored history; one that cannot be read is reported, and the history starts empty. */
+  static async load(store: HistoryStore, options: HistoryOptions = {}): Promise<History> {
+    const raw = await store.read().catch((e: unknown) => options.onError?.(asError(e), 'read'));
+    return new History(store, raw, options);
   }
 
   get entries(): readonly EntryView[] {
@@ -63,14 +87,29 @@ export class History {
     this.data.conversations = {};
   }
 
-  /** Writes to the store (bounded copy). Callers throttle this while streaming. */
+  /**
+   * Writes a bounded copy to the store. Callers throttle this while streaming. Writes never overlap: a save
+   * during a write waits for it, then writes the history as it is then (saves meanwhile share that write).
+   * Resolves once the history as of this call is stored, or the write failed (reported to `onError`).
+   */
   save(): Promise<void> {
+    this.queued ??= this.writing.then(() => {
+      this.queued = undefined;
+      return this.store.write(this.snapshot());
+    }).catch((e: unknown) => this.options.onError?.(asError(e), 'save'));
+    this.writing = this.queued;
+    return this.queued;
+  }
+
+  private snapshot(): Stored {
     const max = this.limits.maxAnswerChars;
     const entries = this.data.entries.map((e) =>
       e.answer.length > max || e.thinking.length > max
         ? { ...e, answer: e.answer.slice(0, max), thinking: e.thinking.slice(0, max) }
         : e,
     );
-    return Promise.resolve(this.store.update(KEY, { ...this.data, entries }));
+    return { ...this.data, entries };
   }
 }
+
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));

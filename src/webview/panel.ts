@@ -29,6 +29,8 @@ export class Panel {
   private structureDirty = false;
   /** The compact form's values per app (persisted with the state, never sent to the host until Send). */
   private formValues: Record<string, FormValues> = {};
+  /** The person's last app pick, and whether the host has answered it yet. */
+  private pick = { seq: 0, pending: false };
 
   constructor(private readonly root: HTMLElement) {
     this.scheduler = new FrameScheduler(() => this.flush(), undefined, undefined, renderProgressMs);
@@ -55,10 +57,12 @@ export class Panel {
         this.formValues = { ...this.formValues, [app]: values };
         this.save();
       },
-    });
+    }, (app) => this.onPick(app));
   }
 
   start(): void {
+    // What shows until the host answers is the saved copy: busy until `init` brings the host's state.
+    this.root.setAttribute('aria-busy', 'true');
     const saved = loadState();
     if (saved) {
       if (saved.l10n) setL10n(saved.l10n);
@@ -70,6 +74,26 @@ export class Panel {
     }
     post({ type: 'ready' });
     warmUp();
+  }
+
+  /**
+   * The person picked an app. The host may have sent messages with the app before in the meantime: until
+   * one says it applied this pick, their selection (and that app's opening and form) is not shown.
+   * Numbered from the clock, so a pick is newer than any the host saw from an earlier load of the panel.
+   */
+  private onPick(app: string): void {
+    this.pick = { seq: Math.max(this.pick.seq + 1, Date.now()), pending: true };
+    this.state = { ...this.state, selectedApp: app, opening: undefined, form: undefined };
+    this.composer.setOpening(this.state);
+    this.save();
+    post({ type: 'selectApp', app, pick: this.pick.seq });
+  }
+
+  /** Whether a host message sent with the host's last applied pick `seq` shows the person's last pick. */
+  private answersPick(seq: number | undefined): boolean {
+    if (this.pick.pending && (seq ?? 0) < this.pick.seq) return false;
+    this.pick.pending = false;
+    return true;
   }
 
   /** Links never navigate the webview; the host decides (http(s) only). */
@@ -89,15 +113,19 @@ export class Panel {
       case 'init':
         setL10n(msg.l10n);
         this.l10n = msg.l10n;
-        this.rebuild(msg.state);
+        this.rebuild(this.answersPick(msg.state.pick) ? msg.state
+          : { ...msg.state, selectedApp: this.state.selectedApp, opening: undefined, form: undefined });
+        this.root.removeAttribute('aria-busy');
         break;
       case 'apps':
         this.state.apps = msg.apps;
-        this.state.selectedApp = msg.selectedApp;
-        this.state.opening = msg.opening;
-        this.state.form = msg.form;
-        this.composer.setApps(msg.apps, msg.selectedApp);
-        this.composer.setForm(msg.form);
+        if (this.answersPick(msg.pick)) {
+          this.state.selectedApp = msg.selectedApp;
+          this.state.opening = msg.opening;
+          this.state.form = msg.form;
+        }
+        this.composer.setApps(msg.apps, this.state.selectedApp);
+        this.composer.setForm(this.state.form);
         this.composer.setOpening(this.state);
         this.save();
         break;

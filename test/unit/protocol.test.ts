@@ -30,6 +30,9 @@ describe('webview → host messages', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'pickFiles', app: 'A', variable: 'doc' }), { type: 'pickFiles', app: 'A', variable: 'doc' });
     assert.deepEqual(parseWebviewMessage({ type: 'clearFiles', app: 'A', variable: 'doc', x: 1 }), { type: 'clearFiles', app: 'A', variable: 'doc' });
     assert.equal(parseWebviewMessage({ type: 'pickFiles', app: 'A' }), undefined);
+    assert.deepEqual(parseWebviewMessage({ type: 'selectApp', app: 'A', pick: 1764800000123 }), { type: 'selectApp', app: 'A', pick: 1764800000123 });
+    for (const pick of ['1', 1.5, Infinity, Number.MAX_VALUE, null, undefined])
+      assert.deepEqual(parseWebviewMessage({ type: 'selectApp', app: 'A', pick }), { type: 'selectApp', app: 'A' }, String(pick));
   });
 
   it('opens only http(s) links', () => {

@@ -124,9 +124,10 @@ describe('chat panel: the app form beside the composer', function () {
     // Switching apps hides this form at once and asks the host for the other one.
     await tp.page.selectOption('.app-select', 'Coder');
     assert.equal(await tp.page.isVisible('.app-form'), false);
-    assert.deepEqual(await posted('selectApp'), [{ type: 'selectApp', app: 'Coder' }]);
+    const [picked] = await posted('selectApp');
+    assert.deepEqual(picked, { type: 'selectApp', app: 'Coder', pick: picked.pick });
     const coderForm: AppForm = { app: 'Coder', messageOptional: false, fields: [{ variable: 'lang', label: 'Language', kind: 'text', required: false }], fromEditor: [], files: {} };
-    await send({ type: 'apps', apps: APPS, selectedApp: 'Coder', form: coderForm });
+    await send({ type: 'apps', apps: APPS, selectedApp: 'Coder', form: coderForm, pick: picked.pick as number });
     assert.equal(await tp.page.getAttribute('textarea.input', 'placeholder'), 'Ask a question…');
     assert.equal(await tp.page.textContent('.form-label'), 'Language');
     await send({ type: 'apps', apps: APPS, selectedApp: 'Reviewer', form: REVIEWER });

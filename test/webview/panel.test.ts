@@ -44,7 +44,31 @@ describe('chat panel webview', function () {
     const options = await tp.page.$$eval('.app-select option', (os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
     assert.deepEqual(options, [['Coder', 'Coder — advanced-chat'], ['Summarizer', 'Summarizer — workflow']]);
     await tp.page.selectOption('.app-select', 'Summarizer');
-    assert.deepEqual(await posted('selectApp'), [{ type: 'selectApp', app: 'Summarizer' }]);
+    const [pick] = await posted('selectApp');
+    assert.deepEqual(pick, { type: 'selectApp', app: 'Summarizer', pick: pick.pick });
+    assert.ok(Number.isSafeInteger(pick.pick) && (pick.pick as number) >= Date.now() - 60_000, 'picks are numbered from the clock');
+  });
+
+  it('a picked app stays picked while the host sends what it had before; the host\'s answer to the pick applies', async () => {
+    await init({ ...state(), opening: { statement: 'Coder opening', questions: [] } });
+    assert.equal(await tp.page.isVisible('.opening'), true);
+    await tp.page.selectOption('.app-select', 'Summarizer');
+    const pick = (await posted('selectApp'))[0].pick as number;
+    assert.equal(await tp.page.isVisible('.opening'), false, 'the other app\'s opening goes at once');
+    // Sent before the host saw the pick (a reload's init, a form fetched for the app before).
+    await init({ ...state(), selectedApp: 'Coder', opening: { statement: 'Coder opening', questions: [] }, pick: pick - 1 });
+    await send({ type: 'apps', apps: state().apps, selectedApp: 'Coder', opening: { statement: 'Coder opening', questions: [] } });
+    assert.equal(await tp.page.inputValue('.app-select'), 'Summarizer');
+    assert.equal(await tp.page.isVisible('.opening'), false);
+    await tp.page.fill('textarea', 'go');
+    await tp.page.press('textarea', 'Enter');
+    assert.equal((await posted('send')).at(-1)!.app, 'Summarizer', 'Send goes to the picked app');
+    // The host's answer to the pick, then what it sends later (its own selection again counts).
+    await send({ type: 'apps', apps: state().apps, selectedApp: 'Summarizer', pick });
+    assert.equal(await tp.page.inputValue('.app-select'), 'Summarizer');
+    await send({ type: 'apps', apps: state().apps, selectedApp: 'Coder', opening: { statement: 'Coder opening', questions: [] }, pick });
+    assert.equal(await tp.page.inputValue('.app-select'), 'Coder');
+    assert.equal(await tp.page.isVisible('.opening'), true);
   });
 
   it('Enter sends, Shift+Enter inserts a newline, IME composition Enter does not send', async () => {
@@ -378,5 +402,10 @@ describe('chat panel webview', function () {
     assert.equal(await tp.page.getAttribute('.answer-actions button:last-child', 'aria-label'), '重试');
     assert.equal(await tp.page.inputValue('.app-select'), 'Coder');
     assert.deepEqual(await tp.posted(), [{ type: 'ready' }]);
+    // A copy until the host answers: busy, then the host's state replaces it (a newer entry from the host).
+    assert.equal(await tp.page.getAttribute('.dify-panel', 'aria-busy'), 'true');
+    await init({ ...saved, entries: [...saved.entries, { ...entry(), id: 'e2', answer: 'From the host' }] }, { Retry: '重试' });
+    assert.equal(await tp.page.getAttribute('.dify-panel', 'aria-busy'), null);
+    assert.equal(await tp.page.locator('.entry').count(), 2);
   });
 });

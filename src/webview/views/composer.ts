@@ -25,8 +25,9 @@ export class Composer {
   private composing = false;
   private readonly formView: FormView;
 
-  /** `values` keeps the form's values per app (the panel persists them with its state). */
-  constructor(private readonly post: Post, private readonly values: FormValuesStore) {
+  /** `values` keeps the form's values per app (the panel persists them with its state); `onPick` tells the
+   * host which app the person picked. */
+  constructor(private readonly post: Post, private readonly values: FormValuesStore, onPick: (app: string) => void) {
     this.formView = new FormView(post, (app, v) => values.set(app, v));
     this.select = h('select', { class: 'app-select', id: 'app-select', 'aria-label': t('App'), title: t('App') });
     this.select.addEventListener('change', () => {
@@ -34,7 +35,7 @@ export class Composer {
       if (app) {
         this.selectedApp = app;
         this.setForm(undefined); // the host answers with the new app's form
-        post({ type: 'selectApp', app });
+        onPick(app);
       }
     });
     this.toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': t('Dify Chat') },

@@ -1,0 +1,98 @@
+// The panel as it loads in the real extension host, and the history file it is restored from.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { HistoryFile } from '../../../src/config/historyFile';
+import type { EntryView, HostMessage } from '../../../src/protocol';
+import { History, LEGACY_HISTORY_KEY } from '../../../src/run/history';
+import { setUpApps, until, type HostFixture } from './support';
+
+/** A Memento in memory, as workspace state was for history of earlier versions. */
+class MemoryMemento implements vscode.Memento {
+  readonly values = new Map<string, unknown>();
+  keys(): readonly string[] {
+    return [...this.values.keys()];
+  }
+  get<T>(key: string, fallback?: T): T | undefined {
+    return this.values.has(key) ? (this.values.get(key) as T) : fallback;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    if (value === undefined) this.values.delete(key);
+    else this.values.set(key, value);
+  }
+}
+
+const stored = (id: string): EntryView => ({ id, app: 'Helper Chat', question: id, answer: `answer ${id}`, thinking: '', thinkingDone: false, nodes: [], status: 'succeeded', startedAt: 0, canReplaceSelection: false });
+
+describe('the panel as it loads', function () {
+  this.timeout(30_000);
+  let fx: HostFixture;
+
+  before(async () => {
+    fx = await setUpApps();
+  });
+  after(async () => {
+    await fx?.close();
+  });
+
+  it('says ready, and the selected app\'s form and opening are fetched and sent to it', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const posted: HostMessage[] = [];
+    fx.api.controller.panel.tap = (m) => posted.push(structuredClone(m));
+    try {
+      const before = fx.server.requests.length;
+      await vscode.commands.executeCommand('dify.openChat');
+      const init = await until(() => posted.find((m): m is Extract<HostMessage, { type: 'init' }> => m.type === 'init'), 'the panel to load', 20_000);
+      const selected = fx.apps.find((a) => a.name === init.state.selectedApp)!;
+      assert.ok(selected, 'an app is selected');
+      assert.equal(init.state.form, undefined, 'this suite\'s server was not asked yet');
+      const apps = await until(() => posted.find((m): m is Extract<HostMessage, { type: 'apps' }> => m.type === 'apps' && !!m.form), 'the app\'s form');
+      assert.equal(apps.selectedApp, selected.name);
+      assert.equal(apps.form?.app, selected.name);
+      const asked = fx.server.requests.slice(before).filter((r) => r.method === 'GET' && r.path.endsWith('/parameters'));
+      assert.deepEqual(asked.map((r) => r.headers.authorization), [`Bearer ${selected.key}`], 'one /parameters call, for the selected app');
+    } finally {
+      fx.api.controller.panel.tap = undefined;
+    }
+  });
+});
+
+describe('the history file', () => {
+  let folder: string;
+  beforeEach(() => {
+    folder = mkdtempSync(join(tmpdir(), 'dify-history-'));
+  });
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('moves history kept in workspace state by earlier versions into history.json, written whole on each save', async () => {
+    const legacy = new MemoryMemento();
+    legacy.values.set(LEGACY_HISTORY_KEY, { version: 1, entries: [stored('old')], conversations: { 'Helper Chat': 'conv-1' } });
+    const store = new HistoryFile(vscode.Uri.file(join(folder, 'nested')), legacy);
+    const history = await History.load(store);
+    assert.deepEqual(history.entries.map((e) => e.id), ['old']);
+    assert.equal(history.conversationOf('Helper Chat'), 'conv-1');
+    history.add(stored('new'));
+    await history.save();
+    const written = JSON.parse(readFileSync(join(folder, 'nested', 'history.json'), 'utf8'));
+    assert.deepEqual(written.entries.map((e: { id: string }) => e.id), ['old', 'new']);
+    assert.deepEqual(readdirSync(join(folder, 'nested')), ['history.json'], 'no temporary file left behind');
+    assert.equal(legacy.get(LEGACY_HISTORY_KEY), undefined, 'the old copy is gone once the file is written');
+    assert.deepEqual((await History.load(new HistoryFile(vscode.Uri.file(join(folder, 'nested')), legacy))).entries.map((e) => e.id), ['old', 'new']);
+  });
+
+  it('a file that is not JSON is set aside and reported; the history starts empty and saves again', async () => {
+    writeFileSync(join(folder, 'history.json'), '{"version":1,"entr');
+    const errors: string[] = [];
+    const store = new HistoryFile(vscode.Uri.file(folder), new MemoryMemento());
+    const history = await History.load(store, { onError: (e, doing) => errors.push(`${doing}: ${e.message}`) });
+    assert.equal(history.entries.length, 0);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0], /^read: .*history\.json is not valid JSON; it was renamed to history\.unreadable\.json\.$/);
+    assert.equal(readFileSync(join(folder, 'history.unreadable.json'), 'utf8'), '{"version":1,"entr');
+    history.add(stored('1'));
+    await history.save();
+    assert.equal(JSON.parse(readFileSync(join(folder, 'history.json'), 'utf8')).entries[0].id, '1');
+  });
+});
