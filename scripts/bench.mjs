@@ -30,28 +30,40 @@ const median = (xs) => {
 const readJson = (f) => JSON.parse(readFileSync(join(results, f), 'utf8'));
 /**
  * Runs one benchmark step in its own process group, so a timeout ends the whole tree (the step's browser and
- * servers too), not only the npx wrapper. Returns its stdout, or undefined when it failed.
+ * servers too), not only the npx wrapper. The timeout is for a stalled step: it runs out after `silentS` seconds
+ * without output on stdout or stderr (every step reports its progress), so a slow minute of this shared machine
+ * does not cut a step that is still working. Returns its stdout, or undefined when it failed.
  */
-async function step(name, cmd, args, timeoutS) {
+async function step(name, cmd, args, silentS) {
   say(`${name}: ${[cmd, ...args].join(' ')}`);
-  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   running.add(child.pid);
+  let timedOut = false;
+  let timer;
+  const watch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid, 'SIGTERM');
+      setTimeout(() => killGroup(child.pid, 'SIGKILL'), 3000).unref();
+    }, silentS * 1000);
+  };
+  watch();
   let out = '';
   child.stdout.on('data', (b) => {
     out += b;
     process.stdout.write(b);
+    watch();
   });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    killGroup(child.pid, 'SIGTERM');
-    setTimeout(() => killGroup(child.pid, 'SIGKILL'), 3000).unref();
-  }, timeoutS * 1000);
+  child.stderr.on('data', (b) => {
+    process.stderr.write(b);
+    watch();
+  });
   const [code, signal] = await once(child, 'close');
   clearTimeout(timer);
   running.delete(child.pid);
   if (code !== 0) {
-    notes.push(`${name} failed (${timedOut ? `timed out after ${timeoutS} s` : `exit ${code ?? signal}`}); its rows are missing.`);
+    notes.push(`${name} failed (${timedOut ? `silent for ${silentS} s, stopped` : `exit ${code ?? signal}`}); its rows are missing.`);
     return undefined;
   }
   return out;
@@ -140,7 +152,7 @@ if (!skip.has('traffic') && await step('traffic', 'npx', ['tsx', 'bench/traffic/
 // ---- render (another engineer's bench; run as a step) ----------------------------------------------------
 if (!skip.has('render')) {
   if (existsSync(join(root, 'bench', 'render', 'run.ts'))) {
-    if (await step('render', 'npx', ['tsx', 'bench/render/run.ts'], 240) && existsSync(join(results, 'render.json'))) {
+    if (await step('render', 'npx', ['tsx', 'bench/render/run.ts'], 180) && existsSync(join(results, 'render.json'))) {
       const r = readJson('render.json');
       const list = Array.isArray(r) ? r : Array.isArray(r.rows) ? r.rows : Array.isArray(r.results) ? r.results : undefined;
       if (list) {
