@@ -7,7 +7,7 @@ import { handleChatRequest, registerParticipant } from './chat/participant';
 import { AppCatalog } from './config/catalog';
 import { HistoryFile } from './config/historyFile';
 import { KeyStore } from './config/secrets';
-import { stableUserId } from './config/userId';
+import { loadUserId } from './config/userId';
 import { registerCommands, type CommandDeps } from './editor/commands';
 import { captureEditorContext } from './editor/editorContext';
 import { Log } from './editor/log';
@@ -24,6 +24,8 @@ export interface TestApi {
   keys: KeyStore;
   log: Log;
   userId: string;
+  /** Where the user id (and, in a window without a folder, the history) is kept. */
+  globalStorage: vscode.Uri;
   /** The @dify handler with the extension's own services (VS Code's chat UI cannot be driven from tests). */
   chat(req: vscode.ChatRequest, ctx: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult>;
   /** Prepares a run of a configured app as the panel's composer does (no prompts). */
@@ -36,11 +38,14 @@ let saveHistory: (() => Promise<void>) | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> {
   const log = new Log();
   const keys = new KeyStore(context.secrets);
-  const userId = stableUserId(context.globalState);
   const catalog = new AppCatalog(keys, context.globalState, (level, m) => log.write(level, m), (key) => log.addSecret(key));
-  const history = await History.load(new HistoryFile(context.storageUri ?? context.globalStorageUri, context.workspaceState), {
-    onError: (e, doing) => log.write('warn', `Could not ${doing} the panel's history: ${e.message}`),
-  });
+  // Both read from files of the extension's storage folders, at once.
+  const [userId, history] = await Promise.all([
+    loadUserId(context.globalStorageUri, context.globalState, (e) => log.write('warn', `Could not keep the user id Dify is sent: ${e.message}`)),
+    History.load(new HistoryFile(context.storageUri ?? context.globalStorageUri, context.workspaceState), {
+      onError: (e, doing) => log.write('warn', `Could not ${doing} the panel's history: ${e.message}`),
+    }),
+  ]);
   saveHistory = () => history.save();
   const statusBar = new RunStatusBar();
   const controller: ChatController = new ChatController(context.extensionUri, catalog, history, log, userId, {
@@ -70,7 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   );
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {
-    controller, catalog, history, keys, log, userId,
+    controller, catalog, history, keys, log, userId, globalStorage: context.globalStorageUri,
     chat: (req, ctx, stream, token) => handleChatRequest(chatDeps, req, ctx, stream, token),
     prepare: async (name, text, inputs) => {
       const app = catalog.find(name);

@@ -1,14 +1,34 @@
-// The stable `user` Dify needs on every call: one id per installation, kept in global state.
+// The stable `user` Dify needs on every call: one id per installation, so that follow-ups and the
+// conversations listed from `/conversations` are this user's. Kept in a file of the extension's global
+// storage folder, written the moment it is made. Global state, where earlier versions kept it, reaches the
+// browser's storage late in VS Code for the Web (a reload right after the first start made a new id) and
+// belongs to one browser there; an id kept in it moves over.
 import { randomUUID } from 'node:crypto';
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { asError } from '../run/errors';
 
-const KEY = 'dify.userId';
+const LEGACY_KEY = 'dify.userId';
+const FILE = 'user-id';
+/** What an id may look like (ours are `vscode-<uuid>`); anything else in the file is replaced. */
+const ID = /^[\w.:@-]{1,128}$/;
 
-export function stableUserId(state: vscode.Memento): string {
-  let id = state.get<string>(KEY);
-  if (!id) {
-    id = `vscode-${randomUUID()}`;
-    void state.update(KEY, id);
+export async function loadUserId(folder: vscode.Uri, legacy: vscode.Memento, onError: (e: Error) => void): Promise<string> {
+  const file = vscode.Uri.joinPath(folder, FILE);
+  try {
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file)).trim();
+    if (ID.test(text)) return text;
+  } catch {
+    // None yet (or unreadable: a new one is written, and a folder that takes no file is reported below).
+  }
+  const kept = legacy.get<string>(LEGACY_KEY);
+  const id = kept && ID.test(kept) ? kept : `vscode-${randomUUID()}`;
+  try {
+    await vscode.workspace.fs.createDirectory(folder);
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(id));
+  } catch (e) {
+    // The id still holds for this window; global state keeps it for the next, as before.
+    onError(asError(e));
+    if (kept !== id) void legacy.update(LEGACY_KEY, id);
   }
   return id;
 }

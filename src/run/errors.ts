@@ -66,3 +66,6 @@ export class ApiError extends Error {
 export function isApiError(e: unknown): e is ApiError {
   return e instanceof ApiError;
 }
+
+/** Anything thrown, as an Error (a rejected promise may carry anything). */
+export const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));

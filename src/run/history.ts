@@ -2,6 +2,7 @@
 // included) and the conversation each app continues. Stored as one document through a tiny interface
 // (a file in the extension's storage folder in VS Code, memory in tests). Bounded in count and size.
 import type { EntryView } from '../protocol';
+import { asError } from './errors';
 
 /** Where the history document is kept. `read` resolves undefined when there is none yet. */
 export interface HistoryStore {
@@ -112,4 +113,3 @@ export class History {
   }
 }
 
-const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));

@@ -7,22 +7,7 @@ import * as vscode from 'vscode';
 import { HistoryFile } from '../../../src/config/historyFile';
 import type { EntryView, HostMessage } from '../../../src/protocol';
 import { History, LEGACY_HISTORY_KEY } from '../../../src/run/history';
-import { setUpApps, until, type HostFixture } from './support';
-
-/** A Memento in memory, as workspace state was for history of earlier versions. */
-class MemoryMemento implements vscode.Memento {
-  readonly values = new Map<string, unknown>();
-  keys(): readonly string[] {
-    return [...this.values.keys()];
-  }
-  get<T>(key: string, fallback?: T): T | undefined {
-    return this.values.has(key) ? (this.values.get(key) as T) : fallback;
-  }
-  async update(key: string, value: unknown): Promise<void> {
-    if (value === undefined) this.values.delete(key);
-    else this.values.set(key, value);
-  }
-}
+import { MemoryMemento, setUpApps, until, type HostFixture } from './support';
 
 const stored = (id: string): EntryView => ({ id, app: 'Helper Chat', question: id, answer: `answer ${id}`, thinking: '', thinkingDone: false, nodes: [], status: 'succeeded', startedAt: 0, canReplaceSelection: false });
 

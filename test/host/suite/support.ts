@@ -49,3 +49,18 @@ export async function until<T>(check: () => T | undefined | false, what: string,
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** A Memento in memory: the global or workspace state earlier versions kept things in. */
+export class MemoryMemento implements vscode.Memento {
+  readonly values = new Map<string, unknown>();
+  keys(): readonly string[] {
+    return [...this.values.keys()];
+  }
+  get<T>(key: string, fallback?: T): T | undefined {
+    return this.values.has(key) ? (this.values.get(key) as T) : fallback;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    if (value === undefined) this.values.delete(key);
+    else this.values.set(key, value);
+  }
+}
