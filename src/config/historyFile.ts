@@ -5,38 +5,30 @@
 // also never meant for documents of megabytes. History kept there by earlier versions moves over once.
 import * as vscode from 'vscode';
 import { LEGACY_HISTORY_KEY, type HistoryStore } from '../run/history';
+import { readIfExists, replaceWith, writeWhole } from './storageFiles';
 
 export class HistoryFile implements HistoryStore {
   private readonly file: vscode.Uri;
-  private readonly temp: vscode.Uri;
 
   constructor(private readonly folder: vscode.Uri, private readonly legacy: vscode.Memento) {
     this.file = vscode.Uri.joinPath(folder, 'history.json');
-    this.temp = vscode.Uri.joinPath(folder, 'history.json.tmp');
   }
 
   async read(): Promise<unknown> {
-    let bytes: Uint8Array;
-    try {
-      bytes = await vscode.workspace.fs.readFile(this.file);
-    } catch (e) {
-      if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return this.legacy.get(LEGACY_HISTORY_KEY);
-      throw e;
-    }
+    const bytes = await readIfExists(this.file);
+    if (!bytes) return this.legacy.get(LEGACY_HISTORY_KEY);
     try {
       return JSON.parse(new TextDecoder().decode(bytes));
     } catch {
       // Kept aside rather than overwritten by the next save; the history starts over.
-      await vscode.workspace.fs.rename(this.file, vscode.Uri.joinPath(this.folder, 'history.unreadable.json'), { overwrite: true });
+      await replaceWith(this.file, vscode.Uri.joinPath(this.folder, 'history.unreadable.json'));
       throw new Error(`${this.file.fsPath} is not valid JSON; it was renamed to history.unreadable.json.`);
     }
   }
 
-  /** Written whole to a temporary file, then renamed over the old one: a crash mid-write leaves the old file. */
+  /** Written whole, a crash mid-write leaves the old file. */
   async write(document: unknown): Promise<void> {
-    await vscode.workspace.fs.createDirectory(this.folder);
-    await vscode.workspace.fs.writeFile(this.temp, new TextEncoder().encode(JSON.stringify(document)));
-    await vscode.workspace.fs.rename(this.temp, this.file, { overwrite: true });
+    await writeWhole(this.file, new TextEncoder().encode(JSON.stringify(document)));
     if (this.legacy.get(LEGACY_HISTORY_KEY) !== undefined) await this.legacy.update(LEGACY_HISTORY_KEY, undefined);
   }
 }

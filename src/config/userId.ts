@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { asError } from '../run/errors';
+import { readIfExists, writeWhole } from './storageFiles';
 
 const LEGACY_KEY = 'dify.userId';
 const FILE = 'user-id';
@@ -14,17 +15,14 @@ const ID = /^[\w.:@-]{1,128}$/;
 
 export async function loadUserId(folder: vscode.Uri, legacy: vscode.Memento, onError: (e: Error) => void): Promise<string> {
   const file = vscode.Uri.joinPath(folder, FILE);
-  try {
-    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file)).trim();
-    if (ID.test(text)) return text;
-  } catch {
-    // None yet (or unreadable: a new one is written, and a folder that takes no file is reported below).
-  }
+  const bytes = await readIfExists(file).catch(() => undefined);
+  // None yet, or unreadable: a new one is written (a folder that takes no file is reported below).
+  const text = bytes && new TextDecoder().decode(bytes).trim();
+  if (text && ID.test(text)) return text;
   const kept = legacy.get<string>(LEGACY_KEY);
   const id = kept && ID.test(kept) ? kept : `vscode-${randomUUID()}`;
   try {
-    await vscode.workspace.fs.createDirectory(folder);
-    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(id));
+    await writeWhole(file, new TextEncoder().encode(id));
   } catch (e) {
     // The id still holds for this window; global state keeps it for the next, as before.
     onError(asError(e));
