@@ -10,6 +10,7 @@ const { builtinModules } = Module;
 // A stub API: every property is a callable, constructible stub; `subscriptions` and storage behave minimally.
 const stub = new Proxy(function () {}, {
   get: (_t, k) => (k === Symbol.toPrimitive ? () => '' : k === 'then' ? undefined : stub),
+  set: () => true,
   apply: () => stub,
   construct: () => stub,
 });
@@ -47,10 +48,17 @@ const context = {
   asAbsolutePath: (p) => p,
 };
 let activateError;
+const failed = (e) => {
+  activateError ??= String(e && e.stack || e);
+};
+let activated;
 try {
-  ext.activate?.(context);
+  activated = ext.activate?.(context);
 } catch (e) {
-  activateError = String(e && e.stack || e);
+  failed(e);
 }
+// The synchronous part is timed; what activate() awaits (its storage files) cannot be, on this stub API.
 const t2 = performance.now();
-process.stdout.write(JSON.stringify({ loadMs: t1 - t0, activateMs: t2 - t1, builtins: [...builtins].sort(), activateError }) + '\n');
+Promise.resolve(activated).catch(failed).finally(() => {
+  process.stdout.write(JSON.stringify({ loadMs: t1 - t0, activateMs: t2 - t1, builtins: [...builtins].sort(), activateError }) + '\n');
+});

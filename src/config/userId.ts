@@ -15,10 +15,12 @@ const ID = /^[\w.:@-]{1,128}$/;
 
 export async function loadUserId(folder: vscode.Uri, legacy: vscode.Memento, onError: (e: Error) => void): Promise<string> {
   const file = vscode.Uri.joinPath(folder, FILE);
-  const bytes = await readIfExists(file).catch(() => undefined);
-  // None yet, or unreadable: a new one is written (a folder that takes no file is reported below).
-  const text = bytes && new TextDecoder().decode(bytes).trim();
-  if (text && ID.test(text)) return text;
+  try {
+    const text = new TextDecoder().decode(await readIfExists(file)).trim();
+    if (ID.test(text)) return text;
+  } catch {
+    // Unreadable: a new one is written (a folder that takes no file is reported below).
+  }
   const kept = legacy.get<string>(LEGACY_KEY);
   const id = kept && ID.test(kept) ? kept : `vscode-${randomUUID()}`;
   try {
