@@ -49,6 +49,8 @@ export interface OpenWorkbenchOptions {
   viewport?: { width: number; height: number };
   /** Relay the extension host's / workbench's console to stderr (also E2E_CONSOLE=1). */
   console?: boolean;
+  /** VS Code's own server (default), or code-server around it, as teams host it. */
+  flavor?: 'server-main' | 'code-server';
 }
 
 export interface Workbench {
@@ -95,7 +97,7 @@ export function difyTestServer(): Promise<DifyTestServer> {
 export async function openWorkbench(o: OpenWorkbenchOptions = {}): Promise<Workbench> {
   const sandbox = createSandbox({ settings: o.settings, files: o.files });
   if (o.vsix) installVsix(sandbox, o.vsix);
-  const server = await startServer({ sandbox, env: o.env });
+  const server = await startServer({ sandbox, env: o.env, flavor: o.flavor });
   const context = await (await browser()).newContext({ viewport: o.viewport ?? { width: 1400, height: 900 } });
   const page = await context.newPage();
   if (o.console || process.env.E2E_CONSOLE === '1') {
