@@ -42,8 +42,16 @@ export class ChatPanel implements vscode.Disposable {
     this.attach(panel);
   }
 
-  /** Adopts a panel VS Code restored after a reload. */
+  /**
+   * Adopts a panel VS Code restored after a reload. "Open Dify Chat" may have opened one already while VS Code
+   * was still bringing back the one from before (VS Code for the Web can be slow to, or forget a panel opened
+   * just before the reload): the restored one then closes, and the open one stays.
+   */
   restore(panel: vscode.WebviewPanel): void {
+    if (this.panel && this.panel !== panel) {
+      panel.dispose();
+      return;
+    }
     panel.webview.options = this.webviewOptions();
     this.attach(panel);
   }

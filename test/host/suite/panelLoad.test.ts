@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { HistoryFile } from '../../../src/config/historyFile';
+import { PANEL_VIEW_TYPE } from '../../../src/chat/panel';
 import type { EntryView, HostMessage } from '../../../src/protocol';
 import { History, LEGACY_HISTORY_KEY } from '../../../src/run/history';
 import { MemoryMemento, setUpApps, until, type HostFixture } from './support';
@@ -38,6 +39,40 @@ describe('the panel as it loads', function () {
       assert.equal(apps.form?.app, selected.name);
       const asked = fx.server.requests.slice(before).filter((r) => r.method === 'GET' && r.path.endsWith('/parameters'));
       assert.deepEqual(asked.map((r) => r.headers.authorization), [`Bearer ${selected.key}`], 'one /parameters call, for the selected app');
+    } finally {
+      fx.api.controller.panel.tap = undefined;
+    }
+  });
+});
+
+describe('a panel VS Code restores', function () {
+  this.timeout(30_000);
+  let fx: HostFixture;
+  before(async () => {
+    fx = await setUpApps();
+  });
+  after(async () => {
+    await fx?.close();
+  });
+
+  it('closes when "Open Dify Chat" has opened the panel already; the open one stays the panel', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('dify.openChat');
+    const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(PANEL_VIEW_TYPE));
+    await until(() => tabs().length === 1, 'the panel to open');
+    const late = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Dify Chat', vscode.ViewColumn.Beside, {});
+    let closed = false;
+    late.onDidDispose(() => (closed = true));
+    await until(() => tabs().length === 2, 'the second panel to open');
+    fx.api.controller.panel.restore(late);
+    await until(() => closed && tabs().length === 1, 'the late panel to close');
+    // The one left is still the controller's: it answers a message posted to it.
+    const posted: HostMessage[] = [];
+    fx.api.controller.panel.tap = (m) => posted.push(m);
+    try {
+      fx.api.controller.refreshApps();
+      await until(() => posted.some((m) => m.type === 'apps'), 'the open panel to get the apps');
+      assert.ok(fx.api.controller.panel.visible);
     } finally {
       fx.api.controller.panel.tap = undefined;
     }
