@@ -43,19 +43,8 @@ describe('the panel as it loads', function () {
       fx.api.controller.panel.tap = undefined;
     }
   });
-});
 
-describe('a panel VS Code restores', function () {
-  this.timeout(30_000);
-  let fx: HostFixture;
-  before(async () => {
-    fx = await setUpApps();
-  });
-  after(async () => {
-    await fx?.close();
-  });
-
-  it('closes when "Open Dify Chat" has opened the panel already; the open one stays the panel', async () => {
+  it('a panel VS Code restores closes when "Open Dify Chat" has opened the panel already; the open one stays the panel', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('dify.openChat');
     const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(PANEL_VIEW_TYPE));
