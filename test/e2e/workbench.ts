@@ -60,8 +60,12 @@ export interface Workbench {
   sandbox: Sandbox;
   /** Absolute path of the opened workspace folder (undefined when `files: null`). */
   workspace?: string;
-  /** Reloads the window (extension host restarts; browser storage such as SecretStorage survives). */
-  reload(): Promise<void>;
+  /**
+   * Reloads the window (extension host restarts; browser storage such as SecretStorage survives): by default as
+   * the browser's refresh does, where VS Code saves its layout only as far as the closing page allows; with
+   * `'command'` through "Developer: Reload Window", which saves the layout (open editors, panels) first.
+   */
+  reload(how?: 'browser' | 'command'): Promise<void>;
   /** Closes the browser context, stops the server, removes the sandbox. */
   close(): Promise<void>;
 }
@@ -121,8 +125,14 @@ export async function openWorkbench(o: OpenWorkbenchOptions = {}): Promise<Workb
     server,
     sandbox,
     workspace: sandbox.workspace,
-    async reload() {
-      await page.reload();
+    async reload(how = 'browser') {
+      if (how === 'command') {
+        const loaded = page.waitForEvent('load', { timeout: 60_000 });
+        await runCommand(page, 'Developer: Reload Window');
+        await loaded;
+      } else {
+        await page.reload();
+      }
       await waitReady();
     },
     async close() {

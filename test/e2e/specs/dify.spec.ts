@@ -228,8 +228,9 @@ describe('Dify in the real workbench', function () {
   it('restores the panel with its history after a window reload', async () => {
     const before = await panel().locator('.entry').count();
     assert.ok(before >= 3);
-    // Right after the last run: the history is on disk the moment a run ends.
-    await wb.reload();
+    // Right after the last run: the history is on disk the moment a run ends. "Developer: Reload Window" saves
+    // which editors are open first; a browser refresh may not (README, known limitations; the VSIX spec covers it).
+    await wb.reload('command');
     // The panel shows its saved copy at once and is busy until the extension's own state replaces it.
     await panel().locator('.dify-panel:not([aria-busy])').waitFor({ timeout: 30_000 });
     assert.equal(await panel().locator('.entry').count(), before, 'every entry is back after the reload');
