@@ -127,9 +127,8 @@ export async function openWorkbench(o: OpenWorkbenchOptions = {}): Promise<Workb
     workspace: sandbox.workspace,
     async reload(how = 'browser') {
       if (how === 'command') {
-        const loaded = page.waitForEvent('load', { timeout: 60_000 });
-        await runCommand(page, 'Developer: Reload Window');
-        await loaded;
+        // Both awaited together: a command that fails leaves no wait for the page's load rejecting later, unheard.
+        await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), runCommand(page, 'Developer: Reload Window')]);
       } else {
         await page.reload();
       }
