@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
+import { ensureServer } from './tooling.mjs';
 
 const root = join(import.meta.dirname, '..');
 const results = join(root, 'bench', 'results');
@@ -189,7 +190,13 @@ if (!skip.has('activation')) {
   row('bundle load (require) in plain Node, cold process', median(ours), median(base), undefined, `+${(median(ours) - median(base)).toFixed(1)} ms`, '', undefined, ms);
   writeFileSync(join(results, 'activation-node.json'), JSON.stringify({ loadMs: ours, emptyLoadMs: base, builtinsAtLoad: builtins }, null, 2));
   console.log(`Node built-ins required while loading dist/extension.js: ${builtins.join(', ')}`);
-  const tooling = existsSync(join(root, '.vscode-test', 'host', 'code-server')) && existsSync('/usr/bin/chromium');
+  let tooling = true;
+  try {
+    if (!skip.has('host')) ensureServer();
+  } catch (e) {
+    tooling = false;
+    console.error(`[bench] ${e.message}`);
+  }
   if (!skip.has('host') && tooling) {
     // Baseline: an empty extension (no code but `activate`) timed the same way in the same kind of host.
     const empty = mkdtempSync(join(tmpdir(), 'dify-bench-empty-'));
@@ -219,7 +226,7 @@ if (!skip.has('activation')) {
       if (base === undefined) notes.push('The empty-extension activation baseline failed: the row compares against nothing.');
     }
   } else {
-    notes.push('Host tooling not installed (scripts/host-tooling.sh): no in-host activation row.');
+    notes.push('The real VS Code could not be installed (see scripts/tooling.mjs above): no in-host activation row.');
   }
 }
 

@@ -1,22 +1,20 @@
 /**
- * `npm run demo` — Dify for VS Code in a real VS Code (served to your browser), against the Dify-compatible test
- * server with the demo apps. Offline; nothing is faked: the extension is INSTALLED (copied like a VSIX would be)
- * into the demo's extensions dir and talks HTTP to the test server.
+ * `npm run demo` — Dify for VS Code in a real VS Code served to your browser, against the project's Dify- and
+ * Flowise-compatible test servers with demo apps. Offline; nothing is faked: the extension is installed (copied as a
+ * VSIX would be) into the demo's extensions folder and talks HTTP to the test servers. On a fresh machine it first
+ * installs Chromium, fonts, Node 24 and the VS Code server (scripts/tooling.mjs), a few minutes once.
  *
  *   npm run demo [-- options]
- *     --port <n>            VS Code port (default 8717; keep it stable: your browser stores the API keys per origin)
- *     --host <addr>         listen address (default 127.0.0.1; e.g. 0.0.0.0 to open it from another machine)
- *     --fresh               forget the demo state (.demo/: settings, workspace, the key that seals browser secrets)
- *     --no-build            use the current dist/ instead of running `node esbuild.mjs`
- *     --screenshot <png>    headless: set the workflow app's key through the UI, run "Run Dify Workflow" on
- *                           sample.ts, wait for the streamed answer, save a screenshot, exit
+ *     --port <n>             VS Code port (default 8717; keep it stable: your browser keeps the API keys per address)
+ *     --host <addr>          listen address (default 127.0.0.1; e.g. 0.0.0.0 to open it from another machine)
+ *     --fresh                forget the demo state (.demo/: settings, workspace, the key that seals browser secrets)
+ *     --no-build             use the current dist/ instead of running `node esbuild.mjs`
+ *     --screenshots <dir>    headless: follow the printed tour (demo.png), then ask a chat app in Chinese
+ *                            (chinese.png), save both pictures and exit
  *
- * API keys: VS Code keeps SecretStorage in the BROWSER (localStorage, sealed with a key half the server keeps in
- * .demo/user/serve-web-key-half), so no server-side script can put keys there without a back door. The demo
- * therefore does what a user does: run "Dify: Set API Key" once per app (keys are printed below — they are the
- * test server's fixed demo keys, not secrets). Because the demo uses code-server's wrapper (which serves that
- * key half) on a stable origin with a persistent .demo/ dir, the keys survive demo restarts in that browser.
- * The --screenshot mode enters its key through the same UI in its own headless browser.
+ * API keys: VS Code keeps secret storage in the browser, so the demo cannot put a key there without a back door; the
+ * tour has the user paste one demo key when VS Code asks for it (the test servers' fixed keys, not secrets). The
+ * demo runs code-server's wrapper on a stable address with a kept .demo/ folder, so keys survive demo restarts.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -45,7 +43,7 @@ interface Args {
   host: string;
   fresh: boolean;
   build: boolean;
-  screenshot?: string;
+  screenshots?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -57,7 +55,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--host') a.host = v();
     else if (k === '--fresh') a.fresh = true;
     else if (k === '--no-build') a.build = false;
-    else if (k === '--screenshot') a.screenshot = resolve(v());
+    else if (k === '--screenshots') a.screenshots = resolve(v());
     else if (k === '--help' || k === '-h') {
       console.log(readFileSync(__filename, 'utf8').split('*/')[0]);
       process.exit(0);
@@ -134,6 +132,8 @@ async function main(): Promise<number> {
     fail(`the demo needs the Dify test server ${difyCli}, which does not exist yet`);
   }
   const say = (m: string) => console.log(`[demo] ${m}`);
+  // First: on a fresh machine this installs the browser and the VS Code server, or says the one command to run.
+  ensureTooling();
 
   if (args.build) {
     say('building the extension (node esbuild.mjs)…');
@@ -141,7 +141,6 @@ async function main(): Promise<number> {
     if (b.status !== 0) fail('node esbuild.mjs failed: fix the build (or pass --no-build to demo the current dist/)');
   }
   if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) fail('dist/extension.js is missing: run node esbuild.mjs');
-  ensureTooling();
 
   const apps = await loadDemoApps();
   const dify = await startDifyTestServer();
@@ -151,8 +150,8 @@ async function main(): Promise<number> {
   const flowiseApp = { name: 'Flowise Helper', key: 'flowise-demo-key', mode: 'flowise', chatflowId: 'demo-flowise-chatflow' };
 
   // Screenshot runs use a throwaway state; the interactive demo keeps .demo/ so browser-stored keys stay valid.
-  if (args.fresh && !args.screenshot) rmSync(demoDir, { recursive: true, force: true });
-  const sandbox = args.screenshot
+  if (args.fresh && !args.screenshots) rmSync(demoDir, { recursive: true, force: true });
+  const sandbox = args.screenshots
     ? createSandbox({ settings: {} })
     : createSandbox({ dir: demoDir, files: existsSync(join(demoDir, 'workspace')) ? null : defaultFiles() });
   if (!sandbox.workspace) sandbox.workspace = join(demoDir, 'workspace');
@@ -171,7 +170,7 @@ async function main(): Promise<number> {
   const installed = installExtension(sandbox.extensionsDir);
   say(`extension installed in ${installed}`);
 
-  let port = args.port ?? (args.screenshot ? 0 : DEFAULT_PORT);
+  let port = args.port ?? (args.screenshots ? 0 : DEFAULT_PORT);
   if (!args.port && port && !(await portFree(args.host, port))) {
     say(`port ${port} is busy; using a free one (keys stored in your browser are per port: pass --port to pin it)`);
     port = 0;
@@ -180,99 +179,115 @@ async function main(): Promise<number> {
     sandbox,
     host: args.host,
     port,
-    flavor: args.screenshot ? 'server-main' : 'code-server',
+    flavor: args.screenshots ? 'server-main' : 'code-server',
     graceMs: 3000,
   });
   const url = workbenchUrl(server, { folder: sandbox.workspace, extensionDevelopmentPath: null });
 
-  if (args.screenshot) return screenshotRun(url, sandbox.browserProfile, workflow, args.screenshot);
+  if (args.screenshots) {
+    return screenshotRun(url, sandbox.browserProfile, { workflow, chat: apps.find((a) => a.mode === 'chat') ?? apps[0] }, args.screenshots);
+  }
 
+  const chat = apps.find((a) => a.mode === 'chat') ?? apps[0];
   const width = Math.max(...apps.map((a) => a.name.length), flowiseApp.name.length);
   console.log(
     [
       '',
-      '  Dify for VS Code — demo',
+      '  Dify for VS Code — demo: a real VS Code with the extension, and local servers that speak Dify\'s and Flowise\'s APIs',
       '',
-      `  Open in your browser:  ${url}`,
+      `  1. Open ${url}`,
+      '  2. In the Explorer, open sample.ts and select the function `add`.',
+      '  3. Right-click the selection → "Ask Dify About Selection".',
+      `  4. VS Code asks for the API key of ${workflow.name} (the app on ${new URL(dify.url).host}). Paste:  ${workflow.key}`,
+      '  5. The Dify panel opens and streams the review: the model\'s thinking (click "Thinking"), each workflow',
+      '     step, 中文 and a code block with Copy, Insert and Apply.',
       '',
-      '  Once per browser, store the demo keys: F1 → "Dify: Set API Key" → pick the app → paste its key.',
-      '  (The demo keys are fixed test-server keys, not secrets; your browser keeps them for this address.)',
-      ...[...apps, flowiseApp].map((a) => `    ${a.name.padEnd(width)}  ${a.key}   (${a.mode})`),
+      `  Then: pick "${chat.name}" at the bottom of the panel and ask in Chinese, e.g. 这段代码有什么可以改进的地方？`,
+      `  (its key: ${chat.key}). Every app has a key; "Dify: Set API Key" stores the others:`,
+      ...[...apps, flowiseApp].map((a) => `    ${a.name.padEnd(width)}  ${a.key.padEnd(22)} ${a.mode}`),
       '',
-      `  Then select some code in sample.ts and run "Run Dify Workflow" (default app: ${workflow.name}).`,
-      '  Ctrl+C stops VS Code and the test servers.',
+      '  Ctrl+C stops VS Code and the test servers. Your keys stay in this browser for this address.',
       '',
     ].join('\n'),
   );
   return new Promise<never>(() => undefined); // until SIGINT/SIGTERM (handled by the harness: stops everything)
 }
 
-/** Headless: key via "Dify: Set API Key", then "Run Dify Workflow" on sample.ts, wait for the answer, screenshot. */
-async function screenshotRun(url: string, profile: string, app: DemoApp, out: string): Promise<number> {
+type Ui = typeof import('../test/e2e/workbench');
+type Page = import('playwright-core').Page;
+
+/** Headless: the printed tour step by step (demo.png), then a question in Chinese to a chat app (chinese.png). */
+async function screenshotRun(url: string, profile: string, apps: { workflow: DemoApp; chat: DemoApp }, dir: string): Promise<number> {
   const ui = await import('../test/e2e/workbench');
   const { page } = await launchBrowser({ profileDir: profile, viewport: { width: 1600, height: 1000 } });
   if (process.env.DIFY_HOST_VERBOSE === '1') {
     page.on('console', (m) => m.type() === 'error' && console.error(`[demo] console error: ${m.text().slice(0, 300)}`));
   }
+  let step = 'the tour';
   try {
-    return await driveWorkflow(ui, page, url, app, out);
+    const t0 = Date.now();
+    await tour(ui, page, url, apps.workflow);
+    await settle(ui, page);
+    await ui.screenshot(page, join(dir, 'demo.png'));
+    console.log(`[demo] the tour answered ${((Date.now() - t0) / 1000).toFixed(1)} s after the URL opened; saved ${join(dir, 'demo.png')}`);
+    step = 'the Chinese conversation';
+    await chineseConversation(ui, page, apps.chat);
+    await ui.screenshot(page, join(dir, 'chinese.png'));
+    console.log(`[demo] saved ${join(dir, 'chinese.png')}`);
+    return 0;
   } catch (e) {
-    const failed = out.replace(/\.png$/i, '') + '.failed.png';
+    const failed = join(dir, 'failed.png');
     await ui.screenshot(page, failed).catch(() => undefined);
-    if (process.env.DIFY_HOST_VERBOSE === '1') {
-      for (const f of page.frames()) {
-        const text = await f.evaluate(() => document.body?.innerText ?? '').catch((err: Error) => `<${err.message}>`);
-        console.error(`[demo] frame ${f.url().slice(0, 140)}: ${JSON.stringify(text.slice(0, 200))}`);
-      }
-    }
-    throw new Error(`${(e as Error).message} (the screen at that moment: ${failed})`);
+    throw new Error(`${step}: ${(e as Error).message} (the screen at that moment: ${failed})`);
   }
 }
 
-async function driveWorkflow(
-  ui: typeof import('../test/e2e/workbench'),
-  page: import('playwright-core').Page,
-  url: string,
-  app: DemoApp,
-  out: string,
-): Promise<number> {
+/** What the printed tour tells a newcomer to do, click for click. */
+async function tour(ui: Ui, page: Page, url: string, app: DemoApp): Promise<void> {
   await page.goto(url);
   await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
   await ui.openFile(page, 'sample.ts');
-
-  // The key goes in exactly as a user enters it.
-  await ui.runCommand(page, 'Dify: Set API Key', 30_000);
-  await ui.pickQuickItem(page, app.name);
-  await ui.typeInQuickInput(page, app.key, { placeholder: app.name });
-
-  // Select the code, run the workflow, answer whatever the extension asks with its defaults.
   await page.locator('.monaco-editor .view-lines').first().click();
   await page.keyboard.press('Control+A');
-  await ui.runCommand(page, 'Run Dify Workflow');
-  // Looked up afresh on every check: webview frames are replaced when the panel's content reloads.
-  const answered = () => ui.webviewFrame(page).getByText('Review summary').first();
-  const deadline = Date.now() + 45_000;
-  let lastPrompt = '';
-  while (!(await answered().isVisible().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error('no streamed answer ("Review summary") in the Dify panel within 45 s');
-    const qi = ui.quickInput(page);
-    if (await qi.isVisible()) {
-      // Accept each step's default (picks: the highlighted item; inputs: empty = optional field left out). If the
-      // same step is still there with an empty box, the field is required: give it a short text.
-      const prompt = (await qi.innerText().catch(() => '')).trim();
-      const input = qi.locator('.quick-input-box input');
-      const rows = await qi.locator('.quick-input-list .monaco-list-row').count();
-      if (prompt === lastPrompt && rows === 0 && !(await input.inputValue())) await input.fill('Please review this code.');
-      lastPrompt = prompt;
-      await input.press('Enter');
-      await page.waitForTimeout(400);
-    } else await page.waitForTimeout(250);
-  }
-  // Let the stream finish (the stop button / progress disappears) before the picture.
-  await withTimeout(page.waitForTimeout(3000), 5000, 'settling');
-  await ui.screenshot(page, out);
-  console.log(`[demo] screenshot saved: ${out}`);
-  return 0;
+  // The context menu's command is there once the extension's contributions are: retry until it is.
+  await withTimeout(
+    (async () => {
+      for (;;) {
+        const ok = await ui.rightClickEditorAndChoose(page, 'Ask Dify About Selection').then(() => true, () => false);
+        if (ok) return;
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(500);
+      }
+    })(),
+    30_000,
+    'the editor context menu offering "Ask Dify About Selection"',
+  );
+  await ui.waitForQuickInputPrompt(page, `API key of ${app.name}`, 30_000);
+  await ui.typeInQuickInput(page, app.key);
+  await ui.webviewFrame(page).getByText('Review summary').first().waitFor({ timeout: 45_000 });
+}
+
+/** Waits for the last entry to finish, then opens its thinking part for the picture. */
+async function settle(ui: Ui, page: Page): Promise<void> {
+  const entry = ui.webviewFrame(page).locator('.entry').last();
+  await entry.locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 45_000 });
+  const thinking = entry.locator('details.thinking');
+  if ((await thinking.count()) && !(await thinking.evaluate((d) => (d as HTMLDetailsElement).open))) await thinking.locator('summary').click();
+  await page.waitForTimeout(500);
+}
+
+/** The chat app asked in Chinese from the panel's message box: a qwen3-style answer with its thinking. */
+async function chineseConversation(ui: Ui, page: Page, app: DemoApp): Promise<void> {
+  await ui.runCommand(page, 'Dify: Set API Key');
+  await ui.pickQuickItem(page, app.name);
+  await ui.typeInQuickInput(page, app.key, { placeholder: app.name });
+  const panel = ui.webviewFrame(page);
+  await panel.locator('.app-select').selectOption(app.name);
+  const input = panel.locator('.composer textarea');
+  await input.fill('这段代码有什么可以改进的地方？');
+  await input.press('Enter');
+  await panel.getByText('代码评审').first().waitFor({ timeout: 45_000 });
+  await settle(ui, page);
 }
 
 main()

@@ -49,7 +49,11 @@ export async function runFromEditor(deps: CommandDeps, app: AppProfile, origin: 
   let start: StartRun | undefined;
   try {
     warnIfInsecure(app);
-    start = await prepareRun(deps.catalog, deps.userId, app, ctx, origin);
+    start = await prepareRun(deps.catalog, deps.userId, app, ctx, origin).catch(async (e: unknown) => {
+      // A first run asks for the key right there, then goes on: no detour through a notification.
+      if ((e as Error)?.name !== 'MissingKeyError' || !(await setApiKey(deps, app.name))) throw e;
+      return prepareRun(deps.catalog, deps.userId, app, ctx, origin);
+    });
   } catch (e) {
     await showError(deps, app, e);
     return undefined;

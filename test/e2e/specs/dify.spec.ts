@@ -169,6 +169,35 @@ describe('Dify in the real workbench', function () {
     await entry.locator('.status').filter({ hasText: /Stopped/ }).waitFor({ timeout: 15_000 });
   });
 
+  it('a question in Chinese gets a Chinese answer, its thinking apart, all of it readable in the panel', async () => {
+    const input = panel().locator('.composer textarea');
+    await input.fill('这段代码有什么可以改进的地方？');
+    const entry = await nextEntry();
+    await input.press('Enter');
+    await entry.locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 30_000 });
+    assert.equal(await entry.locator('.question').innerText(), '这段代码有什么可以改进的地方？');
+    const answer = await entry.locator('.answer').innerText();
+    assert.match(answer, /代码评审 🔍/);
+    assert.match(answer, /命名：tmp 改成更有意义的名字/);
+    assert.ok(!answer.includes('用户用中文提问'), 'the thinking is not in the answer');
+    await entry.locator('details.thinking summary').click();
+    assert.match(await entry.locator('details.thinking').innerText(), /用户用中文提问，想知道这段代码有什么可以改进的地方/);
+    // Drawn with real glyphs, not empty boxes: two characters a font lacks both draw as the same box.
+    const distinct = await entry.locator('.answer').evaluate((el) => {
+      const font = `24px ${getComputedStyle(el).fontFamily}`;
+      const draw = (ch: string) => {
+        const c = document.createElement('canvas');
+        c.width = c.height = 32;
+        const g = c.getContext('2d')!;
+        g.font = font;
+        g.fillText(ch, 2, 26);
+        return c.toDataURL();
+      };
+      return { han: draw('中') !== draw('丁'), emoji: draw('🔍') !== draw('🚀') };
+    });
+    assert.deepEqual(distinct, { han: true, emoji: true }, 'Chinese and emoji glyphs are drawn by fonts that have them');
+  });
+
   it('runs a workflow from the panel: its form beside the message box, checked there, files attached with Choose…', async () => {
     await openFile(wb.page, 'sample.ts'); // the editor beside the panel is "the current file" for the form
     await runCommand(wb.page, 'Open Dify Chat');

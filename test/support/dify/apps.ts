@@ -18,6 +18,8 @@ export interface DifyTestApp {
   workflowNodes?: { node_id: string; node_type: string; title: string }[];
   /** Reasoning placed as `<think>…</think>` at the start of the answer. */
   thinking?: string;
+  /** Answer and reasoning for a question written in Chinese (as a qwen3 model answers one). */
+  chinese?: { answer: string; thinking: string };
   /** Key valid but API disabled: every call answers 403 forbidden. */
   disabled?: boolean;
   /** Default delay between frames for this app (ms, or a [min,max] range). */
@@ -41,6 +43,27 @@ export function add(a: number, b: number): number {
 
 > Tip: run \`npm test\` before pushing. 🙂
 `;
+
+/** What a local qwen3 says to a Chinese question: it thinks aloud first, then answers in Chinese. */
+const CHINESE = {
+  thinking: '用户用中文提问，想知道这段代码有什么可以改进的地方。先看命名，再看边界情况，最后看测试。',
+  answer: `## 代码评审 🔍
+
+整体结构清晰 👍，有三点建议：
+
+1. **命名**：\`tmp\` 改成更有意义的名字，比如 \`total\`。
+2. **边界情况**：输入为空数组时应直接返回 \`0\`。
+3. **测试**：为 \`add\` 补充单元测试 ✅。
+
+\`\`\`ts
+export function add(a: number, b: number): number {
+  return a + b; // 加法，保持简单
+}
+\`\`\`
+
+> 小提示：提交前先运行 \`npm test\`。🚀
+`,
+};
 
 const FILE_UPLOAD = {
   image: { enabled: true, number_limits: 3, detail: 'high', transfer_methods: ['remote_url', 'local_file'] },
@@ -86,6 +109,7 @@ export function demoApps(): DifyTestApp[] {
       description: 'Reviews a piece of code and suggests improvements.',
       answer: ANSWER_MD,
       thinking: '用户想要代码评审。Let me look at naming, edge cases and tests.',
+      chinese: CHINESE,
       parameters: params(
         [
           wf('paragraph', { variable: 'code', label: 'Code', required: true, max_length: 48000, default: '' }),
@@ -107,6 +131,7 @@ export function demoApps(): DifyTestApp[] {
       description: 'Answers questions about the docs (Chatflow).',
       answer: ANSWER_MD,
       thinking: 'The user asks about the docs; 我需要查一下文档。',
+      chinese: CHINESE,
       parameters: params(
         [wf('text-input', { variable: 'product', label: 'Product', required: false, max_length: 48, default: 'Dify' }), wf('text-input', { variable: 'hidden_hint', label: 'Hidden', required: false, hide: true })],
         { opening_statement: 'Ask me anything about the docs.', suggested_questions: ['How do I deploy?', '如何配置代理？'], suggested_questions_after_answer: { enabled: true } },
@@ -131,6 +156,7 @@ export function demoApps(): DifyTestApp[] {
       description: 'A plain chatbot.',
       answer: ANSWER_MD,
       thinking: '简单的问题。',
+      chinese: CHINESE,
       parameters: params([{ 'text-input': { variable: 'name', label: 'Your name', required: false, max_length: 48, default: '' } }], {
         suggested_questions_after_answer: { enabled: true },
       }),

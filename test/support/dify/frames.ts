@@ -36,10 +36,18 @@ export function chunkText(text: string, min = 20, max = 60): string[] {
   return out;
 }
 
-/** The full answer of an app for a run: optional <think> part, then the answer (or a generated big answer). */
-export function answerFor(app: DifyTestApp, answerBytes?: number): string {
-  const think = app.thinking ? `<think>\n${app.thinking}\n</think>\n\n` : '';
-  const base = app.answer ?? 'Hello from the Dify test server. 你好！\n';
+/** Han characters: a question written in Chinese gets the app's Chinese answer, where it has one. */
+const HAN = /\p{Script=Han}/u;
+
+/**
+ * The full answer of an app for a run: optional <think> part, then the answer (or a generated big answer). `asked`
+ * is the query and the text inputs.
+ */
+export function answerFor(app: DifyTestApp, answerBytes?: number, asked = ''): string {
+  const zh = app.chinese && HAN.test(asked) ? app.chinese : undefined;
+  const thinking = zh?.thinking ?? app.thinking;
+  const think = thinking ? `<think>\n${thinking}\n</think>\n\n` : '';
+  const base = zh?.answer ?? app.answer ?? 'Hello from the Dify test server. 你好！\n';
   if (!answerBytes) return think + base;
   const parts: string[] = [think];
   let size = Buffer.byteLength(think);

@@ -294,7 +294,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
     const ctx: RunContext = {
       taskId: randomUUID(), runId: randomUUID(), messageId: randomUUID(), conversationId: conv?.id,
       workflowId: pinned ?? 'f7b0c8a2-4c1d-4b7e-9a53-2f7f3f0d1e11', inputs, query, createdAt: now(),
-      answer: s.answer ?? answerFor(app, s.answerBytes),
+      answer: s.answer ?? answerFor(app, s.answerBytes, [query, ...Object.values(inputs).filter((v) => typeof v === 'string')].join('\n')),
       extraOutputs: s.outputs,
     };
     if (conv) {
