@@ -325,7 +325,12 @@ export async function activeTabTitle(page: Page): Promise<string> {
 export async function notifications(page: Page): Promise<string[]> {
   const center = page.locator('.notifications-center');
   const wasOpen = await center.isVisible();
-  if (!wasOpen) await toggleNotificationCenter(page);
+  if (!wasOpen) {
+    await toggleNotificationCenter(page);
+    // A click can land while the bell's hover ("1 New Notification") is being drawn and do nothing: ask again.
+    const opened = await center.waitFor({ state: 'visible', timeout: 2500 }).then(() => true, () => false);
+    if (!opened) await runCommand(page, 'Notifications: Show Notifications');
+  }
   await center.waitFor({ state: 'visible', timeout: 5000 });
   const messages = await center.locator('.notification-list-item-message').allInnerTexts();
   if (!wasOpen) await toggleNotificationCenter(page);

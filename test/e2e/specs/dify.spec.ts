@@ -185,15 +185,16 @@ describe('Dify in the real workbench', function () {
     // Drawn with real glyphs, not empty boxes: two characters a font lacks both draw as the same box.
     const distinct = await entry.locator('.answer').evaluate((el) => {
       const font = `24px ${getComputedStyle(el).fontFamily}`;
-      const draw = (ch: string) => {
+      // (No named helpers in here: tsx would wrap them in a function the page does not have.)
+      const [han1, han2, emoji1, emoji2] = ['中', '丁', '🔍', '🚀'].map((ch) => {
         const c = document.createElement('canvas');
         c.width = c.height = 32;
         const g = c.getContext('2d')!;
         g.font = font;
         g.fillText(ch, 2, 26);
         return c.toDataURL();
-      };
-      return { han: draw('中') !== draw('丁'), emoji: draw('🔍') !== draw('🚀') };
+      });
+      return { han: han1 !== han2, emoji: emoji1 !== emoji2 };
     });
     assert.deepEqual(distinct, { han: true, emoji: true }, 'Chinese and emoji glyphs are drawn by fonts that have them');
   });

@@ -1,6 +1,8 @@
 // Setting up apps the way a user does: "Dify: Add App…" tests the connection before saving and names the
 // app after its /info; "Dify: Test Connection" reports the mode; "Dify: Remove App" removes it and its key.
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { demoApps } from '../../support/dify/apps';
 import { startDifyServer, type DifyTestServer } from '../../support/dify/server';
 import {
@@ -66,6 +68,11 @@ describe('setting up apps in the real workbench', function () {
   it('"Dify: Remove App" removes the app and its key', async () => {
     await runCommand(wb.page, 'Dify: Remove App');
     await clickDialogButton(wb.page, 'Remove');
+    // The removal is a settings write: the next command sees it once it has landed (a person is never that quick).
+    const settings = join(wb.sandbox.userDataDir, 'User', 'settings.json');
+    for (let i = 0; i < 50 && (JSON.parse(readFileSync(settings, 'utf8')) as { 'dify.apps'?: unknown[] })['dify.apps']?.length; i++) {
+      await wb.page.waitForTimeout(100);
+    }
     await runCommand(wb.page, 'Dify: Test Connection');
     await waitForNotification(wb.page, /No Dify app is configured yet/);
   });
