@@ -7,6 +7,7 @@ import { handleChatRequest, registerParticipant } from './chat/participant';
 import { AppCatalog } from './config/catalog';
 import { HistoryFile } from './config/historyFile';
 import { KeyStore } from './config/secrets';
+import { DestinationGuard } from './config/trust';
 import { loadUserId } from './config/userId';
 import { registerCommands, type CommandDeps } from './editor/commands';
 import { captureEditorContext } from './editor/editorContext';
@@ -22,6 +23,10 @@ export interface TestApi {
   catalog: AppCatalog;
   history: History;
   keys: KeyStore;
+  /** Its `ask` is replaced by tests: they cannot click a modal dialog. */
+  guard: DestinationGuard;
+  /** The raw secret storage (what earlier versions left there). */
+  secrets: vscode.SecretStorage;
   log: Log;
   userId: string;
   /** Where the user id (and, in a window without a folder, the history) is kept. */
@@ -38,7 +43,8 @@ let saveHistory: (() => Promise<void>) | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> {
   const log = new Log();
   const keys = new KeyStore(context.secrets);
-  const catalog = new AppCatalog(keys, context.globalState, (level, m) => log.write(level, m), (key) => log.addSecret(key));
+  const guard = new DestinationGuard(keys, context.workspaceState);
+  const catalog = new AppCatalog(keys, guard, context.globalState, (level, m) => log.write(level, m), (key) => log.addSecret(key));
   // Both read from files of the extension's storage folders, at once.
   const [userId, history] = await Promise.all([
     loadUserId(context.globalStorageUri, context.globalState, (e) => log.write('warn', `Could not keep the user id Dify is sent: ${e.message}`)),
@@ -54,7 +60,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     prepare: (app, text, inputs) => prepareRun(catalog, userId, app, captureEditorContext(), { kind: 'text', text, inputs }),
     pickFiles: (app, variable) => pickFormFiles(catalog, userId, app, captureEditorContext(), variable),
   });
-  const deps: CommandDeps = { catalog, keys, log, controller, userId, onAppsChanged: () => controller.refreshApps() };
+  const deps: CommandDeps = { catalog, keys, guard, log, controller, userId, onAppsChanged: () => controller.refreshApps() };
 
   const chatDeps = { catalog, controller, userId, extensionUri: context.extensionUri };
   // VS Code's chat and agent tools are optional: where the APIs are missing the rest works unchanged.
@@ -75,7 +81,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   );
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {
-    controller, catalog, history, keys, log, userId, globalStorage: context.globalStorageUri,
+    controller, catalog, history, keys, guard, secrets: context.secrets, log, userId, globalStorage: context.globalStorageUri,
     chat: (req, ctx, stream, token) => handleChatRequest(chatDeps, req, ctx, stream, token),
     prepare: async (name, text, inputs) => {
       const app = catalog.find(name);

@@ -29,6 +29,8 @@ export interface EntryView {
   inputs?: Record<string, string>;
   conversationId?: string;
   answer: string;
+  /** The answer is longer than the panel shows (RUN_BOUNDS.liveAnswerChars); "Open in Editor" shows all of it. */
+  answerCut?: boolean;
   thinking: string;
   /** True once the answer proper has started (the thinking part collapses). */
   thinkingDone: boolean;
@@ -54,6 +56,7 @@ export interface EntryPatch {
   answer?: string;
   thinkingAppend?: string;
   thinkingDone?: boolean;
+  answerCut?: boolean;
   /** Upserts by node id, in arrival order. */
   nodes?: TraceNode[];
   outputs?: Record<string, unknown>;
@@ -96,6 +99,10 @@ export interface AppForm {
   messageField?: { variable: string; label: string; required: boolean };
   /** True when the app can run without a message (no chat query and no free-text field takes it). */
   messageOptional: boolean;
+  /** What the message box invites the person to type (the app's own placeholder, from its web site's settings). */
+  placeholder?: string;
+  /** How many of the app's inputs past the form's bound are not shown. */
+  droppedFields?: number;
   fields: FormField[];
   /** Labels of fields the app's templates fill from the editor (`dify.apps[].inputs`). */
   fromEditor: string[];
@@ -119,11 +126,14 @@ export interface PanelState {
   running: boolean;
   /** The last `selectApp.pick` the host had applied when it sent this (see the panel's app picks). */
   pick?: number;
+  /** Origins whose images the panel asks the host for without a click: the apps' own servers and
+   * `dify.trustedImageOrigins` (any other image loads only on a click). */
+  imageOrigins?: string[];
 }
 
 export type HostMessage =
   | { type: 'init'; state: PanelState; l10n: Record<string, string> }
-  | { type: 'apps'; apps: AppSummary[]; selectedApp?: string; opening?: PanelState['opening']; form?: AppForm; pick?: number }
+  | { type: 'apps'; apps: AppSummary[]; selectedApp?: string; opening?: PanelState['opening']; form?: AppForm; pick?: number; imageOrigins?: string[] }
   | { type: 'formFiles'; app: string; variable: string; files: string[] }
   /** Problems with the form's values, per variable ('' for the whole form), already translated. */
   | { type: 'formErrors'; app: string; errors: Record<string, string> }
@@ -132,7 +142,10 @@ export type HostMessage =
   | { type: 'entries'; entries: EntryView[]; conversationId?: string }
   | { type: 'conversations'; app: string; conversations: ConversationSummary[] }
   | { type: 'running'; running: boolean }
-  | { type: 'focusInput' };
+  | { type: 'focusInput' }
+  /** The answer to `loadImage`: the image as a data: URI, or why not (one short sentence, translated). */
+  | { type: 'image'; url: string; dataUri: string }
+  | { type: 'image'; url: string; error: string };
 
 export type WebviewMessage =
   | { type: 'ready' }
@@ -144,9 +157,13 @@ export type WebviewMessage =
   | { type: 'retry'; id: string }
   | { type: 'copy'; text: string }
   | { type: 'insert'; text: string }
-  | { type: 'replaceSelection'; id: string }
+  /** `text`: what the panel shows of the answer (see src/webview/markdown/visible.ts), put in as it is. */
+  | { type: 'replaceSelection'; id: string; text: string }
   | { type: 'openInEditor'; id: string }
   | { type: 'openLink'; href: string }
+  /** An image of an answer, fetched by the host (the webview loads nothing from outside). `userAsked`: the
+   * person clicked it; otherwise its origin must be one of `PanelState.imageOrigins`. */
+  | { type: 'loadImage'; url: string; userAsked: boolean }
   | { type: 'newConversation' }
   /** `pick` numbers the person's picks; the host sends back the last it applied, so the panel can tell which
    * of the host's messages were sent before it saw a pick (their selection is older than what the person chose). */
@@ -156,6 +173,7 @@ export type WebviewMessage =
   | { type: 'errorAction'; id: string; action: ErrorAction };
 
 const MAX_TEXT = 1_000_000;
+const MAX_IMAGE_URL = 8192;
 const str = (v: unknown, max = MAX_TEXT): v is string => typeof v === 'string' && v.length <= max;
 const ERROR_ACTIONS: readonly ErrorAction[] = ['setApiKey', 'openSettings', 'retry', 'showLog', 'addApp'];
 
@@ -182,11 +200,16 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'insert':
       return str(m.text) ? { type: m.type, text: m.text } : undefined;
     case 'retry':
-    case 'replaceSelection':
     case 'openInEditor':
       return str(m.id, 200) ? { type: m.type, id: m.id } : undefined;
+    case 'replaceSelection':
+      return str(m.id, 200) && str(m.text) ? { type: 'replaceSelection', id: m.id, text: m.text } : undefined;
     case 'openLink':
       return str(m.href, 8192) ? { type: 'openLink', href: m.href } : undefined;
+    case 'loadImage':
+      return str(m.url, MAX_IMAGE_URL) && isOpenableLink(m.url) && typeof m.userAsked === 'boolean'
+        ? { type: 'loadImage', url: m.url, userAsked: m.userAsked }
+        : undefined;
     case 'selectApp':
       if (!str(m.app, 200)) return undefined;
       return Number.isSafeInteger(m.pick) ? { type: 'selectApp', app: m.app, pick: m.pick as number } : { type: 'selectApp', app: m.app };
@@ -221,4 +244,13 @@ export function isOpenableLink(href: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * What Replace Selection puts in for an answer's (visible) markdown: when it is a single fenced code block
+ * (optionally with prose around it), the code, not the markdown around it.
+ */
+export function codeOf(answer: string): string {
+  const blocks = [...answer.matchAll(/^(`{3,}|~{3,})[^\n]*\n([\s\S]*?)\n\1[ \t]*$/gm)];
+  return blocks.length === 1 ? blocks[0][2] : answer.trim();
 }

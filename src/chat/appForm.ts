@@ -62,6 +62,7 @@ export function appForm(
     fields,
     fromEditor: layout.fromEditor.map((f) => f.label || f.variable),
     files: Object.fromEntries(Object.entries(files).filter(([v]) => fields.some((f) => f.variable === v && (f.kind === 'file' || f.kind === 'files')))),
+    droppedFields: params.droppedFields,
   };
 }
 

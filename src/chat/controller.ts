@@ -5,18 +5,20 @@ import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { readTimeouts } from '../config/network';
-import { actionLabel, describeApiError } from '../editor/errorMessages';
+import { describeApiError, describeFailure } from '../editor/errorMessages';
 import type { SelectionRef } from '../editor/editorContext';
+import { replaceSelection } from '../editor/resultActions';
 import type { Log } from '../editor/log';
 import { attachmentsLabel, sayTranslated } from '../editor/formTexts';
 import { ATTACHMENTS, InputProblems } from '../run/inputForm';
 import type { AppForm, AppSummary, EntryPatch, EntryView, ErrorView, FormValues, PanelState, WebviewMessage } from '../protocol';
 import { isOpenableLink } from '../protocol';
 import type { History } from '../run/history';
-import { RunExecution, toApiError } from '../run/runner';
+import { RunExecution } from '../run/runner';
 import type { AppMode, FileRef, RunRequest } from '../run/types';
 import { appForm, formInputs } from './appForm';
 import { ChatPanel } from './panel';
+import { TRUSTED_IMAGE_ORIGINS, imageOrigins, loadImage } from './panelImages';
 import { PatchBatcher } from './patchBatcher';
 
 const MAX_STARTED = 200;
@@ -82,6 +84,8 @@ export class ChatController implements vscode.Disposable {
   readonly panel: ChatPanel;
   private readonly active = new Map<string, Active>();
   private readonly started = new Map<string, StartRun>();
+  /** Whole answers longer than the panel shows (RUN_BOUNDS.liveAnswerChars), for "Open in New Editor": the last few. */
+  private readonly fullAnswers = new Map<string, string>();
   private readonly batcher: PatchBatcher;
   private selectedApp?: string;
   /** The panel's last app pick applied here (sent back with the selection; see `selectApp`). */
@@ -89,6 +93,7 @@ export class ChatController implements vscode.Disposable {
   private saveTimer?: NodeJS.Timeout;
   /** Files attached in the compact form, uploaded already: app → variable → value and names. */
   private readonly formFiles = new Map<string, Map<string, { value: unknown; names: string[] }>>();
+  private readonly settingsWatch: vscode.Disposable;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -104,6 +109,10 @@ export class ChatController implements vscode.Disposable {
       flushPending: () => this.batcher.flush(),
       strings: () => hooks.strings(),
       onMessage: (m) => void this.handle(m).catch((e) => this.log.write('error', `Panel action failed: ${(e as Error).message}`)),
+    });
+    // The origins whose images load without a click travel with the apps.
+    this.settingsWatch = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(TRUSTED_IMAGE_ORIGINS)) this.refreshApps();
     });
   }
 
@@ -164,6 +173,10 @@ export class ChatController implements vscode.Disposable {
     this.log.write('info', `[${s.app.name}] ${s.mode} run started (${server})`);
     const done = run.start().then(async () => {
       this.active.delete(entry.id);
+      if (entry.answerCut) {
+        this.fullAnswers.set(entry.id, run.state.fullAnswer);
+        if (this.fullAnswers.size > 3) this.fullAnswers.delete(this.fullAnswers.keys().next().value!);
+      }
       // The conversation is gone on the server (deleted, or the server was reset): the next question starts a new one.
       if (run.error?.status === 404 && request.conversationId && ownConversation) this.history.setConversation(s.app.name, undefined);
       this.runningChanged();
@@ -184,6 +197,11 @@ export class ChatController implements vscode.Disposable {
     return this.history.find(entryId);
   }
 
+  /** The entry's whole answer, including what the live panel does not show. */
+  fullAnswer(entryId: string): string | undefined {
+    return this.active.get(entryId)?.run.state.fullAnswer ?? this.fullAnswers.get(entryId) ?? this.history.find(entryId)?.answer;
+  }
+
   selectionOf(entryId: string): SelectionRef | undefined {
     return this.started.get(entryId)?.selection;
   }
@@ -195,13 +213,16 @@ export class ChatController implements vscode.Disposable {
     void this.history.save();
   }
 
+  /** A failure before a run started (no key, the server unreachable), shown in the panel where runs are. */
+  failedBeforeRun(app: AppProfile, question: string, e: unknown): ErrorView {
+    const view = this.failureView(app, e);
+    this.showFailure(app, question, view);
+    return view;
+  }
+
   private failureView(app: AppProfile, e: unknown): ErrorView {
-    if ((e as Error)?.name === 'MissingKeyError') {
-      return { message: vscode.l10n.t('No API key is stored for "{0}": set it to run the app.', app.name), actions: [{ action: 'setApiKey', label: actionLabel('setApiKey') }] };
-    }
-    const err = toApiError(e);
-    this.log.write('error', `[${app.name}] ${err.kind}${err.status ? ' ' + err.status : ''}: ${err.message}`);
-    return describeApiError(err, app.name, this.catalog.server(app));
+    if ((e as Error)?.name !== 'MissingKeyError') this.log.write('error', `[${app.name}] ${(e as Error)?.message ?? String(e)}`);
+    return describeFailure(e, app.name, this.catalog.server(app));
   }
 
   /** Errors that happen before a run starts (no key, /parameters unreachable) shown like run errors. */
@@ -218,7 +239,10 @@ export class ChatController implements vscode.Disposable {
 
   refreshApps(): void {
     const app = this.currentApp();
-    this.panel.post({ type: 'apps', apps: this.appSummaries(), selectedApp: app?.name, opening: app && this.catalog.cachedOpening(app), form: app && this.formOf(app), pick: this.pick });
+    this.panel.post({
+      type: 'apps', apps: this.appSummaries(), selectedApp: app?.name, opening: app && this.catalog.cachedOpening(app), form: app && this.formOf(app),
+      pick: this.pick, imageOrigins: imageOrigins(this.catalog.apps()),
+    });
   }
 
   /** The compact form for an app, if its /parameters (and mode) are known; no network. */
@@ -290,6 +314,7 @@ export class ChatController implements vscode.Disposable {
   dispose(): void {
     void this.stopAll();
     this.batcher.dispose();
+    this.settingsWatch.dispose();
     clearTimeout(this.saveTimer);
     void this.history.save();
     this.panel.dispose();
@@ -330,6 +355,7 @@ export class ChatController implements vscode.Disposable {
       opening: app && this.catalog.cachedOpening(app),
       form: app && this.formOf(app),
       pick: this.pick,
+      imageOrigins: imageOrigins(this.catalog.apps()),
     };
   }
 
@@ -383,7 +409,11 @@ export class ChatController implements vscode.Disposable {
       case 'insert':
         return void vscode.commands.executeCommand('dify.insertText', m.text);
       case 'replaceSelection':
-        return void vscode.commands.executeCommand('dify.replaceSelection', m.id);
+        // The text the panel shows, not the raw answer (which can hold text the panel does not show).
+        await replaceSelection(this, m.id, m.text);
+        return;
+      case 'loadImage':
+        return this.panel.post(await loadImage(m.url, m.userAsked, this.catalog.apps(), (line) => this.log.write('warn', line)));
       case 'openInEditor':
         return void vscode.commands.executeCommand('dify.openInEditor', m.id);
       case 'openLink':

@@ -16,35 +16,65 @@ export interface AppProfile {
   inputs?: Record<string, string>;
   proxy?: string;
   allowSelfSignedCertificate?: boolean;
+  /** Where the app's requests go was decided by the workspace's settings (a cloned repository), not the user's. */
+  fromWorkspace?: boolean;
+  /** The user's own definition of an app of this name, when the workspace's settings change where it goes. */
+  userDefinition?: AppProfile;
 }
+
+/** The fields that decide where an app's requests (and its key) go. */
+const DESTINATION_FIELDS = ['baseUrl', 'proxy', 'allowSelfSignedCertificate', 'provider'] as const;
 
 function section(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration('dify');
 }
 
-/** The configured apps, normalized; entries without a name are skipped. */
+type RawApp = Record<string, unknown>;
+
+function rawList(value: unknown): RawApp[] {
+  return Array.isArray(value) ? value.filter((a): a is RawApp => typeof a === 'object' && a !== null && typeof a.name === 'string' && !!a.name.trim()) : [];
+}
+
+function profile(a: RawApp): AppProfile {
+  const provider = a.provider === 'flowise' ? 'flowise' : 'dify';
+  return {
+    name: String(a.name).trim(),
+    baseUrl: (typeof a.baseUrl === 'string' && a.baseUrl.trim()) || (provider === 'flowise' ? DEFAULT_FLOWISE_URL : DEFAULT_BASE_URL),
+    provider,
+    chatflowId: typeof a.chatflowId === 'string' ? a.chatflowId : undefined,
+    workflowId: typeof a.workflowId === 'string' && a.workflowId ? a.workflowId : undefined,
+    inputs: isStringRecord(a.inputs) ? a.inputs : undefined,
+    proxy: typeof a.proxy === 'string' && a.proxy ? a.proxy : undefined,
+    allowSelfSignedCertificate: a.allowSelfSignedCertificate === true,
+  };
+}
+
+/**
+ * The configured apps: the user's (user or remote settings), then the workspace's, a workspace entry of the same
+ * name overriding the user's field by field. An app whose destination the workspace decided is marked
+ * `fromWorkspace`, so nothing is sent there before the person allows it (see trust.ts). In Restricted Mode the
+ * workspace's entries are ignored, as VS Code does for `restrictedConfigurations`.
+ */
 export function readApps(): AppProfile[] {
-  const raw = section().get<unknown[]>('apps') ?? [];
+  const info = section().inspect<unknown[]>('apps');
+  const user = new Map<string, RawApp>();
+  for (const a of rawList(info?.globalValue)) if (!user.has(String(a.name).trim())) user.set(String(a.name).trim(), a);
+  const workspace = new Map<string, RawApp>();
+  const workspaceValue = vscode.workspace.isTrusted ? info?.workspaceValue : undefined;
+  for (const a of rawList(workspaceValue)) if (!workspace.has(String(a.name).trim())) workspace.set(String(a.name).trim(), a);
   const apps: AppProfile[] = [];
-  const seen = new Set<string>();
-  for (const item of raw) {
-    if (typeof item !== 'object' || item === null) continue;
-    const a = item as Record<string, unknown>;
-    const name = typeof a.name === 'string' ? a.name.trim() : '';
-    if (!name || seen.has(name)) continue;
-    seen.add(name);
-    const provider = a.provider === 'flowise' ? 'flowise' : 'dify';
-    apps.push({
-      name,
-      baseUrl: (typeof a.baseUrl === 'string' && a.baseUrl.trim()) || (provider === 'flowise' ? DEFAULT_FLOWISE_URL : DEFAULT_BASE_URL),
-      provider,
-      chatflowId: typeof a.chatflowId === 'string' ? a.chatflowId : undefined,
-      workflowId: typeof a.workflowId === 'string' && a.workflowId ? a.workflowId : undefined,
-      inputs: isStringRecord(a.inputs) ? a.inputs : undefined,
-      proxy: typeof a.proxy === 'string' && a.proxy ? a.proxy : undefined,
-      allowSelfSignedCertificate: a.allowSelfSignedCertificate === true,
-    });
+  for (const [name, raw] of user) {
+    const over = workspace.get(name);
+    if (!over) {
+      apps.push(profile(raw));
+      continue;
+    }
+    const mine = profile(raw);
+    const merged = profile({ ...raw, ...over });
+    const moved = DESTINATION_FIELDS.some((f) => f in over && merged[f] !== mine[f]);
+    apps.push(moved ? { ...merged, fromWorkspace: true, userDefinition: mine } : merged);
   }
+  for (const [name, raw] of workspace) if (!user.has(name)) apps.push({ ...profile(raw), fromWorkspace: true });
   return apps;
 }
 

@@ -7,6 +7,7 @@ import type { AppClient, AppInfo, AppParameters } from '../run/types';
 import { readApps, serverLabel, type AppProfile } from './apps';
 import { readCaCertificates, readTimeouts, transportOptions } from './network';
 import type { KeyStore } from './secrets';
+import type { DestinationGuard } from './trust';
 
 export class MissingKeyError extends Error {
   constructor(readonly app: string) {
@@ -29,6 +30,7 @@ export class AppCatalog implements vscode.Disposable {
 
   constructor(
     private readonly keys: KeyStore,
+    private readonly guard: DestinationGuard,
     private readonly state: vscode.Memento,
     private readonly log: Logger,
     private readonly onKey: (key: string) => void,
@@ -50,10 +52,19 @@ export class AppCatalog implements vscode.Disposable {
     return readApps().find((a) => a.name === name);
   }
 
-  /** A client for the app, or MissingKeyError when a Dify app has no key (Flowise keys are optional). */
+  /**
+   * A client for the app, or MissingKeyError when a Dify app has no key (Flowise keys are optional). Nothing is
+   * sent before the guard agrees: a stored key goes only where it was entered for, a workspace's destination only
+   * once allowed. `keyOverride` is a key typed just now for this very destination (Add App).
+   */
   async client(app: AppProfile, keyOverride?: string): Promise<AppClient> {
-    const key = keyOverride ?? (await this.keys.get(app.name));
-    if (!key && app.provider === 'dify') throw new MissingKeyError(app.name);
+    let key = keyOverride;
+    if (key === undefined) {
+      const stored = await this.keys.get(app);
+      if (!stored && app.provider === 'dify') throw new MissingKeyError(app.name);
+      await this.guard.check(app, stored);
+      key = stored?.key;
+    }
     if (key) this.onKey(key);
     const timeouts = readTimeouts();
     const ca = await readCaCertificates((file, e) => this.log('warn', `Cannot read CA certificate ${file}: ${e.message}`));

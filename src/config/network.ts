@@ -13,13 +13,14 @@ export interface Timeouts {
   maxRunMs: number;
 }
 
+/** The timeouts, clamped to their ranges (application scope: a workspace cannot set them, see package.json). */
 export function readTimeouts(): Timeouts {
   const c = vscode.workspace.getConfiguration('dify');
-  const num = (key: string, dflt: number, min: number) => Math.max(min, Number(c.get<number>(key)) || dflt);
+  const num = (key: string, dflt: number, min: number, max: number) => Math.min(max, Math.max(min, Number(c.get<number>(key)) || dflt));
   return {
-    connectTimeoutMs: num('connectTimeoutSeconds', 15, 1) * 1000,
-    idleTimeoutMs: num('idleTimeoutSeconds', 120, 5) * 1000,
-    maxRunMs: num('maxRunMinutes', 30, 1) * 60_000,
+    connectTimeoutMs: num('connectTimeoutSeconds', 15, 1, 300) * 1000,
+    idleTimeoutMs: num('idleTimeoutSeconds', 120, 5, 3600) * 1000,
+    maxRunMs: num('maxRunMinutes', 30, 1, 1440) * 60_000,
   };
 }
 

@@ -2,6 +2,7 @@
 // vscode-free; every request goes through src/net (Bearer auth, dispatcher, ApiError mapping, redaction).
 import { Dispatcher, FormData } from 'undici';
 import { openStream, postMultipart, requestJson, HttpEndpoint, HttpRequest, LogFn } from '../net/http';
+import { redact } from '../net/redact';
 import { ByteStream, readSseBatches } from '../net/sse';
 import { createDispatcher, TransportOptions } from '../net/transport';
 import { withRetry } from '../net/retry';
@@ -81,6 +82,10 @@ export class DifyClient implements AppClient {
     };
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 120_000;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+  }
+
+  redact(text: string): string {
+    return redact(text, [this.ep.apiKey, ...(this.ep.secrets ?? [])]);
   }
 
   /** Closes the dispatcher if this client created it. */

@@ -4,13 +4,16 @@ import { DEFAULT_BASE_URL, DEFAULT_FLOWISE_URL, readApps, removeApp, saveApp, se
 import type { AppCatalog } from '../config/catalog';
 import { isInsecureRemote } from '../config/network';
 import type { KeyStore } from '../config/secrets';
+import { describeDestination, destinationOf } from '../config/destination';
+import type { DestinationGuard } from '../config/trust';
 import { toApiError } from '../run/runner';
-import { describeApiError } from './errorMessages';
+import { describeApiError, describeFailure } from './errorMessages';
 import type { Log } from './log';
 
 export interface SetupDeps {
   catalog: AppCatalog;
   keys: KeyStore;
+  guard: DestinationGuard;
   log: Log;
   onAppsChanged(): void;
 }
@@ -42,20 +45,25 @@ export async function pickApp(catalog: AppCatalog, placeHolder: string, apps = c
 export async function setApiKey(deps: SetupDeps, appName?: string): Promise<boolean> {
   const app = (appName && deps.catalog.find(appName)) || (await pickApp(deps.catalog, vscode.l10n.t('Set the API key of which app?')));
   if (!app) return false;
-  const key = await askKey(app.name, app.provider === 'flowise');
+  const key = await askKey(app.name, app.provider === 'flowise', describeDestination(destinationOf(app)), app.fromWorkspace);
   if (key === undefined) return false;
-  if (key) await deps.keys.set(app.name, key);
+  if (key) await deps.keys.set(app, key);
   else await deps.keys.delete(app.name);
+  // A key typed for the server the prompt named is the person's say that the app may go there.
+  await deps.guard.allow(app);
   deps.catalog.forget(app.name);
   deps.log.addSecret(key);
   void vscode.window.showInformationMessage(vscode.l10n.t('The API key of "{0}" is stored in VS Code\'s secret storage.', app.name));
   return true;
 }
 
-function askKey(app: string, optional: boolean): Thenable<string | undefined> {
+/** The key prompt always names the server the key will be sent to (and says when a workspace chose it). */
+function askKey(app: string, optional: boolean, server: string, fromWorkspace = false): Thenable<string | undefined> {
+  const what = optional ? vscode.l10n.t('The chatflow\'s API key (leave empty if the flow has none)') : vscode.l10n.t('The app\'s API key (Dify: app → API Access → API Key, starts with "app-")');
+  const where = fromWorkspace ? vscode.l10n.t('It is sent only to {0}, which this workspace\'s settings chose.', server) : vscode.l10n.t('It is sent only to {0}.', server);
   return vscode.window.showInputBox({
     title: vscode.l10n.t('API key of {0}', app),
-    prompt: optional ? vscode.l10n.t('The chatflow\'s API key (leave empty if the flow has none)') : vscode.l10n.t('The app\'s API key (Dify: app → API Access → API Key, starts with "app-")'),
+    prompt: `${what} ${where}`,
     password: true,
     ignoreFocusOut: true,
     validateInput: (s) => (optional || s.trim() ? undefined : vscode.l10n.t('Paste the API key.')),
@@ -86,7 +94,8 @@ export async function addApp(deps: SetupDeps): Promise<AppProfile | undefined> {
     if (chatflowId === undefined) return undefined;
   }
   if (isInsecureRemote(baseUrl) && !(await confirmInsecure(baseUrl))) return undefined;
-  const key = await askKey(flowise ? vscode.l10n.t('the chatflow') : vscode.l10n.t('the app'), flowise);
+  const draftServer = describeDestination(destinationOf({ name: '', baseUrl: baseUrl.trim(), provider: provider.value }));
+  const key = await askKey(flowise ? vscode.l10n.t('the chatflow') : vscode.l10n.t('the app'), flowise, draftServer);
   if (key === undefined) return undefined;
   const draft: AppProfile = { name: '', baseUrl: baseUrl.trim().replace(/\/+$/, ''), provider: provider.value, chatflowId: chatflowId?.trim() };
   deps.log.addSecret(key);
@@ -120,7 +129,7 @@ export async function addApp(deps: SetupDeps): Promise<AppProfile | undefined> {
   });
   if (name === undefined) return undefined;
   const app: AppProfile = { ...draft, name: name.trim() };
-  if (key) await deps.keys.set(app.name, key);
+  if (key) await deps.keys.set(app, key);
   await saveApp(app);
   deps.catalog.forget(app.name);
   deps.onAppsChanged();
@@ -155,18 +164,10 @@ export async function testConnection(deps: SetupDeps, appName?: string): Promise
   }
 }
 
-/** Shows a failure that happened outside a run (no key, /info failed…) with its fixing action. */
+/** Shows a failure that happened outside a run (no key, a refused destination, /info failed…) with its fixing action. */
 export async function showError(deps: SetupDeps, app: AppProfile, e: unknown): Promise<void> {
-  if ((e as Error)?.name === 'MissingKeyError') {
-    const set = vscode.l10n.t('Set API Key');
-    if ((await vscode.window.showErrorMessage(vscode.l10n.t('No API key is stored for "{0}": set it to run the app.', app.name), set)) === set) {
-      await vscode.commands.executeCommand('dify.setApiKey', app.name);
-    }
-    return;
-  }
-  const err = toApiError(e);
-  deps.log.write('error', `[${app.name}] ${err.kind}${err.status ? ' ' + err.status : ''}: ${err.message}`);
-  const view = describeApiError(err, app.name, serverLabel(app));
+  if ((e as Error)?.name !== 'MissingKeyError') deps.log.write('error', `[${app.name}] ${(e as Error)?.message ?? String(e)}`);
+  const view = describeFailure(e, app.name, serverLabel(app));
   const choice = await vscode.window.showErrorMessage(view.message, ...view.actions.filter((a) => a.action !== 'retry').map((a) => a.label));
   const action = view.actions.find((a) => a.label === choice)?.action;
   if (action === 'setApiKey') await vscode.commands.executeCommand('dify.setApiKey', app.name);

@@ -38,7 +38,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     reg('dify.testConnection', (appName?: string) => testConnection(deps, typeof appName === 'string' ? appName : undefined)),
     // Used by the panel's actions (not in the palette).
     reg('dify.insertText', (text: string) => insertAtCursor(String(text ?? ''))),
-    reg('dify.replaceSelection', (entryId: string) => replaceSelection(deps.controller, String(entryId))),
+    reg('dify.replaceSelection', (entryId: string, text: string) => replaceSelection(deps.controller, String(entryId), String(text ?? ''))),
     reg('dify.openInEditor', (entryId: string) => openInEditor(deps.controller, String(entryId))),
   ];
 }
@@ -55,6 +55,8 @@ export async function runFromEditor(deps: CommandDeps, app: AppProfile, origin: 
       return prepareRun(deps.catalog, deps.userId, app, ctx, origin);
     });
   } catch (e) {
+    // In the panel too, where the person looks for the answer, with the same fix.
+    deps.controller.failedBeforeRun(app, origin.kind === 'text' ? origin.text : '', e);
     await showError(deps, app, e);
     return undefined;
   }

@@ -5,5 +5,6 @@ import type { Say } from '../run/inputForm';
 
 export const sayTranslated: Say = (template, ...args) => vscode.l10n.t(template, ...args);
 
-/** The label of the app-level attachments field (`attachmentsField`) in forms and in a run's inputs. */
-export const attachmentsLabel = (): string => vscode.l10n.t('Attachments');
+/** The label of the app-level attachments field (`attachmentsField`) in forms and in a run's inputs: not "Attachments",
+ * which reads as a twin of an app's own file input called "Attachment". */
+export const attachmentsLabel = (): string => vscode.l10n.t('Files with this message');

@@ -1,12 +1,9 @@
-// The "Dify" LogOutputChannel, created lazily. Every line passes through redaction: known API keys,
-// Bearer tokens and Authorization headers never reach the channel.
+// The "Dify" LogOutputChannel, created lazily. Every line passes through the one redactor (src/net/redact.ts):
+// known API keys in any encoding, Bearer tokens and Authorization headers never reach the channel.
 import * as vscode from 'vscode';
+import { redact } from '../net/redact';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
-
-const BEARER = /(Bearer\s+)[^\s"',]+/gi;
-const AUTH_HEADER = /(authorization["']?\s*[:=]\s*["']?)[^"',\n]+/gi;
-const DIFY_KEY = /\bapp-[A-Za-z0-9]{12,}\b/g;
 
 export class Log implements vscode.Disposable {
   private channel?: vscode.LogOutputChannel;
@@ -20,9 +17,7 @@ export class Log implements vscode.Disposable {
   }
 
   redact(text: string): string {
-    let out = text;
-    for (const s of this.secrets) out = out.split(s).join('***');
-    return out.replace(BEARER, '$1***').replace(AUTH_HEADER, '$1***').replace(DIFY_KEY, 'app-***');
+    return redact(text, this.secrets);
   }
 
   write(level: LogLevel, message: string): void {

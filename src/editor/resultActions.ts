@@ -12,7 +12,11 @@ export async function insertAtCursor(text: string): Promise<boolean> {
   return editor.edit((b) => editor.selections.forEach((s) => b.replace(s, text)));
 }
 
-export async function replaceSelection(controller: ChatController, entryId: string): Promise<boolean> {
+/**
+ * Replaces the selection the run started from with `text`: what the panel shows of the answer (the panel computes
+ * it from what it rendered, so text the panel hid never goes in).
+ */
+export async function replaceSelection(controller: ChatController, entryId: string, text: string): Promise<boolean> {
   const entry = controller.find(entryId);
   const ref = controller.selectionOf(entryId);
   if (!entry || !ref) {
@@ -21,24 +25,15 @@ export async function replaceSelection(controller: ChatController, entryId: stri
   }
   const doc = await vscode.workspace.openTextDocument(ref.uri);
   const editor = await vscode.window.showTextDocument(doc, { preserveFocus: false, preview: false, viewColumn: vscode.ViewColumn.One });
-  const text = codeOf(entry.answer);
-  const ok = await editor.edit((b) => b.replace(ref.range, text));
-  if (ok) editor.selection = new vscode.Selection(ref.range.start, doc.positionAt(doc.offsetAt(ref.range.start) + text.length));
+  const replacement = text;
+  const ok = await editor.edit((b) => b.replace(ref.range, replacement));
+  if (ok) editor.selection = new vscode.Selection(ref.range.start, doc.positionAt(doc.offsetAt(ref.range.start) + replacement.length));
   return ok;
 }
 
 export async function openInEditor(controller: ChatController, entryId: string): Promise<void> {
-  const entry = controller.find(entryId);
-  if (!entry) return;
-  const doc = await vscode.workspace.openTextDocument({ content: entry.answer, language: 'markdown' });
+  const content = controller.fullAnswer(entryId);
+  if (content === undefined) return;
+  const doc = await vscode.workspace.openTextDocument({ content, language: 'markdown' });
   await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.One });
-}
-
-/**
- * When an answer is a single fenced code block (optionally with prose around it), replacing code
- * should use the code, not the markdown around it.
- */
-export function codeOf(answer: string): string {
-  const blocks = [...answer.matchAll(/^(`{3,}|~{3,})[^\n]*\n([\s\S]*?)\n\1[ \t]*$/gm)];
-  return blocks.length === 1 ? blocks[0][2] : answer.trim();
 }

@@ -31,6 +31,9 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
   const info = await catalog.info(app);
   const params = app.provider === 'flowise' ? await catalog.parameters(app).catch(() => EMPTY_PARAMS) : await catalog.parameters(app);
   const chat = isChatMode(info.mode);
+  if (params.droppedFields && interactive) {
+    void vscode.window.showWarningMessage(vscode.l10n.t('"{0}" has {1} more inputs than the extension asks for; only the first {2} are used.', app.name, params.droppedFields, params.fields.length));
+  }
   const typed = origin.kind === 'text' ? origin.text : undefined;
   const prefill = expandTemplates(app.inputs, { ...ctx, input: typed });
   let query: string | undefined;

@@ -110,8 +110,12 @@ export class FlowiseClient implements AppClient {
     return this.chatflowId;
   }
 
+  redact(text: string): string {
+    return redact(text, [this.o.apiKey]);
+  }
+
   private logMsg(level: 'trace' | 'info' | 'warn' | 'error', message: string): void {
-    this.o.log?.(level, redact(message, [this.o.apiKey]));
+    this.o.log?.(level, this.redact(message));
   }
 
   /**

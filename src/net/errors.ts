@@ -173,6 +173,7 @@ export function errorFromResponse(
     status,
     code,
     message: redact(full, ctx.secrets),
+    serverMessage: message && redact(message, ctx.secrets),
     retryAfterSeconds,
     route: ctx.route,
   });

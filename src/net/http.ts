@@ -55,6 +55,8 @@ export interface OpenedStream {
 }
 
 const MAX_ERROR_BODY = 64 * 1024;
+/** JSON answers (forms, lists, blocking runs) larger than this are refused, not read whole into memory. */
+export const MAX_JSON_BODY = 32 * 1024 * 1024;
 
 /** Joins base URL, path and query (undefined/null query values are left out). */
 export function buildUrl(baseUrl: string, path: string, query?: HttpRequest['query']): URL {
@@ -130,24 +132,27 @@ async function send(
   }
 }
 
-async function readText(body: Dispatcher.ResponseData['body'], limit = Infinity): Promise<string> {
+/** Reads a body up to `limit` bytes; `over` says whether there was more (the rest is not read). */
+async function readText(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ text: string; over: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
+  let over = false;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     chunks.push(chunk);
     size += chunk.length;
-    if (size >= limit) {
+    if (size > limit) {
+      over = true;
       body.destroy();
       break;
     }
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return { text: Buffer.concat(chunks).subarray(0, limit).toString('utf8'), over };
 }
 
 async function failFromResponse(ep: HttpEndpoint, res: Dispatcher.ResponseData, p: Prepared): Promise<never> {
   let text = '';
   try {
-    text = await readText(res.body, MAX_ERROR_BODY);
+    text = (await readText(res.body, MAX_ERROR_BODY)).text;
   } catch {
     /* the status alone must do */
   }
@@ -173,13 +178,16 @@ function parseJson<T>(text: string, p: Prepared, status: number): T {
 
 /** Reads a whole response body and parses it as JSON; read failures map to ApiError. */
 async function readJson<T>(res: Dispatcher.ResponseData, p: Prepared, signal: AbortSignal | undefined): Promise<T> {
-  let text: string;
+  let read: { text: string; over: boolean };
   try {
-    text = await readText(res.body);
+    read = await readText(res.body, MAX_JSON_BODY);
   } catch (err) {
     throw toApiError(err, { route: p.route, host: p.url.host, secrets: p.secrets, signal });
   }
-  return parseJson<T>(text, p, res.statusCode);
+  if (read.over) {
+    throw new ApiError({ kind: 'too-large', status: res.statusCode, message: `the answer to ${p.route} is larger than ${MAX_JSON_BODY / 1024 / 1024} MB`, route: p.route });
+  }
+  return parseJson<T>(read.text, p, res.statusCode);
 }
 
 /** Sends a request and parses the JSON answer (`undefined` for 204/empty bodies). Non-2xx throws `ApiError`. */

@@ -24,6 +24,8 @@ export type ApiErrorKind =
   | 'incomplete'
   /** A frame or body that could not be understood. */
   | 'malformed'
+  /** A body or answer larger than the extension keeps (see RUN_BOUNDS and the JSON body limit). */
+  | 'too-large'
   /** Cancelled by the caller (Stop). */
   | 'aborted'
   /** Any other network failure. */
@@ -41,6 +43,8 @@ export interface ApiErrorInit {
   causeCode?: string;
   /** Request method and path (never the query string, never headers). */
   route?: string;
+  /** What the server itself said about an HTTP failure (its JSON message or short plain text), redacted. */
+  serverMessage?: string;
 }
 
 export class ApiError extends Error {
@@ -50,6 +54,7 @@ export class ApiError extends Error {
   readonly retryAfterSeconds?: number;
   readonly causeCode?: string;
   readonly route?: string;
+  readonly serverMessage?: string;
 
   constructor(init: ApiErrorInit) {
     super(init.message, { cause: init.cause });
@@ -60,7 +65,16 @@ export class ApiError extends Error {
     this.retryAfterSeconds = init.retryAfterSeconds;
     this.causeCode = init.causeCode;
     this.route = init.route;
+    this.serverMessage = init.serverMessage;
   }
+}
+
+/** The same error with its message passed through `map` (redaction). */
+export function mapMessage(e: ApiError, map: (message: string) => string): ApiError {
+  const message = map(e.message);
+  const serverMessage = e.serverMessage && map(e.serverMessage);
+  if (message === e.message && serverMessage === e.serverMessage) return e;
+  return new ApiError({ ...e, kind: e.kind, message, serverMessage, cause: e.cause });
 }
 
 export function isApiError(e: unknown): e is ApiError {

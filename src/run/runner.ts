@@ -1,10 +1,13 @@
-// Executes one run: streams RunEvents from a provider into an EntryState, reports patches, and stops
-// it both ways (aborting the request AND asking the server to stop the task). Never throws: a failed
-// run ends with status 'failed' and an error view, the partial answer kept. No `vscode` import.
+// Executes one run: streams RunEvents from a provider into an EntryState and reports patches. Stopping asks the
+// server first (Dify's stop route, Flowise's abort) and lets its own terminal events end the stream, cutting it
+// only after a short grace; a run the client gives up on (idle timeout, time limit, size limit) is stopped on the
+// server too. Never throws: a failed run ends with status 'failed' and an error view, the partial answer kept.
+// No `vscode` import.
 import type { EntryPatch, EntryView, ErrorView } from '../protocol';
-import { ApiError } from './errors';
+import { ApiError, mapMessage } from './errors';
 import { EntryState } from './entryState';
-import type { AppClient, AppMode, RunRequest, StopHandle } from './types';
+import { RUN_BOUNDS } from './limits';
+import type { AppClient, AppMode, RunEvent, RunRequest, StopHandle } from './types';
 
 export interface RunnerOptions {
   onPatch(patch: EntryPatch): void;
@@ -13,15 +16,23 @@ export interface RunnerOptions {
   log?(level: 'info' | 'warn' | 'error' | 'trace', message: string): void;
   /** Overall limit for one run; the run is stopped with a timeout error past it. */
   maxRunMs?: number;
-  /** How long Stop waits for the server's stop route before giving up (the request is aborted anyway). */
+  /** How long Stop waits for the server's stop route before giving up. */
   stopTimeoutMs?: number;
+  /** After the stop route answered, how long the server's own terminal events may take before the stream is cut. */
+  stopGraceMs?: number;
+  /** RUN_BOUNDS, smaller in tests. */
+  bounds?: ConstructorParameters<typeof EntryState>[1];
 }
+
+/** Why the client ended a run: the person, the time limit, or the size limit. */
+type StopReason = 'user' | 'time-limit' | 'size-limit';
 
 export class RunExecution {
   readonly state: EntryState;
   private readonly abort = new AbortController();
   private readonly handle: StopHandle = {};
-  private stopRequested = false;
+  private stopReason?: StopReason;
+  private stopping?: Promise<void>;
   /** The failure that ended the run, if any. */
   error?: ApiError;
   private done?: Promise<void>;
@@ -33,7 +44,7 @@ export class RunExecution {
     entry: EntryView,
     private readonly opts: RunnerOptions,
   ) {
-    this.state = new EntryState(entry);
+    this.state = new EntryState(entry, opts.bounds);
     if (request.conversationId) this.handle.conversationId = request.conversationId;
   }
 
@@ -56,14 +67,30 @@ export class RunExecution {
     return this.done;
   }
 
-  /** Aborts the stream now and asks the server to stop the task (Dify stop route / Flowise abort). */
+  /** Stops the run (Dify: Stop, the panel's Stop); resolves once it has ended. */
   async stop(): Promise<void> {
-    if (this.finished || this.stopRequested) return this.done;
-    this.stopRequested = true;
-    this.abort.abort();
-    // Every provider names its task in its first event (Flowise: the chat id the client chose); before that there is nothing to stop.
-    const serverStop = this.handle.taskId ? this.stopOnServer() : Promise.resolve();
-    await Promise.all([serverStop, this.done]);
+    this.requestStop('user');
+    await this.done;
+  }
+
+  /**
+   * The server is asked first, while the stream is still open, so it stops the task and sends its own terminal
+   * events; the stream is cut only when the server does not end it within the grace period (or there is no task
+   * to stop yet: every provider names its task in its first event).
+   */
+  private requestStop(reason: StopReason): void {
+    if (this.finished || this.stopReason) return;
+    this.stopReason = reason;
+    if (!this.handle.taskId) {
+      this.abort.abort();
+      return;
+    }
+    const grace = this.opts.stopGraceMs ?? 3000;
+    this.stopping = this.stopOnServer().then(() => {
+      if (this.finished || this.abort.signal.aborted) return;
+      const cut = setTimeout(() => this.abort.abort(), grace);
+      void this.done?.finally(() => clearTimeout(cut));
+    });
   }
 
   private async stopOnServer(): Promise<void> {
@@ -78,7 +105,7 @@ export class RunExecution {
       ]);
       this.opts.log?.('info', `Stop requested on the server for task ${this.handle.taskId ?? '(unknown)'}`);
     } catch (e) {
-      this.opts.log?.('warn', `The server's stop route failed: ${(e as Error).message}`);
+      this.opts.log?.('warn', `The server's stop route failed: ${this.client.redact((e as Error).message)}`);
     } finally {
       clearTimeout(timer);
     }
@@ -87,49 +114,69 @@ export class RunExecution {
   private async execute(): Promise<void> {
     const { onPatch } = this.opts;
     const limit = this.opts.maxRunMs;
-    let overLimit = false;
-    const limitTimer = limit
-      ? setTimeout(() => {
-          overLimit = true;
-          void this.stop();
-        }, limit)
-      : undefined;
+    const limitTimer = limit ? setTimeout(() => this.requestStop('time-limit'), limit) : undefined;
     try {
-      for await (const ev of this.client.run(this.mode, this.request, this.abort.signal)) {
+      for await (const raw of this.client.run(this.mode, this.request, this.abort.signal)) {
+        const ev = this.redacted(raw);
         if (ev.type === 'meta') {
           if (ev.taskId) this.handle.taskId = ev.taskId;
           if (ev.conversationId) this.handle.conversationId = ev.conversationId;
         }
         const patch = this.state.apply(ev);
         if (patch) onPatch(patch);
+        if (this.state.overSize) this.requestStop('size-limit');
         if (ev.type === 'finished') {
-          if (ev.status === 'failed') {
-            const failure = new ApiError({ kind: 'stream', code: 'run_failed', message: ev.error || 'The run failed.' });
-            this.finish('failed', this.opts.describeError(failure));
-          }
+          if (this.stopReason && this.stopReason !== 'user') this.fail(this.limitError());
+          else if (this.stopReason && this.entry.status === 'succeeded') this.finish('stopped');
+          else if (ev.status === 'failed') this.fail(new ApiError({ kind: 'stream', code: 'run_failed', message: ev.error || 'The run failed.' }), false);
           break;
         }
       }
       if (this.entry.status === 'running') {
         // The provider ended cleanly without a terminal status (should not happen): treat as done.
-        this.finish('succeeded');
+        this.finish(this.stopReason === 'user' ? 'stopped' : 'succeeded');
       }
     } catch (e) {
       const flushed = this.state.flush();
       if (flushed) onPatch(flushed);
-      if (this.stopRequested && !overLimit) {
+      if (this.stopReason === 'user') {
         this.finish('stopped');
       } else {
-        const err = overLimit
-          ? new ApiError({ kind: 'idle-timeout', message: `The run exceeded the limit of ${Math.round(limit! / 60000)} minutes.`, code: 'run_limit' })
-          : toApiError(e);
-        this.error = err;
-        this.opts.log?.('error', `Run failed (${err.kind}${err.status ? ` ${err.status}` : ''}${err.code ? ` ${err.code}` : ''}): ${err.message}`);
-        this.finish('failed', this.opts.describeError(err));
+        const err = this.stopReason ? this.limitError() : mapMessage(toApiError(e), (m) => this.client.redact(m));
+        // A stream the client gave up on may still be running (and using tokens) on the server.
+        if (err.kind === 'idle-timeout' && !this.stopReason && this.handle.taskId) await this.stopOnServer();
+        this.fail(err);
       }
     } finally {
       clearTimeout(limitTimer);
+      await this.stopping;
     }
+  }
+
+  private limitError(): ApiError {
+    return this.stopReason === 'size-limit'
+      ? new ApiError({ kind: 'too-large', code: 'answer_limit', message: `The answer passed ${(this.opts.bounds ?? RUN_BOUNDS).totalChars} characters and was stopped.` })
+      : new ApiError({ kind: 'idle-timeout', code: 'run_limit', message: `The run exceeded the limit of ${Math.round((this.opts.maxRunMs ?? 0) / 60000)} minutes.` });
+  }
+
+  private fail(err: ApiError, log = true): void {
+    this.error = err;
+    if (log) this.opts.log?.('error', `Run failed (${err.kind}${err.status ? ` ${err.status}` : ''}${err.code ? ` ${err.code}` : ''}): ${err.message}`);
+    this.finish('failed', this.opts.describeError(err));
+  }
+
+  /** Text a server sent that is shown, stored and logged (errors, node details) goes through the one redactor. */
+  private redacted(ev: RunEvent): RunEvent {
+    const r = (s: string) => this.client.redact(s);
+    if (ev.type === 'finished' && ev.error) return { ...ev, error: r(ev.error) };
+    if (ev.type === 'paused') return { ...ev, reason: r(ev.reason) };
+    if (ev.type === 'node' && (ev.node.error || ev.node.detail)) {
+      const node = { ...ev.node };
+      if (node.error) node.error = r(node.error);
+      if (node.detail) node.detail = r(node.detail);
+      return { ...ev, node };
+    }
+    return ev;
   }
 
   private finish(status: EntryView['status'], error?: ErrorView): void {

@@ -54,6 +54,8 @@ export interface AppParameters {
   openingStatement?: string;
   suggestedQuestions: string[];
   fields: InputField[];
+  /** How many fields past RUN_BOUNDS.formFields were left out. */
+  droppedFields?: number;
   fileUpload?: FileUploadConfig;
   limits: SystemLimits;
 }
@@ -170,6 +172,8 @@ export interface ConversationMessage {
 /** What every provider implements. All methods honour the AbortSignal. */
 export interface AppClient {
   readonly provider: 'dify' | 'flowise';
+  /** Masks this client's secrets (its key, any proxy password, in any encoding) in a string a server sent. */
+  redact(text: string): string;
   info(signal?: AbortSignal): Promise<AppInfo>;
   parameters(signal?: AbortSignal): Promise<AppParameters>;
   /** Streams one run. Throws a provider error (see src/dify/errors.ts) on failure, keeping partial state in the caller. */

@@ -1,7 +1,9 @@
 // The panel controller: owns the PanelState, applies host messages, renders once per animation frame,
 // persists the state for instant restore, and routes link clicks to the host.
 import type { EntryView, FormValues, HostMessage, PanelState } from '../protocol';
+import { isOpenableLink } from '../protocol';
 import { renderProgressMs, warmUp } from './markdown';
+import { remoteImages } from './markdown/images';
 import { FollowPolicy } from './follow';
 import { FrameScheduler } from './scheduler';
 import { ALL_CHANGES, applyPatch } from './state';
@@ -17,6 +19,9 @@ const SAVE_DELAY_MS = 500;
 const SCROLL_KEYS = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End', ' ']);
 /** Patch fields that only stream text (rendered under the adaptive frame budget of FrameScheduler). */
 const STREAMED_KEYS = new Set(['id', 'answerAppend', 'thinkingAppend', 'conversationId']);
+/** Everything that navigates when clicked: links, image-map areas, SVG links (`href` or `xlink:href`). */
+const NAVIGATES = 'a, area, [href], [*|href]';
+const XLINK = 'http://www.w3.org/1999/xlink';
 
 export class Panel {
   private state: PanelState = { apps: [], entries: [], running: false };
@@ -40,6 +45,7 @@ export class Panel {
     root.replaceChildren(this.composer.toolbar, this.composer.conversationsEl, scroller, this.composer.form);
     root.classList.add('dify-panel');
     this.scroller = scroller;
+    remoteImages.connect(post);
     root.addEventListener('click', (e) => this.onClick(e), true);
     root.addEventListener('auxclick', (e) => this.onClick(e), true);
     window.addEventListener('message', (e: MessageEvent) => this.onMessage(e.data));
@@ -96,14 +102,17 @@ export class Panel {
     return true;
   }
 
-  /** Links never navigate the webview; the host decides (http(s) only). */
+  /** Nothing navigates the webview: links of every kind go to the host, which opens http(s) ones. */
   private onClick(e: MouseEvent): void {
-    const a = (e.target as Element | null)?.closest?.('a');
-    if (!a || !this.root.contains(a)) return;
+    const target = e.target as Element | null;
+    // An image's placeholder inside a link loads the image (its own handler); the link is not followed.
+    if (target?.closest?.('.remote-image')) return;
+    const link = target?.closest?.(NAVIGATES);
+    if (!link || !this.root.contains(link)) return;
     e.preventDefault();
     if (e.type === 'auxclick' && e.button !== 1) return;
-    const href = a.getAttribute('href');
-    if (href && !href.startsWith('#')) post({ type: 'openLink', href });
+    const href = (link.getAttribute('href') ?? link.getAttributeNS(XLINK, 'href'))?.trim();
+    if (href && isOpenableLink(href)) post({ type: 'openLink', href });
   }
 
   private onMessage(raw: unknown): void {
@@ -119,6 +128,8 @@ export class Panel {
         break;
       case 'apps':
         this.state.apps = msg.apps;
+        this.state.imageOrigins = msg.imageOrigins;
+        remoteImages.trust(msg.imageOrigins);
         if (this.answersPick(msg.pick)) {
           this.state.selectedApp = msg.selectedApp;
           this.state.opening = msg.opening;
@@ -171,6 +182,9 @@ export class Panel {
       case 'focusInput':
         this.composer.focus();
         break;
+      case 'image':
+        remoteImages.receive(msg);
+        break;
     }
   }
 
@@ -189,6 +203,7 @@ export class Panel {
 
   private setState(state: PanelState): void {
     this.state = { ...state, entries: state.entries.slice() };
+    remoteImages.trust(state.imageOrigins);
     this.composer.setApps(state.apps, state.selectedApp);
     this.composer.setForm(state.form);
     this.composer.setRunning(state.running);

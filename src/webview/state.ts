@@ -7,6 +7,8 @@ export interface EntryChanges {
   /** The answer was replaced (not only appended to). */
   answerReplaced?: boolean;
   answer?: boolean;
+  /** The answer grew past what the panel shows. */
+  answerCut?: boolean;
   thinking?: boolean;
   thinkingDone?: boolean;
   nodes?: boolean;
@@ -88,6 +90,10 @@ export function applyPatch(e: EntryView, p: EntryPatch): EntryChanges {
     e.paused = p.paused;
     c.paused = true;
   }
+  if (p.answerCut !== undefined && p.answerCut !== e.answerCut) {
+    e.answerCut = p.answerCut;
+    c.answerCut = true;
+  }
   if (p.conversationId !== undefined) e.conversationId = p.conversationId;
   if (p.status !== undefined && p.status !== e.status) {
     e.status = p.status;
@@ -102,6 +108,6 @@ export function applyPatch(e: EntryView, p: EntryPatch): EntryChanges {
 
 /** Everything changed (a fresh entry or a restored one). */
 export const ALL_CHANGES: EntryChanges = {
-  answer: true, answerReplaced: true, thinking: true, thinkingDone: true, nodes: true, outputs: true, usage: true,
+  answer: true, answerReplaced: true, answerCut: true, thinking: true, thinkingDone: true, nodes: true, outputs: true, usage: true,
   citations: true, files: true, suggestions: true, paused: true, status: true, error: true,
 };

@@ -5,6 +5,10 @@
 /** The keys the webview uses; the host translates exactly these (see l10n/bundle.l10n.*.json). */
 export const STRING_KEYS = [
   'Dify Chat',
+  'The answer is longer than the panel shows.',
+  'Ask {0}…',
+  'Type the {0} for {1}…',
+  '{0} more inputs of this app are not shown.',
   'Ask a question…',
   'Message',
   'Send',
@@ -67,6 +71,8 @@ export const STRING_KEYS = [
   '{0} must be a JSON object.',
   '{0} is longer than {1} characters.',
   'Run {0} (Enter)',
+  'Image from {0} — click to load',
+  'Loading image from {0}…',
 ] as const;
 
 export type StringKey = (typeof STRING_KEYS)[number];

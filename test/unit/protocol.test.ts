@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { isOpenableLink, parseWebviewMessage } from '../../src/protocol';
+import { codeOf, isOpenableLink, parseWebviewMessage } from '../../src/protocol';
 
 describe('webview → host messages', () => {
   it('accepts well-formed messages', () => {
@@ -39,5 +39,28 @@ describe('webview → host messages', () => {
     for (const ok of ['https://dify.ai/docs', 'http://localhost:3000/x?y=1']) assert.equal(isOpenableLink(ok), true, ok);
     for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'command:workbench.action.quit', 'command:dify.addApp?%5B%5D', 'data:text/html,x', 'file:///etc/passwd', 'vscode://x', 'vbscript:x', '//evil.example', 'not a url', ''])
       assert.equal(isOpenableLink(bad), false, bad);
+  });
+
+  it('Replace Selection carries the text the panel shows (a bounded string), never just an id', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'replaceSelection', id: 'e1', text: 'Done.' }), { type: 'replaceSelection', id: 'e1', text: 'Done.' });
+    assert.deepEqual(parseWebviewMessage({ type: 'replaceSelection', id: 'e1', text: '' }), { type: 'replaceSelection', id: 'e1', text: '' });
+    for (const bad of [{ id: 'e1' }, { id: 'e1', text: 5 }, { id: 'e1', text: 'x'.repeat(1_000_001) }, { text: 'x' }, { id: 'e'.repeat(201), text: 'x' }])
+      assert.equal(parseWebviewMessage({ type: 'replaceSelection', ...bad }), undefined, JSON.stringify(bad).slice(0, 60));
+  });
+
+  it('asks the host for http(s) images only, with a bounded URL and whether the person clicked', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'loadImage', url: 'https://x.example/p.png?d=1', userAsked: true }), { type: 'loadImage', url: 'https://x.example/p.png?d=1', userAsked: true });
+    assert.deepEqual(parseWebviewMessage({ type: 'loadImage', url: 'http://localhost:3000/a.svg', userAsked: false, extra: 1 }), { type: 'loadImage', url: 'http://localhost:3000/a.svg', userAsked: false });
+    for (const bad of [
+      { url: 'file:///etc/passwd', userAsked: true }, { url: 'data:image/png;base64,AA', userAsked: true }, { url: 'javascript:alert(1)', userAsked: true },
+      { url: '/relative.png', userAsked: true }, { url: 'https://x.example/' + 'a'.repeat(8192), userAsked: true }, { url: 'https://x.example/a.png' },
+      { url: 'https://x.example/a.png', userAsked: 'yes' }, { url: 7, userAsked: true },
+    ]) assert.equal(parseWebviewMessage({ type: 'loadImage', ...bad }), undefined, JSON.stringify(bad).slice(0, 60));
+  });
+
+  it('Replace Selection takes the code of an answer that is one fenced block, else the whole text', () => {
+    assert.equal(codeOf('Here:\n\n```ts\nconst a = 1;\n```\n\nDone.'), 'const a = 1;');
+    assert.equal(codeOf('  just text  \n'), 'just text');
+    assert.equal(codeOf('```a\nx\n```\n\n```b\ny\n```'), '```a\nx\n```\n\n```b\ny\n```');
   });
 });

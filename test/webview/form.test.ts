@@ -1,7 +1,7 @@
 // The composer's compact form (the selected app's other inputs) in the real panel bundle, headless Chromium.
 import assert from 'node:assert/strict';
-import type { AppForm, HostMessage, PanelState } from '../../src/protocol';
-import { pagePerTest } from './harness';
+import type { AppForm, PanelState } from '../../src/protocol';
+import { pagePerTest, panelDriver } from './harness';
 
 const APPS: PanelState['apps'] = [
   { name: 'Reviewer', mode: 'workflow', server: 'https://dify.local/v1', provider: 'dify' },
@@ -32,12 +32,7 @@ describe('chat panel: the app form beside the composer', function () {
   this.timeout(60_000);
   const tp = pagePerTest();
 
-  const send = async (m: HostMessage) => {
-    await tp.send(m);
-    await tp.frames();
-  };
-  const init = (s: PanelState = state(), l10n: Record<string, string> = {}) => send({ type: 'init', state: s, l10n });
-  const posted = async (type: string) => (await tp.posted()).filter((m) => m.type === type);
+  const { init, send, posted } = panelDriver(tp, state);
   const label = (text: string) => tp.page.locator('.form-row').filter({ has: tp.page.locator('.form-label', { hasText: text }) });
 
   it('shows every field with its default, labels, required marks and what the editor fills', async () => {
@@ -50,7 +45,7 @@ describe('chat panel: the app form beside the composer', function () {
     assert.equal(await tp.page.getAttribute('textarea.form-control:not(.form-json)', 'maxlength'), '20');
     assert.equal(await tp.page.textContent('.form-note'), 'From the editor: Language');
     // The message box says which field it fills.
-    assert.equal(await tp.page.getAttribute('textarea.input', 'placeholder'), 'Code…');
+    assert.equal(await tp.page.getAttribute('textarea.input', 'placeholder'), 'Type the Code for Reviewer…');
     // Labels are tied to their controls (accessible names), required fields say so.
     assert.equal(await label('Depth').locator('input').getAttribute('id'), await label('Depth').locator('label').getAttribute('for'));
     assert.equal(await label('Spec').locator('.form-file').getAttribute('aria-required'), 'true');
@@ -96,6 +91,11 @@ describe('chat panel: the app form beside the composer', function () {
     assert.deepEqual(await posted('clearFiles'), [{ type: 'clearFiles', app: 'Reviewer', variable: 'spec' }]);
   });
 
+  it('a form cut to its bound says how many inputs are not shown', async () => {
+    await init(state({ form: { ...REVIEWER, droppedFields: 900 } }));
+    assert.deepEqual(await tp.page.$$eval('.form-note', (ns) => ns.map((n) => n.textContent)), ['From the editor: Language', '900 more inputs of this app are not shown.']);
+  });
+
   it('a required message field must be typed; an app without one runs with Enter on an empty box', async () => {
     await init(state({ form: { ...REVIEWER, fields: [REVIEWER.fields[0]] } }));
     await tp.page.press('textarea.input', 'Enter');
@@ -128,7 +128,7 @@ describe('chat panel: the app form beside the composer', function () {
     assert.deepEqual(picked, { type: 'selectApp', app: 'Coder', pick: picked.pick });
     const coderForm: AppForm = { app: 'Coder', messageOptional: false, fields: [{ variable: 'lang', label: 'Language', kind: 'text', required: false }], fromEditor: [], files: {} };
     await send({ type: 'apps', apps: APPS, selectedApp: 'Coder', form: coderForm, pick: picked.pick as number });
-    assert.equal(await tp.page.getAttribute('textarea.input', 'placeholder'), 'Ask a question…');
+    assert.equal(await tp.page.getAttribute('textarea.input', 'placeholder'), 'Ask Coder…');
     assert.equal(await tp.page.textContent('.form-label'), 'Language');
     await send({ type: 'apps', apps: APPS, selectedApp: 'Reviewer', form: REVIEWER });
     assert.equal(await label('Notes').locator('textarea').inputValue(), 'look at the loops');

@@ -13,6 +13,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { inlineWorker } from '../../scripts/inlineWorker.mjs';
 import { panelCsp } from '../../src/chat/panelCsp';
+import type { EntryView, HostMessage, PanelState } from '../../src/protocol';
 
 export const ROOT = resolve(__dirname, '../..');
 
@@ -265,4 +266,28 @@ export function pageForSuite(opts: PageOptions): TestPage {
     }
   });
   return current(() => tp);
+}
+
+/** A finished-or-running entry for panel tests; `over` sets what a test is about. */
+export function entryView(over: Partial<EntryView> = {}): EntryView {
+  return {
+    id: 'e1', app: 'Coder', mode: 'advanced-chat', question: 'How?', answer: '', thinking: '', thinkingDone: false,
+    nodes: [], status: 'running', startedAt: 1, canReplaceSelection: true, ...over,
+  };
+}
+
+/**
+ * Host-side moves for a panel test: `send` a message and let its frames run, `init` the panel with a state,
+ * `posted` the messages of one type the panel sent.
+ */
+export function panelDriver(tp: TestPage, defaultState: () => PanelState) {
+  const send = async (m: HostMessage) => {
+    await tp.send(m);
+    await tp.frames();
+  };
+  return {
+    send,
+    init: (s: PanelState = defaultState(), l10n: Record<string, string> = {}) => send({ type: 'init', state: s, l10n }),
+    posted: async (type: string) => (await tp.posted()).filter((m) => m.type === type),
+  };
 }

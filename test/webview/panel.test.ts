@@ -1,21 +1,16 @@
 // The real panel bundle (src/webview/main.ts) in headless Chromium under the host's CSP, driven with host
 // messages; asserts on the DOM and on the messages it posts to the fake host.
 import assert from 'node:assert/strict';
-import type { EntryView, HostMessage, PanelState } from '../../src/protocol';
+import type { PanelState } from '../../src/protocol';
 import { XSS_PAYLOADS } from './fixtures';
-import { pagePerTest } from './harness';
+import { entryView, pagePerTest, panelDriver } from './harness';
 
 const APPS: PanelState['apps'] = [
   { name: 'Coder', mode: 'advanced-chat', server: 'https://api.dify.ai/v1', provider: 'dify' },
   { name: 'Summarizer', mode: 'workflow', server: 'https://api.dify.ai/v1', provider: 'dify' },
 ];
 
-function entry(over: Partial<EntryView> = {}): EntryView {
-  return {
-    id: 'e1', app: 'Coder', mode: 'advanced-chat', question: 'How?', answer: '', thinking: '', thinkingDone: false,
-    nodes: [], status: 'running', startedAt: 1, canReplaceSelection: true, ...over,
-  };
-}
+const entry = entryView;
 
 function state(over: Partial<PanelState> = {}): PanelState {
   return { apps: APPS, selectedApp: 'Coder', entries: [], running: false, ...over };
@@ -26,21 +21,14 @@ describe('chat panel webview', function () {
   // No CSP violation, page error or console error in any test.
   const tp = pagePerTest();
 
-  async function init(s: PanelState = state(), l10n: Record<string, string> = {}) {
-    await tp.send({ type: 'init', state: s, l10n } satisfies HostMessage);
-    await tp.frames();
-  }
-  const send = async (m: HostMessage) => {
-    await tp.send(m);
-    await tp.frames();
-  };
-  const posted = async (type: string) => (await tp.posted()).filter((m) => m.type === type);
+  const { init, send, posted } = panelDriver(tp, state);
 
   it('posts ready on load, renders init with the l10n table, and lists apps with their mode', async () => {
     assert.deepEqual((await tp.posted())[0], { type: 'ready' });
-    await init(state(), { 'Send (Enter)': '发送 (Enter)', 'Ask a question…': '提个问题…' });
+    await init(state(), { 'Send (Enter)': '发送 (Enter)', 'Ask {0}…': '向 {0} 提问…' });
     assert.equal(await tp.page.getAttribute('.send-button', 'aria-label'), '发送 (Enter)');
-    assert.equal(await tp.page.getAttribute('textarea', 'placeholder'), '提个问题…');
+    // The message box says what to type, naming the selected app.
+    assert.equal(await tp.page.getAttribute('textarea', 'placeholder'), '向 Coder 提问…');
     const options = await tp.page.$$eval('.app-select option', (os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
     assert.deepEqual(options, [['Coder', 'Coder — advanced-chat'], ['Summarizer', 'Summarizer — workflow']]);
     await tp.page.selectOption('.app-select', 'Summarizer');
@@ -316,7 +304,7 @@ describe('chat panel webview', function () {
     assert.deepEqual(await tp.posted(), [
       { type: 'copy', text: answer },
       { type: 'insert', text: answer },
-      { type: 'replaceSelection', id: 'e1' },
+      { type: 'replaceSelection', id: 'e1', text: 'print("hi")' },
       { type: 'openInEditor', id: 'e1' },
       { type: 'retry', id: 'e1' },
       { type: 'copy', text: 'print("hi")\n' },
@@ -339,6 +327,34 @@ describe('chat panel webview', function () {
     assert.deepEqual(await tp.page.$$eval('button', (bs) => bs.filter((b) => !b.getAttribute('aria-label') && !b.textContent?.trim()).length), 0);
   });
 
+  it('a failed entry offers Retry once: its error\'s button, no second one among the answer actions', async () => {
+    await init();
+    await send({ type: 'entryAdded', entry: entry({ answer: 'partial', status: 'failed', error: { message: 'The gateway in front of "Coder" could not reach its server (HTTP 502).', actions: [{ action: 'retry', label: 'Retry' }, { action: 'showLog', label: 'Show Log' }] } }) });
+    assert.equal(await tp.page.locator('.entry button:has-text("Retry"), .entry button[aria-label="Retry"]').count(), 1);
+    await send({ type: 'entryAdded', entry: entry({ id: 'e2', answer: 'done', status: 'succeeded' }) });
+    assert.equal(await tp.page.locator('[data-entry-id="e2"] .answer-actions button[aria-label="Retry"]').count(), 1, 'a finished entry keeps its Retry');
+  });
+
+  it('a workflow\'s question is shown once: not again among its inputs', async () => {
+    await init();
+    await send({ type: 'entryAdded', entry: entry({ app: 'Summarizer', mode: 'workflow', question: 'function f() {}', inputs: { Code: 'function f() {}', Language: 'TypeScript' }, status: 'succeeded', answer: 'ok' }) });
+    assert.equal(await tp.page.textContent('.question-text'), 'function f() {}');
+    assert.deepEqual(await tp.page.$$eval('.inputs dt', (dts) => dts.map((d) => d.textContent)), ['Language']);
+  });
+
+  it('an answer longer than the panel shows says so once, with Open in New Editor', async () => {
+    await init();
+    await send({ type: 'entryAdded', entry: entry({ answer: 'first part', status: 'running' }) });
+    assert.equal(await tp.page.isVisible('.answer-cut'), false);
+    await send({ type: 'entryPatch', patch: { id: 'e1', answerAppend: ' more', answerCut: true } });
+    await send({ type: 'entryPatch', patch: { id: 'e1', status: 'succeeded' } });
+    assert.equal(await tp.page.isVisible('.answer-cut'), true);
+    assert.match((await tp.page.textContent('.answer-cut'))!, /The answer is longer than the panel shows\./);
+    await tp.clearPosted();
+    await tp.page.click('.answer-cut button');
+    assert.deepEqual(await tp.posted(), [{ type: 'openInEditor', id: 'e1' }]);
+  });
+
   it('sanitizes hostile markdown: no script runs, no navigation, links go to the host as openLink', async () => {
     await init();
     // DOMPurify parses in a document that inherits the panel's CSP: a payload's <base href> is refused there
@@ -358,7 +374,8 @@ describe('chat panel webview', function () {
       const all = md.flatMap((m) => Array.from(m.querySelectorAll('*')));
       return {
         pwned: (window as unknown as { __pwned?: string }).__pwned,
-        forbidden: all.filter((e) => /^(script|iframe|object|embed|form|input|button|style|meta|base|svg|math|video|audio)$/i.test(e.tagName)).map((e) => e.tagName),
+        // (The panel's own placeholders for remote images are buttons: markdown cannot make one, nor give a class.)
+        forbidden: all.filter((e) => /^(script|iframe|object|embed|form|input|button|style|meta|base|svg|math|video|audio)$/i.test(e.tagName) && !e.matches('button.remote-image')).map((e) => e.tagName),
         handlers: all.flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name) || a.name === 'style' || a.name === 'srcdoc' || a.name === 'target').map((a) => a.name)),
         hrefs: all.filter((e) => e.tagName === 'A' && e.hasAttribute('href')).map((e) => e.getAttribute('href')),
         imgs: all.filter((e) => e.tagName === 'IMG').map((e) => e.getAttribute('src')),
@@ -370,7 +387,8 @@ describe('chat panel webview', function () {
     assert.deepEqual(report.handlers, []);
     assert.ok(report.hrefs.length >= 4, JSON.stringify(report.hrefs));
     assert.ok(report.hrefs.every((href) => /^https:\/\//.test(href!)), JSON.stringify(report.hrefs));
-    assert.ok(report.imgs.every((src) => src === null || /^(https:|data:image\/)/.test(src)), JSON.stringify(report.imgs));
+    // Remote images load nothing: they wait behind a click (test/webview/hostile.test.ts).
+    assert.ok(report.imgs.every((src) => src === null || /^data:image\//.test(src)), JSON.stringify(report.imgs));
     assert.equal(report.same, true, 'streamed and one-shot answers render identically');
     // Click every link: nothing navigates, https links are posted to the host.
     await tp.clearPosted();

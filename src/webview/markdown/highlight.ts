@@ -2,6 +2,7 @@
 // worker: highlighter.ts). Buttons are created here by script, never from HTML, so markdown cannot forge one.
 import { t } from '../strings';
 import { highlighter } from './highlighter';
+import { visibleText } from './visibleText';
 
 export interface CodeActions {
   copy(text: string): void;
@@ -68,8 +69,9 @@ export function enhanceCodeBlocks(root: ParentNode, opts: EnhanceOptions = {}): 
     tools.className = 'code-tools';
     const actions = opts.actions;
     tools.append(
-      iconButton('copy', t('Copy code'), () => actions?.copy(code.textContent ?? '')),
-      iconButton('insert', t('Insert code at cursor'), () => actions?.insert(code.textContent ?? '')),
+      // The code as the block shows it (sanitized: nothing in it is hidden), read when clicked.
+      iconButton('copy', t('Copy code'), () => actions?.copy(visibleText(code))),
+      iconButton('insert', t('Insert code at cursor'), () => actions?.insert(visibleText(code))),
     );
     header.append(label, tools);
     pre.replaceWith(block);

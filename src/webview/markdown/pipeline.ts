@@ -5,7 +5,8 @@ import { Lexer, Parser, Renderer } from 'marked';
 import type { Token, TokensList } from 'marked';
 import { enhanceCodeBlocks } from './highlight';
 import type { CodeActions } from './highlight';
-import { sanitizeToFragment } from './purify';
+import { remoteImages } from './images';
+import { hadRemoteImages, sanitizeToFragment } from './purify';
 
 export type Links = TokensList['links'];
 
@@ -136,11 +137,16 @@ export function lexDeferred(src: string, links?: Links): DeferredLex {
  * while parsing even into an inert document, so `onerror=` / `style=` / `<style>` would log CSP violations
  * (blocked, but noisy). Renaming them to `data-blocked-*` / `<blocked-style>` leaves nothing to report;
  * DOMPurify, the actual security boundary, then drops them.
+ *
+ * Elements whose content the parser takes as raw text to their end tag (`<script>`, `<xmp>`, `<plaintext>`…),
+ * keeps out of the tree (`<template>`), puts in place of the body (`<frameset>`) or DOMPurify drops with their
+ * content (`<video>`, `<audio>`) are renamed the same way: an unclosed one would swallow every block after it.
+ * As unknown elements they end with their parent, and DOMPurify drops them keeping their content (but a script's).
  */
 export function neutralizeHtml(html: string): string {
   return html
     .replace(/<[A-Za-z][^>]*>/g, (tag) => tag.replace(/(\s)(on[a-z]+|style|srcdoc|formaction|background)(?=\s*=|[\s/>])/gi, '$1data-blocked-$2'))
-    .replace(/(<\/?)(style)(?=[\s/>])/gi, '$1blocked-$2');
+    .replace(/(<\/?)(style|script|xmp|iframe|noembed|noframes|noscript|plaintext|title|template|frameset|frame|video|audio)(?=[\s/>])/gi, '$1blocked-$2');
 }
 
 class SafeHtmlRenderer extends Renderer<string, string> {
@@ -150,7 +156,8 @@ class SafeHtmlRenderer extends Renderer<string, string> {
 }
 
 let parseOptions: ConstructorParameters<typeof Parser<string, string>>[0] | undefined;
-function parse(tokens: Token[]): string {
+/** marked's HTML for tokens, raw HTML neutralized (not sanitized yet). */
+export function toHtml(tokens: Token[]): string {
   parseOptions ??= { ...new Lexer().options, renderer: new SafeHtmlRenderer() } as ConstructorParameters<typeof Parser<string, string>>[0];
   return Parser.parse<string, string>(tokens, parseOptions);
 }
@@ -175,7 +182,8 @@ const SEPARATOR = `<hr id="${SEPARATOR_ID}">`;
  * yields the same nodes as parsing each alone. Null when the split does not come out exact.
  */
 export function renderParts(runs: Token[][], opts: MarkdownOptions, autos: boolean[]): Node[][] | null {
-  const frag = sanitizeToFragment(runs.map((r) => parse(r)).join(SEPARATOR));
+  const frag = sanitizeToFragment(runs.map((r) => toHtml(r)).join(SEPARATOR));
+  const remote = hadRemoteImages();
   const seps = Array.from(frag.querySelectorAll(`hr#${SEPARATOR_ID}`));
   if (seps.length !== runs.length - 1 || seps.some((s) => s.parentNode !== frag)) return null;
   // Code blocks are enhanced in place, each with its run's `auto` (the separators before it), so the nodes
@@ -186,6 +194,7 @@ export function renderParts(runs: Token[][], opts: MarkdownOptions, autos: boole
     return i;
   };
   enhanceCodeBlocks(frag, { highlight: opts.highlight, auto: (code) => autos[runOf(code)], actions: opts.actions });
+  if (remote) remoteImages.show(frag);
   const parts: Node[][] = [[]];
   for (let n = frag.firstChild; n; n = n.nextSibling) {
     if (n === seps[parts.length - 1]) parts.push([]);
@@ -196,7 +205,10 @@ export function renderParts(runs: Token[][], opts: MarkdownOptions, autos: boole
 
 /** Renders tokens to a sanitized fragment (code highlighted and given headers unless disabled). */
 export function renderTokens(tokens: Token[], opts: MarkdownOptions, auto: boolean): DocumentFragment {
-  const frag = sanitizeToFragment(parse(tokens));
+  const frag = sanitizeToFragment(toHtml(tokens));
+  const remote = hadRemoteImages();
+  // Code first: a placeholder's label is not code text (the highlighter paints what the block holds now).
   enhanceCodeBlocks(frag, { highlight: opts.highlight, auto, actions: opts.actions });
+  if (remote) remoteImages.show(frag);
   return frag;
 }

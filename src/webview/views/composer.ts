@@ -105,9 +105,12 @@ export class Composer {
   setForm(form: AppForm | undefined): void {
     const shown = form && form.app === this.selectedApp ? form : undefined;
     this.formView.setForm(shown, shown && this.values.get(shown.app));
-    this.textarea.placeholder = !shown || !shown.messageField && !shown.messageOptional
-      ? t('Ask a question…')
-      : shown.messageField ? `${shown.messageField.label}…` : t('Run {0} (Enter)', shown.app);
+    // Says what to type: the app's question, or the form field the message box fills.
+    const app = shown?.app ?? this.selectedApp;
+    this.textarea.placeholder = shown?.placeholder
+      ?? (shown?.messageField ? t('Type the {0} for {1}…', shown.messageField.label, shown.app)
+        : shown?.messageOptional ? t('Run {0} (Enter)', shown.app)
+        : app ? t('Ask {0}…', app) : t('Ask a question…'));
   }
 
   setFormFiles(app: string, variable: string, files: string[]): void {

@@ -4,6 +4,8 @@ import type { EntryView, WebviewMessage } from '../../protocol';
 import type { RunStatus } from '../../run/types';
 import { IncrementalMarkdown, renderOneShot } from '../markdown';
 import type { CodeActions } from '../markdown';
+import { remoteImages } from '../markdown/images';
+import { replacementText, visibleMarkdown } from '../markdown/visible';
 import type { EntryChanges } from '../state';
 import { t } from '../strings';
 import { button, formatNumber, formatSeconds, h, icon, show } from './dom';
@@ -32,10 +34,12 @@ export function statusText(s: RunStatus): string {
   }
 }
 
-/** Images are shown inline only from https: or data:image (the CSP allows nothing else). */
-function isInlineImage(url: string, fileType?: string): boolean {
-  if (/^data:image\/(?:png|gif|jpe?g|webp|avif|bmp);/i.test(url)) return true;
-  if (!/^https:\/\//i.test(url)) return false;
+/** Inline raster data: shown as it is (the CSP allows data: images). */
+const isInlineImage = (url: string) => /^data:image\/(?:png|gif|jpe?g|webp|avif|bmp);/i.test(url);
+
+/** An image on a server: shown through the host, on a click unless its origin is trusted (images.ts). */
+function isRemoteImage(url: string, fileType?: string): boolean {
+  if (!/^https?:\/\//i.test(url)) return false;
   return fileType === 'image' || /\.(?:png|jpe?g|gif|webp|avif|bmp|svg)(?:[?#]|$)/i.test(url);
 }
 
@@ -64,6 +68,7 @@ export class EntryElement {
   private readonly citationsEl: HTMLElement;
   private readonly suggestionsEl: HTMLElement;
   private readonly pausedEl: HTMLElement;
+  private readonly cutEl: HTMLElement;
   private readonly statusEl: HTMLElement;
   private readonly errorEl: HTMLElement;
   private readonly actionsEl: HTMLElement;
@@ -77,7 +82,9 @@ export class EntryElement {
     const e = entry;
     const question = h('div', { class: 'question', role: 'group', 'aria-label': t('Question') },
       h('div', { class: 'question-text', text: e.question }));
-    const inputs = Object.entries(e.inputs ?? {});
+    // The question is usually one of the inputs (a workflow's first text field): it is shown once, as the question.
+    const asked = e.question.replace(/…$/, '');
+    const inputs = Object.entries(e.inputs ?? {}).filter(([, v]) => !(v === e.question || (asked && v.replace(/…$/, '') === asked)));
     if (inputs.length) {
       question.append(h('dl', { class: 'inputs', 'aria-label': t('Inputs') },
         ...inputs.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v, title: v })])));
@@ -98,13 +105,15 @@ export class EntryElement {
     this.usageEl = h('div', { class: 'usage' });
     this.suggestionsEl = h('div', { class: 'suggestions', role: 'group', 'aria-label': t('Suggested questions') });
     this.pausedEl = h('div', { class: 'paused', role: 'note' });
+    this.cutEl = h('div', { class: 'answer-cut', role: 'note' }, icon('info'), h('span', { text: t('The answer is longer than the panel shows.') }),
+      button({ icon: 'go-to-file', label: t('Open in New Editor'), text: true, class: 'text-button', onClick: () => this.post({ type: 'openInEditor', id: entry.id }) }));
     this.statusEl = h('div', { class: 'status', role: 'status' });
     this.errorEl = h('div', { class: 'inline-error', role: 'alert' });
     this.actionsEl = h('div', { class: 'answer-actions', role: 'toolbar', 'aria-label': t('Answer actions') });
 
     this.el = h('article', { class: 'entry', 'data-entry-id': e.id },
       h('div', { class: 'entry-head' }, appLine, question),
-      h('div', { class: 'entry-body' }, this.thinking, this.trace.el, this.answerEl, this.outputsEl, this.filesEl,
+      h('div', { class: 'entry-body' }, this.thinking, this.trace.el, this.answerEl, this.cutEl, this.outputsEl, this.filesEl,
         this.pausedEl, this.errorEl, this.suggestionsEl, this.citationsEl,
         h('div', { class: 'entry-foot' }, this.statusEl, this.usageEl, this.actionsEl)));
   }
@@ -149,6 +158,7 @@ export class EntryElement {
     } else this.answerMd.render(belowView);
     // Screen readers: the region is busy while streaming (or still rendering), so chunks are not read one by one.
     this.answerEl.setAttribute('aria-busy', String(running || this.answerMd.pending));
+    if (c.answerCut || c.status) show(this.cutEl, !!e.answerCut);
     if (c.nodes || c.status) this.trace.update(e.nodes, !running);
     if (c.outputs || (c.answer && e.outputs) || c.status) this.updateOutputs();
     if (c.files) this.updateFiles();
@@ -162,7 +172,7 @@ export class EntryElement {
     }
     if (c.error || c.status) this.updateError();
     if (c.status) this.updateStatus();
-    if (c.status || c.outputs || c.error || (c.answer && !running)) this.updateActions();
+    if (c.status || c.outputs || c.error || c.answerCut || (c.answer && !running)) this.updateActions();
   }
 
   /** Puts what the answer's slices held back into the document, in this frame; false when nothing was held. */
@@ -203,11 +213,12 @@ export class EntryElement {
   private updateFiles(): void {
     const files = this.entry.files ?? [];
     this.filesEl.replaceChildren(...files.map((f) => {
-      if (isInlineImage(f.url, f.fileType)) {
+      if (isInlineImage(f.url)) {
         const img = h('img', { class: 'file-image', alt: t('Image'), loading: 'lazy' });
         img.src = f.url;
         return img;
       }
+      if (isRemoteImage(f.url, f.fileType)) return remoteImages.element(f.url, h('img', { class: 'file-image', alt: t('Image') }));
       const name = f.url.split(/[?#]/)[0].split('/').pop() || f.url;
       const a = h('a', { class: 'file-link', href: f.url, title: f.url }, icon('file-media'), h('span', { text: decodeURIComponentSafe(name) }));
       return a;
@@ -267,29 +278,40 @@ export class EntryElement {
     this.statusEl.setAttribute('aria-label', t('Status: {0}', statusText(s)));
   }
 
-  /** The text the answer actions act on: the answer, else the outputs. */
-  resultText(): string {
+  /** The result the answer actions act on: the answer, else the one text output (both markdown), else all the
+   * outputs as JSON (shown as a code block). */
+  private result(): { markdown: string; json?: string } {
     const e = this.entry;
-    if (e.answer) return e.answer;
+    if (e.answer) return { markdown: e.answer };
     const outs = Object.values(e.outputs ?? {});
-    if (outs.length === 1 && typeof outs[0] === 'string') return outs[0];
-    return e.outputs && Object.keys(e.outputs).length ? formatOutputs(e.outputs) : '';
+    if (outs.length === 1 && typeof outs[0] === 'string') return { markdown: outs[0] };
+    if (!e.outputs || !Object.keys(e.outputs).length) return { markdown: '' };
+    const json = formatOutputs(e.outputs);
+    return { markdown: fence('json', json), json };
+  }
+
+  /** What Copy and Insert at Cursor take: the text the panel shows of the result (computed on a click only). */
+  private resultText(): string {
+    const r = this.result();
+    return r.json ?? visibleMarkdown(r.markdown);
   }
 
   private updateActions(): void {
     const e = this.entry;
     const done = e.status !== 'running';
-    const text = this.resultText();
     const buttons: HTMLButtonElement[] = [];
-    if (done && text) {
+    if (done && this.result().markdown) {
       buttons.push(
         button({ icon: 'copy', label: t('Copy'), onClick: () => this.post({ type: 'copy', text: this.resultText() }) }),
         button({ icon: 'insert', label: t('Insert at Cursor'), onClick: () => this.post({ type: 'insert', text: this.resultText() }) }),
       );
-      if (e.canReplaceSelection) buttons.push(button({ icon: 'replace', label: t('Replace Selection'), onClick: () => this.post({ type: 'replaceSelection', id: e.id }) }));
+      if (e.canReplaceSelection) {
+        buttons.push(button({ icon: 'replace', label: t('Replace Selection'), onClick: () => this.post({ type: 'replaceSelection', id: e.id, text: replacementText(this.result().markdown) }) }));
+      }
       buttons.push(button({ icon: 'go-to-file', label: t('Open in New Editor'), onClick: () => this.post({ type: 'openInEditor', id: e.id }) }));
     }
-    if (done) buttons.push(button({ icon: 'refresh', label: t('Retry'), onClick: () => this.post({ type: 'retry', id: e.id }) }));
+    // A failure's own Retry button is the one Retry.
+    if (done && !e.error?.actions.some((a) => a.action === 'retry')) buttons.push(button({ icon: 'refresh', label: t('Retry'), onClick: () => this.post({ type: 'retry', id: e.id }) }));
     this.actionsEl.replaceChildren(...buttons);
     show(this.actionsEl, buttons.length > 0);
   }

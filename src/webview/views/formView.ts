@@ -68,6 +68,9 @@ export class FormView {
     if (form.fromEditor.length) {
       this.body.append(h('div', { class: 'form-note' }, icon('go-to-file'), h('span', { text: t('From the editor: {0}', form.fromEditor.join(', ')) })));
     }
+    if (form.droppedFields) {
+      this.body.append(h('div', { class: 'form-note' }, icon('warning'), h('span', { text: t('{0} more inputs of this app are not shown.', form.droppedFields) })));
+    }
     this.renderToggle();
   }
 

@@ -114,7 +114,7 @@ describe('Dify in the real workbench', function () {
     await wb.page.keyboard.press('Enter'); // Context files are optional: Enter skips
     // The app takes attachments (file upload on): the last step, optional too.
     await waitForQuickInputPrompt(wb.page, '(9/9)');
-    await waitForQuickInputPrompt(wb.page, /Attachments/);
+    await waitForQuickInputPrompt(wb.page, /Files with this message/);
     const uploadsBefore = server.requests.filter((r) => r.path === '/v1/files/upload').length;
     await pickQuickItem(wb.page, /Current file/);
     await entry.locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 30_000 });
@@ -124,7 +124,7 @@ describe('Dify in the real workbench', function () {
     const sent = (run.body as { files?: { type: string; transfer_method: string; upload_file_id?: string }[] }).files;
     assert.deepEqual(sent?.map((f) => [f.type, f.transfer_method]), [['document', 'local_file']], 'the attachment goes as `files`');
     assert.notEqual(sent![0].upload_file_id, (run.body as { inputs: { attachment: { upload_file_id: string } } }).inputs.attachment.upload_file_id, 'its own upload');
-    await entry.locator('.inputs').filter({ hasText: /Attachments/ }).waitFor();
+    await entry.locator('.inputs').filter({ hasText: /Files with this message/ }).waitFor();
     const inputs = (run.body as { inputs: Record<string, unknown> }).inputs;
     assert.match(String(inputs.code), /\nexport function add/);
     assert.equal(inputs.language, 'TypeScript');
@@ -204,11 +204,11 @@ describe('Dify in the real workbench', function () {
     await runCommand(wb.page, 'Open Dify Chat');
     await panel().locator('.app-select').selectOption('Code Reviewer');
     const form = panel().locator('.app-form');
-    // The label exactly ("Attachment" is not "Attachments"), with the required mark if any.
+    // The label exactly, with the required mark if any.
     const row = (label: string) => form.locator('.form-row').filter({ has: panel().locator('.form-label', { hasText: new RegExp(`^${label}\\*?$`) }) });
     await row('Focus').waitFor({ timeout: 20_000 });
     const input = panel().locator('.composer textarea');
-    assert.equal(await input.getAttribute('placeholder'), 'Code…', 'the message box fills the Code field');
+    assert.equal(await input.getAttribute('placeholder'), 'Type the Code for Code Reviewer…', 'the message box says it fills the Code field');
     assert.equal(await row('Language').locator('select').inputValue(), 'TypeScript', 'defaults are shown');
     await row('Focus').locator('input').fill('naming');
     await row('Max issues').locator('input').fill('a few');
@@ -223,9 +223,9 @@ describe('Dify in the real workbench', function () {
     await pickQuickItem(wb.page, /Current file/);
     await row('Attachment').locator('.form-chip').filter({ hasText: 'sample.ts' }).waitFor({ timeout: 20_000 });
     // The app has file upload on: its attachments (sys.files) are the form's last row.
-    await row('Attachments').locator('button').filter({ hasText: 'Choose…' }).click();
+    await row('Files with this message').locator('button').filter({ hasText: 'Choose…' }).click();
     await pickQuickItem(wb.page, /Current file/);
-    await row('Attachments').locator('.form-chip').filter({ hasText: 'sample.ts' }).waitFor({ timeout: 20_000 });
+    await row('Files with this message').locator('.form-chip').filter({ hasText: 'sample.ts' }).waitFor({ timeout: 20_000 });
     const runs = server.requests.filter((r) => r.path === '/v1/workflows/run').length;
     const entry = await nextEntry();
     await input.press('Enter');
@@ -247,10 +247,10 @@ describe('Dify in the real workbench', function () {
     const files = (run.at(-1)!.body as { files?: { transfer_method: string; upload_file_id: string }[] }).files;
     assert.equal(files?.length, 1, 'the attachment is sent as files');
     assert.notEqual(files![0].upload_file_id, attachment.upload_file_id, 'uploaded on its own');
-    await row('Attachments').locator('.form-chip').waitFor({ state: 'detached' });
+    await row('Files with this message').locator('.form-chip').waitFor({ state: 'detached' });
     // The entry lists the run's inputs, the attachment by its name.
     assert.match(await entry.locator('dl.inputs').innerText(), /Attachment\s+sample\.ts/);
-    assert.match(await entry.locator('dl.inputs').innerText(), /Attachments\s+sample\.ts/);
+    assert.match(await entry.locator('dl.inputs').innerText(), /Files with this message\s+sample\.ts/);
     // The values stay for the next run (a form, not a one-shot prompt).
     assert.equal(await row('Focus').locator('input').inputValue(), 'naming');
   });

@@ -77,7 +77,7 @@ describe('@dify and the dify_runApp tool in the real extension host', function (
       const files = (runs().at(-1)!.body as { files?: { type: string; transfer_method: string; upload_file_id?: string }[] }).files;
       assert.equal(runs().length, runsBefore + 1);
       assert.deepEqual(files?.map((f) => [f.type, f.transfer_method]), [['document', 'local_file']]);
-      assert.equal(fx.api.history.entries.at(-1)!.inputs?.Attachments, 'notes.md');
+      assert.equal(fx.api.history.entries.at(-1)!.inputs?.['Files with this message'], 'notes.md');
 
       // A kind of file the app does not take (it takes images and documents), a missing one, an app without
       // attachments: one sentence each, and nothing runs.

@@ -18,9 +18,9 @@ describe('failures in the real extension host', function () {
 
   const cases: { name: string; script: object; message: RegExp; actions: string[]; partial: boolean }[] = [
     { name: 'an error event mid-stream', script: { errorAfterChunks: 3 }, message: /failed|model/i, actions: ['retry', 'showLog'], partial: true },
-    { name: 'a stream closed without its terminal event', script: { closeEarlyAfterChunks: 3 }, message: /ended unexpectedly.*partial answer is kept/, actions: ['retry', 'showLog'], partial: true },
-    { name: 'a connection reset mid-stream', script: { resetAfterChunks: 3 }, message: /closed before the answer was complete/, actions: ['retry', 'showLog'], partial: true },
-    { name: 'a 502 HTML page from a reverse proxy', script: { http: { status: 502, contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1><hr><center>nginx</center></body></html>' } }, message: /internal error \(HTTP 502\)/, actions: ['retry', 'showLog'], partial: false },
+    { name: 'a stream closed without its terminal event', script: { closeEarlyAfterChunks: 3 }, message: /^The answer of "Helper Chat" ended unexpectedly.*partial answer is kept/, actions: ['retry', 'showLog'], partial: true },
+    { name: 'a connection reset mid-stream', script: { resetAfterChunks: 3 }, message: /^The connection of "Helper Chat" was closed before the answer was complete/, actions: ['retry', 'showLog'], partial: true },
+    { name: 'a 502 HTML page from a reverse proxy', script: { http: { status: 502, contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1><hr><center>nginx</center></body></html>' } }, message: /^The gateway in front of "Helper Chat" could not reach its server \(HTTP 502\); retry in a moment, or ask its admin\.$/, actions: ['retry', 'showLog'], partial: false },
     { name: '429 with Retry-After', script: { http: { status: 429, contentType: 'application/json', headers: { 'Retry-After': '7' }, body: '{"code":"too_many_requests","message":"Too many requests. Please try again later.","status":429}' } }, message: /busy/, actions: ['retry'], partial: false },
   ];
 
@@ -39,29 +39,33 @@ describe('failures in the real extension host', function () {
     });
   }
 
-  it('a stall past the idle timeout ends the run instead of hanging', async () => {
+  it('a stall past the idle timeout ends the run instead of hanging, and stops the task on the server', async () => {
     await vscode.workspace.getConfiguration('dify').update('idleTimeoutSeconds', 5, vscode.ConfigurationTarget.Global);
     fx.server.script('app-demo-chat', { stallAfterChunks: 2 });
     const start = (await fx.api.prepare('Helper Chat', 'stall please'))!;
     fx.api.catalog.forget('Helper Chat');
     const entry = await fx.api.controller.start({ ...start, continueConversation: false }, { showPanel: false });
     assert.equal(entry.status, 'failed');
-    assert.match(entry.error!.message, /stopped sending data; the partial answer is kept/);
+    assert.match(entry.error!.message, /^"Helper Chat" stopped sending data and was stopped; the partial answer is kept/);
     assert.ok(entry.answer.length + entry.thinking.length > 0);
     assert.equal(fx.api.controller.running, false);
+    // A run the client gave up on does not go on using tokens on the server.
+    const stop = fx.server.stops.at(-1);
+    assert.equal(stop?.found, true, 'the stop route reached the task');
+    assert.equal(fx.server.taskEnds.get(stop!.taskId), 'stopped');
   });
 
   it('an unreachable server (connection refused) names the fix', async () => {
     const config = vscode.workspace.getConfiguration('dify');
     const apps = config.get<object[]>('apps')!;
     await config.update('apps', [...apps, { name: 'Down', baseUrl: 'http://127.0.0.1:9/v1' }], vscode.ConfigurationTarget.Global);
-    await fx.api.keys.set('Down', 'app-down-key-123456');
+    await fx.api.keys.set(fx.api.catalog.find('Down')!, 'app-down-key-123456');
     try {
       const err = await fx.api.prepare('Down', 'hello').then(() => undefined, (e: Error) => e);
       assert.ok(err, '/info on a closed port must fail');
       const { describeApiError } = await import('../../../src/editor/errorMessages');
       const view = describeApiError(err as never, 'Down', '127.0.0.1:9');
-      assert.match(view.message, /Nothing is listening at 127\.0\.0\.1:9/);
+      assert.match(view.message, /^"Down" cannot be reached: nothing is listening at 127\.0\.0\.1:9\./);
       assert.deepEqual(view.actions.map((a) => a.action), ['openSettings', 'retry']);
     } finally {
       await config.update('apps', apps, vscode.ConfigurationTarget.Global);

@@ -18,7 +18,7 @@ describe('Flowise in the real extension host', function () {
       .getConfiguration('dify')
       .update('apps', [{ name, provider: 'flowise', baseUrl: server.url, chatflowId: DEMO_FLOW_ID }], vscode.ConfigurationTarget.Global);
     api = (await vscode.extensions.getExtension<TestApi>(EXTENSION_ID)!.activate())!;
-    await api.keys.set(name, DEMO_FLOW_KEY);
+    await api.keys.set(api.catalog.find(name)!, DEMO_FLOW_KEY);
   });
 
   after(async () => {

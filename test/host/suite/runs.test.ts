@@ -122,7 +122,7 @@ describe('runs in the real extension host', function () {
       await vscode.window.showTextDocument(doc);
       const form = posted.filter((m): m is Extract<HostMessage, { type: 'apps' }> => m.type === 'apps').at(-1)!.form!;
       const field = form.fields.find((f) => f.variable === 'sys.files')!;
-      assert.deepEqual({ kind: field.kind, label: field.label, required: field.required }, { kind: 'files', label: 'Attachments', required: false });
+      assert.deepEqual({ kind: field.kind, label: field.label, required: field.required }, { kind: 'files', label: 'Files with this message', required: false });
 
       // "Choose…" on the field: the same quick pick as a file input's; its first item is the current file.
       const uploadsBefore = uploads().length;
@@ -148,7 +148,7 @@ describe('runs in the real extension host', function () {
       assert.deepEqual({ type: files![0].type, transfer_method: files![0].transfer_method }, { type: 'document', transfer_method: 'local_file' });
       assert.match(files![0].upload_file_id ?? '', /^[0-9a-f-]{36}$/);
       assert.equal((runs().at(-1)!.body as { inputs: Record<string, unknown> }).inputs['sys.files'], undefined, 'not sent as an input');
-      assert.ok(fx.api.history.entries.at(-1)!.inputs?.Attachments, 'the entry lists its attachments');
+      assert.ok(fx.api.history.entries.at(-1)!.inputs?.['Files with this message'], 'the entry lists its attachments');
       const cleared = posted.filter((m): m is Extract<HostMessage, { type: 'formFiles' }> => m.type === 'formFiles').at(-1)!;
       assert.deepEqual([cleared.variable, cleared.files], ['sys.files', []], 'the form lets go of them once sent');
 
@@ -176,13 +176,13 @@ describe('runs in the real extension host', function () {
     const start = (await fx.api.prepare('Helper Chat', 'still there?'))!;
     const gone = await fx.api.controller.start(start, { showPanel: false });
     assert.equal(gone.status, 'failed');
-    assert.match(gone.error!.message, /conversation no longer exists/);
+    assert.match(gone.error!.message, /^This conversation of "Helper Chat" no longer exists on its server; retry to start a new one\.$/);
     const fresh = await fx.api.controller.start(start, { showPanel: false });
     assert.equal(fresh.status, 'succeeded', fresh.error?.message);
     assert.notEqual(fresh.conversationId, '00000000-0000-4000-8000-000000000000');
   });
 
-  it('stops a slow run: aborts the stream, calls the stop route with its task_id, keeps the partial answer', async () => {
+  it('stops a slow run: the stop route first (with its task_id), the server stops the task, the partial answer kept', async () => {
     fx.server.script('app-demo-workflow', { chunkDelayMs: 200 });
     const start = (await fx.api.prepare('Code Reviewer', 'slow please'))!;
     const launched = await fx.api.controller.launch(start, { showPanel: false });
@@ -194,13 +194,16 @@ describe('runs in the real extension host', function () {
     assert.ok(launched.run.taskId, 'the stream named its task');
     assert.equal(stop.path, `/v1/workflows/tasks/${launched.run.taskId}/stop`);
     assert.equal((stop.body as { user?: string }).user, fx.api.userId);
+    // The server's side: the stop reached a task that was still streaming to us, and ended it there.
+    assert.deepEqual(fx.server.stops.at(-1), { taskId: launched.run.taskId, found: true, clientConnected: true });
+    assert.equal(fx.server.taskEnds.get(launched.run.taskId!), 'stopped');
     assert.ok(entry.answer.length + entry.thinking.length > 0, 'partial answer kept');
   });
 
   it('a wrong key ends in one clear sentence with "Set API Key", the partial state kept, the key nowhere in it', async () => {
     const start = (await fx.api.prepare('Helper Chat', 'hi'))!;
     const wrong = 'app-WRONGwrongWRONGwrong';
-    await fx.api.keys.set('Helper Chat', wrong);
+    await fx.api.keys.set(fx.api.catalog.find('Helper Chat')!, wrong);
     try {
       const entry = await fx.api.controller.start({ ...start, continueConversation: false }, { showPanel: false });
       assert.equal(entry.status, 'failed');
@@ -209,7 +212,7 @@ describe('runs in the real extension host', function () {
       assert.ok(!JSON.stringify(entry).includes(wrong), 'the key leaked into the entry');
       assert.ok(!JSON.stringify(fx.api.history.entries).includes(wrong), 'the key leaked into the history');
     } finally {
-      await fx.api.keys.set('Helper Chat', 'app-demo-chat');
+      await fx.api.keys.set(fx.api.catalog.find('Helper Chat')!, 'app-demo-chat');
     }
   });
 
@@ -223,7 +226,8 @@ describe('runs in the real extension host', function () {
       { showPanel: false },
     );
     assert.equal(entry.status, 'succeeded');
-    await vscode.commands.executeCommand('dify.replaceSelection', entry.id);
+    await vscode.commands.executeCommand('dify.replaceSelection', entry.id, 'REPLACED');
+    assert.ok(doc.getText().startsWith('REPLACED'), 'exactly the text the panel sent');
     assert.ok(!doc.getText().startsWith('const a = 1;'), 'selection replaced');
     assert.ok(doc.getText().includes('const b = 2;'), 'the rest of the file is untouched');
 
@@ -235,5 +239,19 @@ describe('runs in the real extension host', function () {
     const opened = vscode.window.activeTextEditor!.document;
     assert.equal(opened.languageId, 'markdown');
     assert.equal(opened.getText(), entry.answer);
+  });
+
+  it('an answer longer than the panel shows is cut there, said once, and opens whole in an editor', async () => {
+    fx.server.script('app-demo-chat', { answerBytes: 5_000_000 });
+    const start = (await fx.api.prepare('Helper Chat', 'a very long answer please'))!;
+    const entry = await fx.api.controller.start({ ...start, continueConversation: false }, { showPanel: false });
+    assert.equal(entry.status, 'succeeded');
+    assert.equal(entry.answerCut, true);
+    assert.equal(entry.answer.length, 4_000_000);
+    await vscode.commands.executeCommand('dify.openInEditor', entry.id);
+    const opened = vscode.window.activeTextEditor!.document;
+    assert.ok(opened.getText().length > entry.answer.length, 'the editor has the whole answer');
+    assert.ok(opened.getText().startsWith(entry.answer));
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 });

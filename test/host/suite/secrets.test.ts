@@ -49,9 +49,9 @@ describe('the API key stays secret', function () {
     // A failing run too: a wrong key produces an error message (and the wrong key must not leak either).
     const wrongKey = 'app-WrongKeyThatMustNotLeak123';
     const start = (await fx.api.prepare('Helper Chat', 'will fail'))!;
-    await fx.api.keys.set('Helper Chat', wrongKey);
+    await fx.api.keys.set(fx.api.catalog.find('Helper Chat')!, wrongKey);
     const failed = await fx.api.controller.start(start);
-    await fx.api.keys.set('Helper Chat', 'app-demo-chat');
+    await fx.api.keys.set(fx.api.catalog.find('Helper Chat')!, 'app-demo-chat');
     assert.equal(failed.status, 'failed');
     await fx.api.history.save();
 

@@ -22,7 +22,7 @@ export async function setUpApps(opts: { storeKeys?: boolean } = {}): Promise<Hos
   await config.update('apps', apps.map((a) => ({ name: a.name, baseUrl: server.url })), vscode.ConfigurationTarget.Global);
   await config.update('defaultApp', 'Helper Chat', vscode.ConfigurationTarget.Global);
   const api = (await vscode.extensions.getExtension<TestApi>(EXTENSION_ID)!.activate())!;
-  if (opts.storeKeys !== false) for (const a of apps) await api.keys.set(a.name, a.key);
+  if (opts.storeKeys !== false) for (const a of apps) await api.keys.set(api.catalog.find(a.name)!, a.key);
   // Each suite talks to its own server: conversations of another suite's server do not exist here.
   api.history.clear();
   return {

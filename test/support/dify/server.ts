@@ -66,6 +66,10 @@ export interface StreamScript {
   answer?: string;
   /** Extra output variables for workflow_finished (workflow apps). */
   outputs?: Record<string, unknown>;
+  /** The message of the `error` event sent with errorAfterChunks (default: a rate-limit message). */
+  errorMessage?: string;
+  /** The stop route answers success but the task goes on streaming (a server that does not apply stops). */
+  ignoreStop?: boolean;
   /** With stallAfterChunks: send only a ping every N ms for six intervals, then resume the stream (a slow run kept alive by pings). */
   pingEveryMs?: number;
 }
@@ -90,6 +94,13 @@ export interface DifyTestServer {
   url: string;
   port: number;
   requests: RecordedRequest[];
+  /** Every stop route call, and whether it found the task still running (as Dify's own log says). */
+  stops: { taskId: string; found: boolean; clientConnected: boolean }[];
+  /**
+   * How each streamed task ended on the server: finished, stopped by the stop route, failed, or abandoned when this
+   * server closed. As in Dify, a task goes on after its client leaves, until it finishes or is stopped.
+   */
+  taskEnds: Map<string, 'finished' | 'stopped' | 'failed' | 'abandoned'>;
   script(key: string, s: StreamScript | StreamScript[]): void;
   waitForRequest(pred: (r: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   close(): Promise<void>;
@@ -121,6 +132,9 @@ interface RunningTask {
   appKey: string;
   user: string;
   stopped: boolean;
+  /** The client is still reading the stream. */
+  connected: boolean;
+  ignoresStop?: boolean;
   wake?: () => void;
 }
 
@@ -159,6 +173,8 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
   const waiters = new Set<{ pred: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }>();
   const conversations = new Map<string, Conversation>();
   const tasks = new Map<string, RunningTask>();
+  const stops: DifyTestServer['stops'] = [];
+  const taskEnds: DifyTestServer['taskEnds'] = new Map();
   const runs = new Map<string, WorkflowRunRecord>();
   const uploads = new Map<string, StoredUpload>();
   const sockets = new Set<Socket>();
@@ -318,12 +334,15 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
   }
 
   async function writeStream(app: DifyTestApp, res: http.ServerResponse, req: http.IncomingMessage, s: StreamScript, ctx: RunContext, slow: boolean, finishRun: (status: string) => void, user: string): Promise<void> {
-    const task: RunningTask = { taskId: ctx.taskId, appKey: app.key, user, stopped: false };
+    const task: RunningTask = { taskId: ctx.taskId, appKey: app.key, user, stopped: false, connected: true, ignoresStop: s.ignoreStop };
     tasks.set(ctx.taskId, task);
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no', Connection: 'keep-alive' });
     res.socket?.setNoDelay(true);
     let gone = false;
-    res.on('close', () => (gone = true));
+    res.on('close', () => {
+      gone = true;
+      task.connected = false;
+    });
     const nl = s.crlf ? '\r\n' : '\n';
     const delay = delayFor(app, s, slow);
     const splitter = makeSplitter(s.splitAt);
@@ -346,7 +365,8 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
     try {
       if (pings === 'first' || pings === 'both') await ping();
       for (const f of frames) {
-        if (gone) return;
+        // A client that left does not end the task (Dify's worker goes on): only the stop route or the end does.
+        if (closed) return;
         if (task.stopped) {
           for (const sf of stoppedFrames(app, ctx)) if (sf !== 'ping') await frame(sf.obj);
           finishRun('stopped');
@@ -362,7 +382,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
         if (f !== 'ping' && f.chunk) {
           chunks++;
           if (s.errorAfterChunks !== undefined && chunks >= s.errorAfterChunks) {
-            await frame({ event: 'error', workflow_run_id: app.mode === 'workflow' ? ctx.runId : undefined, conversation_id: ctx.conversationId, message_id: ctx.messageId, status: 400, code: 'completion_request_error', message: '[openai] Rate limit reached for requests' });
+            await frame({ event: 'error', workflow_run_id: app.mode === 'workflow' ? ctx.runId : undefined, conversation_id: ctx.conversationId, message_id: ctx.messageId, status: 400, code: 'completion_request_error', message: s.errorMessage ?? '[openai] Rate limit reached for requests' });
             finishRun('failed');
             flush();
             res.end();
@@ -381,7 +401,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
           }
           if (s.stallAfterChunks !== undefined && chunks >= s.stallAfterChunks) {
             flush();
-            while (!gone && !closed && !task.stopped) {
+            while (!closed && !task.stopped) {
               await new Promise<void>((r) => {
                 task.wake = r;
                 setTimeout(r, s.pingEveryMs ?? 1000).unref?.();
@@ -394,7 +414,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
                 flush();
               }
             }
-            if (gone || closed) return;
+            if (closed) return;
           }
         }
         const d = delay();
@@ -411,7 +431,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       res.end();
     } finally {
       tasks.delete(ctx.taskId);
-      if (!res.writableEnded && gone) finishRun('stopped');
+      taskEnds.set(ctx.taskId, task.stopped ? 'stopped' : closed ? 'abandoned' : runs.get(ctx.runId)?.status === 'failed' ? 'failed' : 'finished');
       void req;
     }
   }
@@ -426,7 +446,9 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
   function stop(app: DifyTestApp, taskId: string, body: Record<string, unknown>): void {
     const user = requireUser(body);
     const t = tasks.get(taskId);
-    if (t && t.appKey === app.key && t.user === user) {
+    const found = !!t && t.appKey === app.key && t.user === user;
+    stops.push({ taskId, found, clientConnected: found && t.connected });
+    if (found && !t.ignoresStop) {
       t.stopped = true;
       t.wake?.();
     }
@@ -648,6 +670,8 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
     url: `http://${host}:${port}/v1`,
     port,
     requests,
+    stops,
+    taskEnds,
     script(key, s) {
       const q = scripts.get(key) ?? [];
       q.push(...(Array.isArray(s) ? s : [s]));

@@ -33,6 +33,22 @@ describe('net/transport, redact, errors, retry', () => {
     assert.equal(tlsOptions({ strictSSL: false }).rejectUnauthorized, false);
   });
 
+  it('redact masks a secret in every encoded form it may be echoed in', () => {
+    const key = 'app-Secret+Key/With=Odd?Chars1';
+    const forms = [
+      key,
+      encodeURIComponent(key),
+      encodeURIComponent(key).replace(/%20/g, '+'),
+      Buffer.from(key).toString('base64'),
+      Buffer.from(key).toString('base64').replace(/=+$/, ''),
+      Buffer.from(key).toString('base64url'),
+      Buffer.from(key).toString('hex'),
+      Buffer.from(`Bearer ${key}`).toString('base64').replace(/=+$/, ''),
+    ];
+    for (const f of forms) assert.equal(redact(`before ${f} after`, [key]), 'before *** after', f);
+    assert.equal(redact('Authorization: Basic dXNlcjpwYXNz, next'), 'Authorization: ***, next');
+  });
+
   it('redact removes secrets, bearer tokens, app keys and URL credentials', () => {
     const s = redact('key app-abcdefghijklmnop1234 Authorization: Bearer xyz.123 http://u:p@proxy:3128 mysecretvalue', ['mysecretvalue']);
     assert.equal(s, 'key *** Authorization: Bearer *** http://***@proxy:3128 ***');

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { DifyClient, DifyClientOptions } from '../../../src/dify/client';
 import type { ErrorView, EntryPatch, EntryView } from '../../../src/protocol';
 import { ApiError } from '../../../src/run/errors';
-import { RunExecution } from '../../../src/run/runner';
+import { RunExecution, type RunnerOptions } from '../../../src/run/runner';
 import type { AppMode, RunRequest } from '../../../src/run/types';
 import { demoApps, DifyTestApp } from '../../support/dify/apps';
 
@@ -57,7 +57,7 @@ export function newEntry(id = 'e1'): EntryView {
 }
 
 /** A RunExecution whose describeError records every ApiError it is given. */
-export function execution(c: DifyClient, mode: AppMode, req: RunRequest, extra: { maxRunMs?: number; onPatch?: (p: EntryPatch, x: RunExecution) => void } = {}): {
+export function execution(c: DifyClient, mode: AppMode, req: RunRequest, extra: { maxRunMs?: number; stopGraceMs?: number; bounds?: RunnerOptions['bounds']; onPatch?: (p: EntryPatch, x: RunExecution) => void } = {}): {
   exec: RunExecution;
   errors: ApiError[];
   patches: EntryPatch[];
@@ -75,6 +75,8 @@ export function execution(c: DifyClient, mode: AppMode, req: RunRequest, extra: 
     },
     maxRunMs: extra.maxRunMs,
     stopTimeoutMs: 2000,
+    stopGraceMs: extra.stopGraceMs,
+    bounds: extra.bounds,
   });
   return { exec, errors, patches };
 }

@@ -56,7 +56,85 @@ describe('private deployments: fault matrix through RunExecution', function () {
     assert.ok(exec.entry.answer.length > 0 && PARTIAL_ANSWER.startsWith(exec.entry.answer) && exec.entry.answer !== PARTIAL_ANSWER);
     const stop = await env.dify.waitForRequest((r) => r.path === `/v1/chat-messages/${exec.taskId}/stop`);
     assert.deepEqual(stop.body, { user: requestFor('chat', '').user });
+    assert.deepEqual(env.dify.stops.at(-1), { taskId: exec.taskId, found: true, clientConnected: true }, 'stopped while still streaming');
+    assert.equal(env.dify.taskEnds.get(exec.taskId!), 'stopped');
     await settles(cl.close(), 5000, 'client.close()');
     await until(() => env.front.open() === 0, 'every connection is closed');
+  });
+
+  it('RunExecution: Stop asks the server first, and its own terminal events end the stream → stopped, partial kept', async () => {
+    env.dify.script(CHAT.key, { answer: PARTIAL_ANSWER, chunkDelayMs: 100 });
+    const cl = client(env.front.origin + '/v1', CHAT.key);
+    const { exec, errors, patches } = execution(cl, 'chat', requestFor('chat', 'stop'), {});
+    const started = exec.start();
+    await until(() => exec.entry.answer.length > 0, 'the first text');
+    await settles(exec.stop(), 8000, 'stop()');
+    await settles(started, 2000, 'start()');
+    assert.equal(exec.entry.status, 'stopped');
+    assert.deepEqual(errors, []);
+    assert.ok(exec.entry.answer.length > 0 && PARTIAL_ANSWER.startsWith(exec.entry.answer));
+    assert.deepEqual(env.dify.stops.at(-1), { taskId: exec.taskId, found: true, clientConnected: true }, 'the stop route ran while the stream was open');
+    assert.equal(env.dify.taskEnds.get(exec.taskId!), 'stopped', 'the task was stopped on the server');
+    assert.equal(patches.filter((p) => p.status).at(-1)?.status, 'stopped');
+    await settles(cl.close(), 5000, 'client.close()');
+  });
+
+  it('RunExecution: Stop on a server that does not apply it cuts the stream after the grace period → stopped', async () => {
+    env.dify.script(CHAT.key, { answer: PARTIAL_ANSWER, chunkDelayMs: 100, ignoreStop: true });
+    const cl = client(env.front.origin + '/v1', CHAT.key);
+    const { exec } = execution(cl, 'chat', requestFor('chat', 'ignored stop'), { stopGraceMs: 300 });
+    const started = exec.start();
+    await until(() => exec.entry.answer.length > 0, 'the first text');
+    await settles(exec.stop(), 8000, 'stop()');
+    await settles(started, 2000, 'start()');
+    assert.equal(exec.entry.status, 'stopped');
+    assert.notEqual(exec.entry.answer, PARTIAL_ANSWER, 'cut before the end');
+    assert.equal(env.dify.stops.at(-1)?.found, true);
+    await settles(cl.close(), 5000, 'client.close()');
+  });
+
+  it('RunExecution: an idle timeout stops the task on the server too → failed (idle-timeout), task stopped', async () => {
+    env.dify.script(CHAT.key, { answer: PARTIAL_ANSWER, stallAfterChunks: 2 });
+    const cl = client(env.front.origin + '/v1', CHAT.key, { idleTimeoutMs: 500 });
+    const { exec, errors } = execution(cl, 'chat', requestFor('chat', 'idle'));
+    await settles(exec.start(), 8000, 'start()');
+    assert.equal(exec.entry.status, 'failed');
+    assert.equal(errors[0]?.kind, 'idle-timeout');
+    assert.equal(env.dify.stops.at(-1)?.taskId, exec.taskId, 'the stop route was called for the task');
+    assert.equal(env.dify.stops.at(-1)?.found, true);
+    await until(() => env.dify.taskEnds.get(exec.taskId!) === 'stopped', 'the task to stop on the server');
+    await settles(cl.close(), 5000, 'client.close()');
+  });
+
+  it('RunExecution: a key a server echoes in an error event (as is, URL-encoded, base64) is redacted everywhere', async () => {
+    const key = CHAT.key;
+    const echoed = `bad key ${key} / ${encodeURIComponent(key)} / ${Buffer.from(key).toString('base64')} / ${Buffer.from(key).toString('base64url')}`;
+    env.dify.script(CHAT.key, { answer: PARTIAL_ANSWER, errorAfterChunks: 2, errorMessage: echoed });
+    const cl = client(env.front.origin + '/v1', key);
+    const { exec, errors, patches } = execution(cl, 'chat', requestFor('chat', 'echo'));
+    await settles(exec.start(), 8000, 'start()');
+    assert.equal(errors[0]?.kind, 'stream');
+    assert.match(errors[0].message, /^bad key \*\*\* \/ \*\*\* \/ \*\*\* \/ \*\*\*/);
+    const everything = JSON.stringify({ errors: errors.map((e) => e.message), patches, entry: exec.entry });
+    for (const form of [key, encodeURIComponent(key), Buffer.from(key).toString('base64'), Buffer.from(key).toString('base64url')]) {
+      assert.ok(!everything.includes(form), `${form} leaked`);
+    }
+    await settles(cl.close(), 5000, 'client.close()');
+  });
+
+  it('RunExecution: an answer past the bounds shows its first part, keeps the rest aside, and is stopped on the server', async () => {
+    const long = 'word '.repeat(2000); // 10 000 characters
+    env.dify.script(CHAT.key, { answer: long, chunkDelayMs: 5 });
+    const cl = client(env.front.origin + '/v1', CHAT.key);
+    const { exec, errors, patches } = execution(cl, 'chat', requestFor('chat', 'long'), { bounds: { liveAnswerChars: 1000, totalChars: 4000, thinkingChars: 100 } });
+    await settles(exec.start(), 8000, 'start()');
+    assert.equal(exec.entry.answer.length, 1000, 'the live answer stops at its bound');
+    assert.equal(exec.entry.answerCut, true);
+    assert.equal(patches.filter((p) => p.answerCut).length, 1, 'said once');
+    assert.ok(exec.state.fullAnswer.length > 4000 && long.startsWith(exec.state.fullAnswer), 'the rest is kept for Open in Editor');
+    assert.equal(exec.entry.status, 'failed');
+    assert.equal(errors[0]?.code, 'answer_limit');
+    assert.equal(env.dify.taskEnds.get(exec.taskId!), 'stopped', 'the task was stopped on the server');
+    await settles(cl.close(), 5000, 'client.close()');
   });
 });
