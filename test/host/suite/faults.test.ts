@@ -2,7 +2,7 @@
 // clear sentence and its actions, the partial answer kept, nothing left running.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { setUpApps, type HostFixture } from './support';
+import { setUpApps, until, type HostFixture } from './support';
 
 describe('failures in the real extension host', function () {
   this.timeout(40_000);
@@ -67,6 +67,13 @@ describe('failures in the real extension host', function () {
       const view = describeApiError(err as never, 'Down', '127.0.0.1:9');
       assert.match(view.message, /^"Down" cannot be reached: nothing is listening at 127\.0\.0\.1:9\./);
       assert.deepEqual(view.actions.map((a) => a.action), ['openSettings', 'retry']);
+      // From the palette: the failure shows in the panel too, where the answer would have been, with its fix.
+      // (Not awaited: the command waits for the person to close its notification.)
+      void vscode.commands.executeCommand('dify.run', 'Down');
+      const shown = await until(() => fx.api.history.entries.find((e) => e.app === 'Down' && e.status === 'failed'), 'the failure in the panel');
+      assert.match(shown.error!.message, /^"Down" cannot be reached: nothing is listening at 127\.0\.0\.1:9\./);
+      assert.deepEqual(shown.error!.actions.map((a) => a.action), ['openSettings', 'retry']);
+      await vscode.commands.executeCommand('notifications.clearAll');
     } finally {
       await config.update('apps', apps, vscode.ConfigurationTarget.Global);
       await fx.api.keys.delete('Down');
