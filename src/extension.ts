@@ -1,20 +1,20 @@
 // Wiring only: builds the services and registers commands, the panel serializer and chat integrations.
 import * as vscode from 'vscode';
-import { ChatController, type StartRun } from './chat/controller';
+import { ChatController, type StartRun } from './app/controller';
 import { registerLmTool } from './chat/lmTool';
-import { PANEL_VIEW_TYPE } from './chat/panel';
+import { PANEL_VIEW_TYPE } from './panel/panel';
 import { handleChatRequest, registerParticipant } from './chat/participant';
 import { AppCatalog } from './config/catalog';
 import { HistoryFile } from './config/historyFile';
 import { KeyStore } from './config/secrets';
 import { DestinationGuard } from './config/trust';
 import { loadUserId } from './config/userId';
-import { registerCommands, type CommandDeps } from './editor/commands';
-import { captureEditorContext } from './editor/editorContext';
-import { Log } from './editor/log';
-import { pickFormFiles, prepareRun } from './editor/runPreparation';
-import { RunStatusBar } from './editor/statusBar';
-import { webviewStrings } from './chat/webviewStrings';
+import { registerCommands, type CommandDeps } from './commands/commands';
+import { captureEditorContext } from './app/editorContext';
+import { Log } from './app/log';
+import { pickFormFiles, prepareRun } from './app/runPreparation';
+import { RunStatusBar } from './commands/statusBar';
+import { webviewStrings } from './panel/webviewStrings';
 import { History } from './run/history';
 
 /** Handed to the extension's own tests only (ExtensionMode.Test); other extensions get nothing. */

@@ -1,73 +1,16 @@
 // The only contract between the extension host and the chat webview. Both sides import these types,
 // so a renamed field is a compile error on both. The host validates every incoming message with
 // `parseWebviewMessage` (the webview is treated as untrusted input).
-import type { AppMode, Citation, RunStatus, TraceNode, Usage } from './run/types';
+import type { EntryPatch, EntryView, ErrorAction } from './shared/entry';
+import type { AppMode } from './shared/model';
+
+export type { EntryPatch, EntryView, ErrorAction, ErrorView } from './shared/entry';
 
 export interface AppSummary {
   name: string;
   mode?: AppMode;
   server: string;
   provider: 'dify' | 'flowise';
-}
-
-export type ErrorAction = 'setApiKey' | 'openSettings' | 'retry' | 'showLog' | 'addApp';
-
-export interface ErrorView {
-  /** One clear sentence, already translated. Never contains the API key. */
-  message: string;
-  actions: { action: ErrorAction; label: string }[];
-}
-
-/** One run (workflow/completion) or one turn of a conversation (chat/chatflow/agent/Flowise). */
-export interface EntryView {
-  id: string;
-  app: string;
-  mode?: AppMode;
-  /** What was asked (the query, or a one-line summary of the inputs). */
-  question: string;
-  /** Inputs as shown to the user (strings, files by name). */
-  inputs?: Record<string, string>;
-  conversationId?: string;
-  answer: string;
-  /** The answer is longer than the panel shows (RUN_BOUNDS.liveAnswerChars); "Open in Editor" shows all of it. */
-  answerCut?: boolean;
-  thinking: string;
-  /** True once the answer proper has started (the thinking part collapses). */
-  thinkingDone: boolean;
-  nodes: TraceNode[];
-  outputs?: Record<string, unknown>;
-  usage?: Usage;
-  citations?: Citation[];
-  files?: { url: string; fileType?: string }[];
-  suggestions?: string[];
-  paused?: string;
-  status: RunStatus;
-  error?: ErrorView;
-  startedAt: number;
-  /** Whether "Replace Selection" can act (the run started from a selection still known to the host). */
-  canReplaceSelection: boolean;
-}
-
-/** A partial update of a running entry; the host sends at most one per animation frame per entry. */
-export interface EntryPatch {
-  id: string;
-  answerAppend?: string;
-  /** Replaces the whole answer (text_replace / message_replace). Applied before answerAppend. */
-  answer?: string;
-  thinkingAppend?: string;
-  thinkingDone?: boolean;
-  answerCut?: boolean;
-  /** Upserts by node id, in arrival order. */
-  nodes?: TraceNode[];
-  outputs?: Record<string, unknown>;
-  usage?: Usage;
-  citations?: Citation[];
-  files?: { url: string; fileType?: string }[];
-  suggestions?: string[];
-  paused?: string;
-  conversationId?: string;
-  status?: RunStatus;
-  error?: ErrorView;
 }
 
 export interface ConversationSummary {

@@ -8,8 +8,8 @@
  * Each returns a checksum so the bench can prove all of them saw the same stream.
  */
 import { Readable } from 'node:stream';
-import { difyRunEvents } from '../../src/dify/client';
-import { RunEventMapper } from '../../src/dify/runEvents';
+import { difyRunEvents } from '../../src/providers/dify/client';
+import { RunEventMapper } from '../../src/providers/dify/runEvents';
 import { parseSdkStream } from './sdkParser';
 
 export interface Checksum {

@@ -14,7 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { DifyClient } from '../../src/dify/client';
+import { DifyClient } from '../../src/providers/dify/client';
 import { chunk, makeRecording } from './recording';
 import { body, PIPELINES, sdk, type Checksum } from './pipelines';
 

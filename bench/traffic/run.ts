@@ -10,11 +10,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PatchBatcher } from '../../src/chat/patchBatcher';
+import { PatchBatcher } from '../../src/panel/patchBatcher';
 import type { EntryPatch, EntryView } from '../../src/protocol';
-import { ApiError } from '../../src/run/errors';
+import { ApiError } from '../../src/net/apiError';
 import { RunExecution } from '../../src/run/runner';
-import type { AppClient, RunEvent } from '../../src/run/types';
+import type { AppClient, RunEvent } from '../../src/providers/types';
 
 const root = join(__dirname, '..', '..');
 const args = process.argv.slice(2);

@@ -2,7 +2,7 @@
 // question sent to the app, each as a fenced block under its name — as "Ask Dify About Selection" adds the selection.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { fenced } from '../editor/editorContext';
+import { fenced } from '../app/editorContext';
 
 /** At most this many characters of referenced text go with one question (the rest is cut, and says so). */
 export const MAX_REFERENCE_CHARS = 100_000;

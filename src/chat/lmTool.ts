@@ -3,12 +3,11 @@
 import * as vscode from 'vscode';
 import { defaultApp, serverLabel } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
-import { describeApiError } from '../editor/errorMessages';
-import { captureEditorContext } from '../editor/editorContext';
-import { attachFiles, prepareRun } from '../editor/runPreparation';
+import { describeFailure } from '../app/errors';
+import { captureEditorContext } from '../app/editorContext';
+import { attachFiles, prepareRun } from '../app/runPreparation';
 import { InputProblems } from '../run/inputForm';
-import { toApiError } from '../run/runner';
-import { withAttachments, type ChatController } from './controller';
+import { withAttachments, type ChatController } from '../app/controller';
 
 export const TOOL_NAME = 'dify_runApp';
 
@@ -77,7 +76,7 @@ export class RunAppTool implements vscode.LanguageModelTool<RunAppInput> {
     } catch (e) {
       if (e instanceof InputProblems) return text(vscode.l10n.t('Cannot run {0}: {1}', app.name, e.problems.join(' ')));
       if ((e as Error)?.name === 'MissingKeyError') return text(vscode.l10n.t('No API key is stored for "{0}": run "Dify: Set API Key".', app.name));
-      return text(describeApiError(toApiError(e), app.name, serverLabel(app)).message);
+      return text(describeFailure(e, app.name, serverLabel(app)).message);
     }
   }
 

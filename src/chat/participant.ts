@@ -6,12 +6,11 @@
 import * as vscode from 'vscode';
 import { defaultApp, serverLabel, type AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
-import { describeApiError } from '../editor/errorMessages';
-import { captureEditorContext } from '../editor/editorContext';
-import { prepareRun } from '../editor/runPreparation';
-import { toApiError } from '../run/runner';
+import { describeFailure } from '../app/errors';
+import { captureEditorContext } from '../app/editorContext';
+import { prepareRun } from '../app/runPreparation';
 import { withReferences } from './chatReferences';
-import type { ChatController } from './controller';
+import type { ChatController } from '../app/controller';
 
 export const PARTICIPANT_ID = 'dify-vscode.dify';
 
@@ -124,7 +123,7 @@ export async function handleChatRequest(
       stream.button({ command: 'dify.setApiKey', arguments: [app.name], title: vscode.l10n.t('Set API Key') });
       return {};
     }
-    return { errorDetails: { message: describeApiError(toApiError(e), app.name, serverLabel(app)).message } };
+    return { errorDetails: { message: describeFailure(e, app.name, serverLabel(app)).message } };
   }
 }
 

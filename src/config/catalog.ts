@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { Dispatcher } from 'undici';
 import type { LogFn as Logger } from '../net/http';
-import type { AppClient, AppInfo, AppParameters } from '../run/types';
+import type { AppClient, AppInfo, AppParameters } from '../providers/types';
 import { readApps, serverLabel, type AppProfile } from './apps';
 import { readCaCertificates, readTimeouts, transportOptions } from './network';
 import type { KeyStore } from './secrets';
@@ -71,8 +71,8 @@ export class AppCatalog implements vscode.Disposable {
     // The HTTP stack loads on first use, not at activation.
     const [{ createDispatcher }, { DifyClient }, { FlowiseClient }] = await Promise.all([
       import('../net/transport'),
-      import('../dify/client'),
-      import('../flowise/client'),
+      import('../providers/dify/client'),
+      import('../providers/flowise/client'),
     ]);
     const options = transportOptions(app, ca, timeouts);
     const poolKey = JSON.stringify(options);

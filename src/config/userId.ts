@@ -5,7 +5,7 @@
 // belongs to one browser there; an id kept in it moves over.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { asError } from '../run/errors';
+import { asError } from '../net/apiError';
 import { readIfExists, writeWhole } from './storageFiles';
 
 const LEGACY_KEY = 'dify.userId';

@@ -1,11 +1,12 @@
 // Turning transport failures and non-2xx answers into the one `ApiError` type (src/run/errors.ts).
 // Messages are single sentences a user can act on, never contain HTML, headers or the API key.
-import { ApiError, ApiErrorKind } from '../run/errors';
+import { ApiError, ApiErrorKind } from './apiError';
 import { redact } from './redact';
 
 /** Context for error mapping: the route (`METHOD /path`), the target host, secrets to redact, the caller's signal. */
 export interface ErrorContext {
-  route: string;
+  /** Absent for failures outside a request (a thrown value reaching the run layer). */
+  route?: string;
   host?: string;
   secrets?: ReadonlyArray<string | undefined>;
   signal?: AbortSignal;
@@ -44,14 +45,15 @@ function isGeneric(code: string): boolean {
  * Maps any thrown value from undici/Node to an `ApiError` (an `ApiError` passes through unchanged).
  * An aborted caller signal always wins, so Stop reads as 'aborted' whatever the socket reported.
  */
-export function toApiError(err: unknown, ctx: ErrorContext): ApiError {
+export function toApiError(err: unknown, ctx: ErrorContext = {}): ApiError {
   if (err instanceof ApiError) return err;
   const reason = ctx.signal?.aborted ? ctx.signal.reason : undefined;
   if (reason instanceof ApiError) return reason;
   const host = ctx.host ? ` ${ctx.host}` : ' the server';
+  const on = ctx.route ? ` (${ctx.route})` : '';
   const make = (kind: ApiErrorKind, message: string, causeCode?: string): ApiError =>
     new ApiError({ kind, message: redact(message, ctx.secrets), causeCode, route: ctx.route, cause: err });
-  if (ctx.signal?.aborted) return make('aborted', `The request was cancelled (${ctx.route}).`);
+  if (ctx.signal?.aborted) return make('aborted', `The request was cancelled${on}.`);
   const found: Found = { messages: [], abort: false };
   collect(err, found);
   const code = found.code;
@@ -70,12 +72,12 @@ export function toApiError(err: unknown, ctx: ErrorContext): ApiError {
     return make('tls', `TLS failure talking to${host}: ${tlsReason(code)} (${code}).`, code);
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return make('idle-timeout', `${host.trim()} stopped responding (${ctx.route}).`, code);
+    return make('idle-timeout', `${host.trim()} stopped responding${on}.`, code);
   }
   if ((code && RESET_CODES.has(code)) || /other side closed|socket hang up/i.test(text)) {
-    return make('reset', `The connection to${host} was closed unexpectedly (${ctx.route}).`, code);
+    return make('reset', `The connection to${host} was closed unexpectedly${on}.`, code);
   }
-  if (found.abort) return make('aborted', `The request was cancelled (${ctx.route}).`, code);
+  if (found.abort) return make('aborted', `The request was cancelled${on}.`, code);
   const first = found.messages[0] ?? String(err);
   return make('network', `Network error talking to${host}: ${first}`, code);
 }

@@ -1,7 +1,7 @@
 // A small request layer over undici: JSON requests, streaming requests (SSE bodies) and multipart uploads,
 // with Bearer auth, AbortSignal, optional per-request timeout, and every failure mapped to `ApiError`.
 import { Dispatcher, FormData, request } from 'undici';
-import { ApiError } from '../run/errors';
+import { ApiError } from './apiError';
 import { errorFromResponse, header, toApiError } from './errors';
 import { describeRequest, redact } from './redact';
 

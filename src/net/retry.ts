@@ -1,6 +1,6 @@
 // Retries only where they are safe: idempotent requests (GET introspection), 429 with a bounded Retry-After,
 // and connections refused before anything was sent. Never used for POST runs.
-import { ApiError } from '../run/errors';
+import { ApiError } from './apiError';
 
 /** Options for `withRetry`. */
 export interface RetryOptions {

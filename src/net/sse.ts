@@ -1,7 +1,7 @@
 // Server-Sent Events over a byte stream, built on eventsource-parser: streaming UTF-8 decoding (characters
 // split across reads are joined), CR/LF/CRLF, comments and pings as activity, an idle timeout, and prompt abort.
 import type { EventSourceMessage, EventSourceParser } from 'eventsource-parser' with { 'resolution-mode': 'import' };
-import { ApiError } from '../run/errors';
+import { ApiError } from './apiError';
 import { toApiError } from './errors';
 
 /** One SSE event. Dify keeps the event name inside `data`; a keep-alive ping arrives as `{event:'ping', data:''}`. */

@@ -1,8 +1,8 @@
 // The persisted history of the chat panel: entries (runs and conversation turns, partial answers
 // included) and the conversation each app continues. Stored as one document through a tiny interface
 // (a file in the extension's storage folder in VS Code, memory in tests). Bounded in count and size.
-import type { EntryView } from '../protocol';
-import { asError } from './errors';
+import type { EntryView } from '../shared/entry';
+import { asError } from '../net/apiError';
 
 /** Where the history document is kept. `read` resolves undefined when there is none yet. */
 export interface HistoryStore {

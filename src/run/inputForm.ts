@@ -1,9 +1,9 @@
 // Validation and coercion of input values against an app's form (Dify `user_input_form`), so that
 // Dify's 400 invalid_param is the exception. Mirrors the server's `_validate_inputs`. No `vscode`.
 import { extname } from 'node:path';
-import { fileTypeOf } from '../dify/files';
+import { fileTypeOf } from '../providers/dify/files';
 import { templateNeeds } from './templates';
-import type { AppParameters, FileRef, InputField, SystemLimits } from './types';
+import type { AppParameters, FileRef, InputField, SystemLimits } from '../providers/types';
 
 export type FieldValue = string | number | boolean | object | FileRef | FileRef[] | undefined;
 

@@ -1,4 +1,4 @@
-import type { SystemLimits } from './types';
+import type { SystemLimits } from '../providers/types';
 
 /** The documented defaults of Dify's `system_parameters` (MB / counts): the limits of a server that gives none
  * (older Dify builds, Flowise, an app whose parameters could not be read). Copy before changing. */

@@ -3,11 +3,12 @@
 // only after a short grace; a run the client gives up on (idle timeout, time limit, size limit) is stopped on the
 // server too. Never throws: a failed run ends with status 'failed' and an error view, the partial answer kept.
 // No `vscode` import.
-import type { EntryPatch, EntryView, ErrorView } from '../protocol';
-import { ApiError, mapMessage } from './errors';
+import { ApiError, mapMessage } from '../net/apiError';
+import { toApiError } from '../net/errors';
+import type { EntryPatch, EntryView, ErrorView } from '../shared/entry';
 import { EntryState } from './entryState';
 import { RUN_BOUNDS } from './limits';
-import type { AppClient, AppMode, RunEvent, RunRequest, StopHandle } from './types';
+import type { AppClient, AppMode, RunEvent, RunRequest, StopHandle } from '../providers/types';
 
 export interface RunnerOptions {
   onPatch(patch: EntryPatch): void;
@@ -180,24 +181,7 @@ export class RunExecution {
   }
 
   private finish(status: EntryView['status'], error?: ErrorView): void {
-    const e = this.entry;
-    e.status = status;
-    const patch: EntryPatch = { id: e.id, status };
-    if (error) {
-      e.error = error;
-      patch.error = error;
-    }
-    if (!e.thinkingDone && e.thinking) {
-      e.thinkingDone = true;
-      patch.thinkingDone = true;
-    }
-    this.opts.onPatch(patch);
+    this.opts.onPatch(this.state.finish(status, error));
   }
-}
 
-export function toApiError(e: unknown): ApiError {
-  if (e instanceof ApiError) return e;
-  const err = e as Error;
-  if (err?.name === 'AbortError') return new ApiError({ kind: 'aborted', message: 'The run was stopped.', cause: e });
-  return new ApiError({ kind: 'network', message: err?.message ?? String(e), cause: e });
 }

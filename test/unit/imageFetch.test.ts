@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fetchImage, httpOrigin } from '../../src/chat/imageFetch';
+import { fetchImage, httpOrigin } from '../../src/panel/imageFetch';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a2f5b1a90000000049454e44ae426082', 'hex');
 

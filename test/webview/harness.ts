@@ -12,7 +12,7 @@ import { join, resolve, extname } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { inlineWorker } from '../../scripts/inlineWorker.mjs';
-import { panelCsp } from '../../src/chat/panelCsp';
+import { panelCsp } from '../../src/panel/panelCsp';
 import type { EntryView, HostMessage, PanelState } from '../../src/protocol';
 
 export const ROOT = resolve(__dirname, '../..');

@@ -2,7 +2,7 @@
 // outside the webview unless the person asks, the answer actions take exactly the text the panel shows, no
 // element stops the rendering of what follows it, and nothing that can navigate navigates the webview.
 import assert from 'node:assert/strict';
-import { panelCsp } from '../../src/chat/panelCsp';
+import { panelCsp } from '../../src/panel/panelCsp';
 import type { EntryView, PanelState } from '../../src/protocol';
 import { entryView, pagePerTest, panelDriver } from './harness';
 

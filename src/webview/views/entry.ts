@@ -1,7 +1,7 @@
 // One entry of the panel: question, thinking, trace, answer, outputs, usage, citations, files,
 // suggestions, paused reason, status, error, and the answer actions.
 import type { EntryView, WebviewMessage } from '../../protocol';
-import type { RunStatus } from '../../run/types';
+import type { RunStatus } from '../../shared/model';
 import { IncrementalMarkdown, renderOneShot } from '../markdown';
 import type { CodeActions } from '../markdown';
 import { remoteImages } from '../markdown/images';

@@ -1,5 +1,5 @@
 // The workflow trace: nodes as they start and finish, iteration/loop rounds grouped under their parent.
-import type { TraceNode } from '../../run/types';
+import type { TraceNode } from '../../shared/model';
 import { t } from '../strings';
 import { formatNumber, formatSeconds, h, icon } from './dom';
 

@@ -63,7 +63,7 @@ describe('failures in the real extension host', function () {
     try {
       const err = await fx.api.prepare('Down', 'hello').then(() => undefined, (e: Error) => e);
       assert.ok(err, '/info on a closed port must fail');
-      const { describeApiError } = await import('../../../src/editor/errorMessages');
+      const { describeApiError } = await import('../../../src/app/errors');
       const view = describeApiError(err as never, 'Down', '127.0.0.1:9');
       assert.match(view.message, /^"Down" cannot be reached: nothing is listening at 127\.0\.0\.1:9\./);
       assert.deepEqual(view.actions.map((a) => a.action), ['openSettings', 'retry']);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { HistoryFile } from '../../../src/config/historyFile';
-import { PANEL_VIEW_TYPE } from '../../../src/chat/panel';
+import { PANEL_VIEW_TYPE } from '../../../src/panel/panel';
 import type { EntryView, HostMessage } from '../../../src/protocol';
 import { History, LEGACY_HISTORY_KEY } from '../../../src/run/history';
 import { MemoryMemento, setUpApps, until, type HostFixture } from './support';

@@ -1,7 +1,7 @@
 // Demo apps for the Dify-compatible test server (also used by `npm run demo` and UI tests).
 // Fixed keys (`app-demo-…`), realistic /parameters forms covering every input kind, markdown answers with a
 // fenced code block, Chinese text and a qwen3-style <think> part.
-import type { AppMode } from '../../../src/run/types';
+import type { AppMode } from '../../../src/providers/types';
 
 /** One app served by the test server. */
 export interface DifyTestApp {

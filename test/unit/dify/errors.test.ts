@@ -3,7 +3,7 @@ import { requestJson } from '../../../src/net/http';
 import { demoApps } from '../../support/dify/apps';
 import { DifyTestServer, startDifyServer } from '../../support/dify/server';
 import { closedPort } from '../../support/net/servers';
-import type { AppMode, RunEvent } from '../../../src/run/types';
+import type { AppMode, RunEvent } from '../../../src/providers/types';
 import { assertApiError, client, collectRun, finished, USER } from './helpers';
 
 const apps = demoApps();

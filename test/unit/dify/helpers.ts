@@ -1,8 +1,8 @@
 // Shared helpers for the Dify client tests.
 import * as assert from 'node:assert/strict';
-import { DifyClient, DifyClientOptions } from '../../../src/dify/client';
-import { ApiError } from '../../../src/run/errors';
-import type { RunEvent } from '../../../src/run/types';
+import { DifyClient, DifyClientOptions } from '../../../src/providers/dify/client';
+import { ApiError } from '../../../src/net/apiError';
+import type { RunEvent } from '../../../src/providers/types';
 
 export const USER = 'vscode-user-3f2a';
 

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { parseDifyEvent } from '../../../src/dify/events';
-import { normalizeInfo, normalizeParameters } from '../../../src/dify/parameters';
-import { RunEventMapper } from '../../../src/dify/runEvents';
-import { remoteFileRef, fileTypeOf } from '../../../src/dify/files';
-import { ApiError } from '../../../src/run/errors';
-import type { DifyStreamEvent } from '../../../src/dify/events';
-import type { RunEvent } from '../../../src/run/types';
+import { parseDifyEvent } from '../../../src/providers/dify/events';
+import { normalizeInfo, normalizeParameters } from '../../../src/providers/dify/parameters';
+import { RunEventMapper } from '../../../src/providers/dify/runEvents';
+import { remoteFileRef, fileTypeOf } from '../../../src/providers/dify/files';
+import { ApiError } from '../../../src/net/apiError';
+import type { DifyStreamEvent } from '../../../src/providers/dify/events';
+import type { RunEvent } from '../../../src/providers/types';
 
 const ev = (o: object): DifyStreamEvent => parseDifyEvent(JSON.stringify(o));
 function feed(mode: string, events: object[]): { out: RunEvent[]; mapper: RunEventMapper } {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { answerFor } from '../../support/dify/frames';
 import { demoApps } from '../../support/dify/apps';
 import { DifyTestServer, startDifyServer } from '../../support/dify/server';
-import type { RunEvent, TraceNode } from '../../../src/run/types';
+import type { RunEvent, TraceNode } from '../../../src/providers/types';
 import { client, collectRun, finished, USER } from './helpers';
 
 const apps = demoApps();
@@ -171,7 +171,7 @@ describe('dify client: every app mode end to end', () => {
     const rec = server.requests.find((r) => r.path === '/v1/files/upload')!;
     assert.deepEqual(rec.body, { fields: { user: USER }, files: [{ name: 'file', filename: 'notes 中文.md', contentType: 'text/markdown', size: 5 }] });
     // The reference goes into a file input and is accepted by a run.
-    const { localFileRef, fileListInput } = await import('../../../src/dify/files');
+    const { localFileRef, fileListInput } = await import('../../../src/providers/dify/files');
     const ref = localFileRef(up.id, 'document');
     const r = await collectRun(c.run('workflow', { inputs: { ...inputsFor.workflow, attachment: ref, context_files: fileListInput([ref]) }, user: USER, files: [ref] }, new AbortController().signal));
     assert.equal(r.error, undefined);
@@ -181,7 +181,7 @@ describe('dify client: every app mode end to end', () => {
   });
 
   it('file references say what the field takes: `custom` for a file it takes only by extension (Dify refuses any other type)', async () => {
-    const { normalizeParameters } = await import('../../../src/dify/parameters');
+    const { normalizeParameters } = await import('../../../src/providers/dify/parameters');
     const { fileRefType } = await import('../../../src/run/inputForm');
     const logs = { allowed_file_types: ['image', 'custom'], allowed_file_extensions: ['.log'], allowed_file_upload_methods: ['local_file', 'remote_url'] };
     const base = app('workflow');

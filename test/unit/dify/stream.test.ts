@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { answerFor, runFrames } from '../../support/dify/frames';
 import { demoApps } from '../../support/dify/apps';
 import { DifyTestServer, startDifyServer, StreamScript } from '../../support/dify/server';
-import type { DifyStreamEvent } from '../../../src/dify/events';
+import type { DifyStreamEvent } from '../../../src/providers/dify/events';
 import { assertApiError, client, collectRun, finished, USER } from './helpers';
 
 const apps = demoApps();

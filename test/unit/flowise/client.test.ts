@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { FlowiseClient } from '../../../src/flowise/client';
-import { inlineFile } from '../../../src/flowise/request';
-import type { RunEvent } from '../../../src/run/types';
+import { FlowiseClient } from '../../../src/providers/flowise/client';
+import { inlineFile } from '../../../src/providers/flowise/request';
+import type { RunEvent } from '../../../src/providers/types';
 import { startFlowiseServer, tokenize, type FlowiseTestFlow, type FlowiseTestServer } from '../../support/flowise/server';
 import { answerOf, clientFor, collect, expectApiError, lastOf, ofType, predictions, reasoningOf, run } from './helpers';
 

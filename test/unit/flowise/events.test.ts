@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { FlowiseEventMapper, parseFollowUps, statusFromErrorMessage, type FlowiseFrame } from '../../../src/flowise/events';
-import { parseFlowiseUrl, parseFrame } from '../../../src/flowise/client';
-import { buildPredictionBody, questionFrom } from '../../../src/flowise/request';
-import type { RunEvent } from '../../../src/run/types';
+import { FlowiseEventMapper, parseFollowUps, statusFromErrorMessage, type FlowiseFrame } from '../../../src/providers/flowise/events';
+import { parseFlowiseUrl, parseFrame } from '../../../src/providers/flowise/client';
+import { buildPredictionBody, questionFrom } from '../../../src/providers/flowise/request';
+import type { RunEvent } from '../../../src/providers/types';
 import { answerOf, expectApiError, ofType } from './helpers';
 
 function mapper() {

@@ -1,9 +1,9 @@
 // Shared helpers for the Flowise unit tests.
 import * as assert from 'node:assert/strict';
-import { ApiError } from '../../../src/run/errors';
-import type { RunEvent } from '../../../src/run/types';
-import { FlowiseClient, type FlowiseClientOptions } from '../../../src/flowise/client';
-import type { FlowiseRunRequest } from '../../../src/flowise/request';
+import { ApiError } from '../../../src/net/apiError';
+import type { RunEvent } from '../../../src/providers/types';
+import { FlowiseClient, type FlowiseClientOptions } from '../../../src/providers/flowise/client';
+import type { FlowiseRunRequest } from '../../../src/providers/flowise/request';
 import type { FlowiseTestServer } from '../../support/flowise/server';
 
 export interface Collected {

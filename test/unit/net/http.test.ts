@@ -3,7 +3,7 @@ import { FormData } from 'undici';
 import { openStream, postMultipart, requestJson, HttpEndpoint } from '../../../src/net/http';
 import { readSse } from '../../../src/net/sse';
 import { createDispatcher } from '../../../src/net/transport';
-import { ApiError } from '../../../src/run/errors';
+import { ApiError } from '../../../src/net/apiError';
 import { closedPort, LocalServer, startHttp, startHttps, startProxy } from '../../support/net/servers';
 import { TEST_CERT, TEST_KEY } from '../../support/net/tls-fixture';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { readSse, SseMessage } from '../../../src/net/sse';
-import { ApiError } from '../../../src/run/errors';
+import { ApiError } from '../../../src/net/apiError';
 import { chunksStream, pingingStream, splitAt, stallingStream } from '../../support/net/bytes';
 
 async function collect(it: AsyncIterable<SseMessage>): Promise<SseMessage[]> {

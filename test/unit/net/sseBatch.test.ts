@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { readSse, readSseBatches, ReadSseOptions, SseMessage } from '../../../src/net/sse';
-import { ApiError } from '../../../src/run/errors';
+import { ApiError } from '../../../src/net/apiError';
 import { chunksStream, pingingStream, splitAt, stallingStream } from '../../support/net/bytes';
 
 type Tuple = [string | undefined, string | undefined, string];

@@ -4,7 +4,7 @@ import { matchesNoProxy, tlsOptions } from '../../../src/net/transport';
 import { describeRequest, redact } from '../../../src/net/redact';
 import { errorFromResponse, parseRetryAfter, toApiError } from '../../../src/net/errors';
 import { retryDelayMs, withRetry } from '../../../src/net/retry';
-import { ApiError } from '../../../src/run/errors';
+import { ApiError } from '../../../src/net/apiError';
 
 describe('net/transport, redact, errors, retry', () => {
   it('matchesNoProxy: exact, suffix, wildcard, host:port', () => {

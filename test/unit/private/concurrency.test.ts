@@ -1,9 +1,9 @@
 // 50 concurrent runs against one server, all five modes, sharing one client (and connection pool) per app:
 // every answer, conversation and stop call must belong to its own run (no cross-talk).
 import * as assert from 'node:assert/strict';
-import type { DifyClient } from '../../../src/dify/client';
+import type { DifyClient } from '../../../src/providers/dify/client';
 import type { RunExecution } from '../../../src/run/runner';
-import type { AppMode } from '../../../src/run/types';
+import type { AppMode } from '../../../src/providers/types';
 import type { DifyTestApp } from '../../support/dify/apps';
 import type { RecordedRequest } from '../../support/dify/server';
 import { DifyTestServer, startDifyServer } from '../../support/dify/server';

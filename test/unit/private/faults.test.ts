@@ -3,7 +3,7 @@
 // connection open. Plus the same client-side errors on info/parameters/upload, and a 10 MB answer.
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import type { RunEvent } from '../../../src/run/types';
+import type { RunEvent } from '../../../src/providers/types';
 import { answerFor } from '../../support/dify/frames';
 import { apiError, CHAT, client, collect, rejection, requestFor, settles } from './helpers';
 import { checkError, DISABLED, FAULTS, MatrixEnv, partialOf, scriptFor, SMALL_UPLOADS, startMatrixEnv, until } from './matrix';

@@ -1,11 +1,11 @@
 // Shared helpers for the private-deployment tests (proxies, certificates, faults).
 import { collectRun } from '../dify/helpers';
 import * as assert from 'node:assert/strict';
-import { DifyClient, DifyClientOptions } from '../../../src/dify/client';
+import { DifyClient, DifyClientOptions } from '../../../src/providers/dify/client';
 import type { ErrorView, EntryPatch, EntryView } from '../../../src/protocol';
-import { ApiError } from '../../../src/run/errors';
+import { ApiError } from '../../../src/net/apiError';
 import { RunExecution, type RunnerOptions } from '../../../src/run/runner';
-import type { AppMode, RunRequest } from '../../../src/run/types';
+import type { AppMode, RunRequest } from '../../../src/providers/types';
 import { demoApps, DifyTestApp } from '../../support/dify/apps';
 
 export const USER = 'private-deploy-user';

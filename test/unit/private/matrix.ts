@@ -3,8 +3,8 @@
 // certificate or proxy. `partial: 'some'` rows fail mid-stream: the answer delivered before must be kept.
 import type { TransportOptions } from '../../../src/net/transport';
 import * as assert from 'node:assert/strict';
-import type { ApiError } from '../../../src/run/errors';
-import type { AppMode, RunRequest } from '../../../src/run/types';
+import type { ApiError } from '../../../src/net/apiError';
+import type { AppMode, RunRequest } from '../../../src/providers/types';
 import type { DifyTestApp } from '../../support/dify/apps';
 import { DifyTestServer, StreamScript, startDifyServer } from '../../support/dify/server';
 import { ForwardProxy, startForwardProxy } from '../../support/proxy/forwardProxy';

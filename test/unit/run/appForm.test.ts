@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { appForm, formInputs } from '../../../src/chat/appForm';
-import { normalizeParameters } from '../../../src/dify/parameters';
+import { appForm, formInputs } from '../../../src/app/appForm';
+import { normalizeParameters } from '../../../src/providers/dify/parameters';
 import { ATTACHMENTS, attachmentsField, coerceForm, hiddenDefaults, layoutForText } from '../../../src/run/inputForm';
-import type { AppParameters, InputField } from '../../../src/run/types';
+import type { AppParameters, InputField } from '../../../src/providers/types';
 
 const f = (variable: string, kind: string, extra: Partial<InputField> = {}): InputField => ({ variable, kind, label: variable.toUpperCase(), required: false, ...extra });
 

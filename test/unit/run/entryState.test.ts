@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { PatchBatcher } from '../../../src/chat/patchBatcher';
+import { PatchBatcher } from '../../../src/panel/patchBatcher';
 import type { EntryPatch, EntryView } from '../../../src/protocol';
-import { EntryState, mergePatch } from '../../../src/run/entryState';
+import { EntryState } from '../../../src/run/entryState';
+import { mergePatch } from '../../../src/shared/entry';
 
 const entry = (): EntryView => ({ id: 'e1', app: 'a', question: 'q', answer: '', thinking: '', thinkingDone: false, nodes: [], status: 'running', startedAt: 0, canReplaceSelection: false });
 

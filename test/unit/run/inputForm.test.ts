@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { coerceForm, coerceText, english, fileAllowed, fileProblem, fileRefType, fileTypeFor, PROBLEM_TEXTS, textUploadName, validateInputs, visibleFields, type Say } from '../../../src/run/inputForm';
-import type { InputField } from '../../../src/run/types';
+import type { InputField } from '../../../src/providers/types';
 
 const field = (kind: string, extra: Partial<InputField> = {}): InputField => ({ kind, variable: kind.replace('-', '_'), label: kind, required: true, ...extra });
 

@@ -1,7 +1,7 @@
 // Sizes are bounded with a message, never a crash: outputs of any depth, JSON bodies of any size, forms of any length.
 import * as assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { normalizeParameters } from '../../../src/dify/parameters';
+import { normalizeParameters } from '../../../src/providers/dify/parameters';
 import { MAX_JSON_BODY, requestJson } from '../../../src/net/http';
 import { EntryState } from '../../../src/run/entryState';
 import { History } from '../../../src/run/history';

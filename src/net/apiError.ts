@@ -1,5 +1,5 @@
-// The one error type every provider throws. No `vscode` import; user-facing wording lives in the
-// glue (src/editor/errorMessages.ts) so it can be translated.
+// The one error type of the kernel: net, the providers and the run layer throw it. No `vscode` import; the
+// words a person reads live in the application layer (src/app/errors.ts), so they can be translated.
 
 export type ApiErrorKind =
   /** The server answered with a non-2xx status (status, code, message from the body). */

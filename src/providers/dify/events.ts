@@ -1,7 +1,7 @@
 // Every event of the Dify streaming contract as ONE discriminated union, plus a tolerant parser.
 // Fields are optional where older/newer builds differ; anything unknown is kept raw as `{event:'unknown'}`.
 // JSON.parse accepts both wire styles (compact orjson and json.dumps' `", "` + \uXXXX) and key order is irrelevant.
-import { ApiError } from '../run/errors';
+import { ApiError } from '../../net/apiError';
 
 type Obj = Record<string, unknown>;
 

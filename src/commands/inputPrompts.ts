@@ -3,11 +3,11 @@
 // JSON → validated box, file → current file / selection as file / choose file / URL / skip.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { sayTranslated } from './formTexts';
+import { sayTranslated } from '../app/texts';
 import { mimeOfName } from '../run/mime';
 import { coerceText, countProblem, fileAllowed, fileProblem, fileRefType, hasDefault, hiddenDefaults, isFileField, textUploadName, visibleFields, type FieldValue } from '../run/inputForm';
-import type { AppParameters, FileRef, InputField } from '../run/types';
-import type { CapturedContext } from './editorContext';
+import type { AppParameters, FileRef, InputField } from '../providers/types';
+import type { CapturedContext } from '../app/editorContext';
 
 export interface UploadRequest {
   name: string;

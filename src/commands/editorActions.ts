@@ -1,7 +1,7 @@
 // What the panel's answer actions do in the editor: insert at the cursor, replace the selection the
 // run started from, open the answer in a new editor.
 import * as vscode from 'vscode';
-import type { ChatController } from '../chat/controller';
+import type { ChatController } from '../app/controller';
 
 export async function insertAtCursor(text: string): Promise<boolean> {
   const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];

@@ -2,11 +2,11 @@
 import * as vscode from 'vscode';
 import { defaultApp, serverLabel, type AppProfile } from '../config/apps';
 import { isInsecureRemote } from '../config/network';
-import type { ChatController, StartRun } from '../chat/controller';
+import type { ChatController, StartRun } from '../app/controller';
 import { addApp, pickApp, removeAppCommand, setApiKey, showError, testConnection, type SetupDeps } from './appSetup';
-import { captureEditorContext } from './editorContext';
-import { insertAtCursor, openInEditor, replaceSelection } from './resultActions';
-import { prepareRun, type RunOrigin } from './runPreparation';
+import { captureEditorContext } from '../app/editorContext';
+import { insertAtCursor, openInEditor, replaceSelection } from './editorActions';
+import { prepareRun, type RunOrigin } from '../app/runPreparation';
 
 export interface CommandDeps extends SetupDeps {
   controller: ChatController;

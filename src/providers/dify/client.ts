@@ -1,15 +1,15 @@
 // DifyClient: the whole Dify service API contract behind the provider-neutral AppClient interface.
 // vscode-free; every request goes through src/net (Bearer auth, dispatcher, ApiError mapping, redaction).
 import { Dispatcher, FormData } from 'undici';
-import { openStream, postMultipart, requestJson, HttpEndpoint, HttpRequest, LogFn } from '../net/http';
-import { redact } from '../net/redact';
-import { ByteStream, readSseBatches } from '../net/sse';
-import { createDispatcher, TransportOptions } from '../net/transport';
-import { withRetry } from '../net/retry';
-import { ApiError } from '../run/errors';
+import { openStream, postMultipart, requestJson, HttpEndpoint, HttpRequest, LogFn } from '../../net/http';
+import { redact } from '../../net/redact';
+import { ByteStream, readSseBatches } from '../../net/sse';
+import { createDispatcher, TransportOptions } from '../../net/transport';
+import { withRetry } from '../../net/retry';
+import { ApiError } from '../../net/apiError';
 import type {
   AppClient, AppInfo, AppMode, AppParameters, Conversation, ConversationMessage, RunEvent, RunRequest, StopHandle, UploadedFile,
-} from '../run/types';
+} from '../types';
 import { blockingToEvents } from './blocking';
 import { parseDifyEvent, DifyStreamEvent } from './events';
 import { normalizeInfo, normalizeParameters } from './parameters';

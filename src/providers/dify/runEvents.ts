@@ -1,7 +1,7 @@
 // Maps Dify stream events to the provider-neutral RunEvents of src/run/types.ts, tracking ids, the answer
 // so far, trace grouping (iteration/loop rounds) and which event ends the run for the app mode.
-import { ApiError } from '../run/errors';
-import type { AppMode, Citation, RunEvent, RunStatus, TraceNode, Usage } from '../run/types';
+import { ApiError } from '../../net/apiError';
+import type { AppMode, Citation, RunEvent, RunStatus, TraceNode, Usage } from '../types';
 import type { DifyNodeData, DifyRetrieverResource, DifyStreamEvent, DifyUsage, DifyWorkflowRunData } from './events';
 
 type Obj = Record<string, unknown>;

@@ -1,8 +1,8 @@
 // Flowise wire events → provider-neutral RunEvents. Pure and vscode-free: the client feeds it parsed SSE frames
 // (`{event, data, …}`) or the blocking JSON reply. See /work/shared/dify-api.md §G for the wire format.
-import { ApiError } from '../run/errors';
-import type { Citation, NodeStatus, RunEvent, RunStatus, TraceNode, Usage } from '../run/types';
-import { redact } from '../net/redact';
+import { ApiError } from '../../net/apiError';
+import type { Citation, NodeStatus, RunEvent, RunStatus, TraceNode, Usage } from '../types';
+import { redact } from '../../net/redact';
 
 /** One parsed Flowise SSE frame: `JSON.parse` of the `data:` line. */
 export interface FlowiseFrame {

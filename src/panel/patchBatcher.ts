@@ -1,7 +1,7 @@
 // Coalesces entry patches so the webview gets at most one message per entry per frame (< 60/s),
 // whatever the chunk rate of the stream. No `vscode` import.
-import type { EntryPatch } from '../protocol';
-import { mergePatch } from '../run/entryState';
+import type { EntryPatch } from '../shared/entry';
+import { mergePatch } from '../shared/entry';
 
 export class PatchBatcher {
   private pending = new Map<string, EntryPatch>();

@@ -1,8 +1,8 @@
 // Every failure reaches the user as one clear, translated sentence with the action that fixes it.
 import * as vscode from 'vscode';
-import type { ErrorAction, ErrorView } from '../protocol';
-import type { ApiError } from '../run/errors';
-import { toApiError } from '../run/runner';
+import type { ErrorAction, ErrorView } from '../shared/entry';
+import type { ApiError } from '../net/apiError';
+import { toApiError } from '../net/errors';
 import { DestinationRefusedError } from '../config/trust';
 import { describeDestination } from '../config/destination';
 

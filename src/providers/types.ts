@@ -1,9 +1,9 @@
-// The provider-neutral run model. src/dify and src/flowise implement `AppClient`; everything above
-// (run orchestration, panel, chat participant, LM tool) consumes `RunEvent`s and never sees wire events.
-// No `vscode` import here.
+// The provider interface: what src/providers/dify and src/providers/flowise implement (AppClient) and what they
+// yield (RunEvent). Everything above (the run layer, the application layer, the adapters) consumes RunEvents and
+// never sees a wire event. No `vscode` import.
+import type { AppMode, Citation, RunStatus, TraceNode, Usage } from '../shared/model';
 
-/** Dify app modes from GET /info, plus Flowise chatflows. Unknown future modes are kept as strings. */
-export type AppMode = 'workflow' | 'advanced-chat' | 'chat' | 'agent-chat' | 'completion' | 'flowise' | (string & {});
+export type { AppMode, Citation, NodeStatus, RunStatus, TraceNode, Usage } from '../shared/model';
 
 export interface AppInfo {
   name: string;
@@ -89,46 +89,6 @@ export interface RunRequest {
   user: string;
 }
 
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'partial-succeeded' | 'paused';
-
-export type NodeStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'exception' | 'retry' | 'paused' | (string & {});
-
-/** One step of the trace: a workflow node, an iteration/loop round, an agent tool call, a Flowise agent step. */
-export interface TraceNode {
-  /** Stable id for updates (node execution id, thought id, …). */
-  id: string;
-  nodeId?: string;
-  kind: string; // node_type ('llm', 'code', 'iteration', …), 'tool', 'agent'
-  title: string;
-  status: NodeStatus;
-  /** Parent grouping: the iteration/loop node execution this node ran inside. */
-  parentId?: string;
-  /** Iteration/loop index inside the parent. */
-  index?: number;
-  elapsedSeconds?: number;
-  totalTokens?: number;
-  error?: string;
-  /** Tool name and input/observation for agent thoughts and Flowise tools. */
-  detail?: string;
-}
-
-export interface Usage {
-  promptTokens?: number;
-  completionTokens?: number;
-  totalTokens?: number;
-  totalPrice?: string;
-  currency?: string;
-  latencySeconds?: number;
-}
-
-export interface Citation {
-  position?: number;
-  datasetName?: string;
-  documentName?: string;
-  score?: number;
-  content?: string;
-}
-
 export type RunEvent =
   /** Ids learned from the stream; may arrive more than once as more become known. */
   | { type: 'meta'; taskId?: string; runId?: string; conversationId?: string; messageId?: string }
@@ -176,7 +136,7 @@ export interface AppClient {
   redact(text: string): string;
   info(signal?: AbortSignal): Promise<AppInfo>;
   parameters(signal?: AbortSignal): Promise<AppParameters>;
-  /** Streams one run. Throws a provider error (see src/dify/errors.ts) on failure, keeping partial state in the caller. */
+  /** Streams one run. Throws a provider error (ApiError, src/net/apiError.ts) on failure, keeping partial state in the caller. */
   run(mode: AppMode, request: RunRequest, signal: AbortSignal): AsyncIterable<RunEvent>;
   /** Asks the server to stop the run (Dify stop routes, Flowise abort). Never throws for an already-finished run. */
   stop(mode: AppMode, handle: StopHandle, user: string): Promise<void>;

@@ -1,8 +1,8 @@
 // GET /info and GET /parameters, normalized into the provider-neutral AppInfo / AppParameters.
 // Tolerant: old builds (info with only name/description), unknown modes and field kinds, both the legacy
 // `file_upload.image` part and the newer flat fields.
-import type { AppInfo, AppParameters, FileUploadConfig, InputField, SystemLimits } from '../run/types';
-import { DEFAULT_LIMITS, RUN_BOUNDS } from '../run/limits';
+import type { AppInfo, AppParameters, FileUploadConfig, InputField, SystemLimits } from '../types';
+import { DEFAULT_LIMITS, RUN_BOUNDS } from '../../run/limits';
 
 type Obj = Record<string, unknown>;
 

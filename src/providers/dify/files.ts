@@ -1,5 +1,5 @@
 // Building Dify file references for `file` / `file-list` inputs and the `files` (sys.files) array.
-import type { FileRef } from '../run/types';
+import type { FileRef } from '../types';
 
 /** Dify's file type for a MIME type or file name (document, image, audio, video, custom). */
 export function fileTypeOf(mimeOrName: string): FileRef['type'] {

@@ -4,15 +4,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
-import { isChatMode, withAttachments, type StartRun } from '../chat/controller';
+import { isChatMode, withAttachments, type StartRun } from './controller';
 import { ATTACHMENTS, attachmentsField, countProblem, defaultsOf, fileProblem, fileRefType, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
 import { expandTemplates, templateNeeds } from '../run/templates';
 import { DEFAULT_LIMITS } from '../run/limits';
-import { inlineFile } from '../flowise/request';
-import type { AppParameters, FileRef, InputField } from '../run/types';
+import { inlineFile } from '../providers/flowise/request';
+import type { AppParameters, FileRef, InputField } from '../providers/types';
 import { fenced, type CapturedContext } from './editorContext';
-import { askFileField, askInputs, fileNameOf, mimeFor, type PromptOptions } from './inputPrompts';
-import { attachmentsLabel, sayTranslated } from './formTexts';
+import { askFileField, askInputs, fileNameOf, mimeFor, type PromptOptions } from '../commands/inputPrompts';
+import { attachmentsLabel, sayTranslated } from './texts';
 
 export type RunOrigin =
   | { kind: 'palette' }

@@ -1,6 +1,6 @@
 // Blocking (JSON) answers turned into the same stream events, so one mapper serves both response modes
 // (and the 200-JSON fallback a server may send when streaming was requested).
-import { ApiError } from '../run/errors';
+import { ApiError } from '../../net/apiError';
 import type { DifyStreamEvent } from './events';
 
 type Obj = Record<string, unknown>;

@@ -3,7 +3,7 @@
 // and the host coerces what comes back against the same fields.
 import type { AppForm, FormField, FormFieldKind } from '../protocol';
 import { attachmentsField, coerceForm, hasDefault, isFileField, layoutForText, type Say } from '../run/inputForm';
-import type { AppParameters, InputField, InputFieldKind } from '../run/types';
+import type { AppParameters, InputField, InputFieldKind } from '../providers/types';
 
 const KINDS: Partial<Record<InputFieldKind, FormFieldKind>> = {
   'text-input': 'text',

@@ -2,13 +2,13 @@
 // Wire contract: /work/shared/dify-api.md §G.
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { ApiError, isApiError } from '../run/errors';
-import { DEFAULT_LIMITS } from '../run/limits';
-import type { AppClient, AppInfo, AppMode, AppParameters, FileUploadConfig, RunEvent, StopHandle } from '../run/types';
-import { openStream, requestJson, type HttpEndpoint, type LogLevel } from '../net/http';
-import { readSse } from '../net/sse';
-import { createDispatcher, type TransportOptions } from '../net/transport';
-import { redact } from '../net/redact';
+import { ApiError, isApiError } from '../../net/apiError';
+import { DEFAULT_LIMITS } from '../../run/limits';
+import type { AppClient, AppInfo, AppMode, AppParameters, FileUploadConfig, RunEvent, StopHandle } from '../types';
+import { openStream, requestJson, type HttpEndpoint, type LogLevel } from '../../net/http';
+import { readSse } from '../../net/sse';
+import { createDispatcher, type TransportOptions } from '../../net/transport';
+import { redact } from '../../net/redact';
 import { FlowiseEventMapper, type FlowiseFrame } from './events';
 import { buildPredictionBody, type FlowiseRunRequest } from './request';
 

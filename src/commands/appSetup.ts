@@ -6,9 +6,8 @@ import { isInsecureRemote } from '../config/network';
 import type { KeyStore } from '../config/secrets';
 import { describeDestination, destinationOf } from '../config/destination';
 import type { DestinationGuard } from '../config/trust';
-import { toApiError } from '../run/runner';
-import { describeApiError, describeFailure } from './errorMessages';
-import type { Log } from './log';
+import { describeFailure } from '../app/errors';
+import type { Log } from '../app/log';
 
 export interface SetupDeps {
   catalog: AppCatalog;
@@ -111,7 +110,7 @@ export async function addApp(deps: SetupDeps): Promise<AppProfile | undefined> {
       mode = info.mode;
       return undefined;
     } catch (e) {
-      return describeApiError(toApiError(e), vscode.l10n.t('the new app'), serverLabel(draft)).message;
+      return describeFailure(e, vscode.l10n.t('the new app'), serverLabel(draft)).message;
     }
   });
   if (tested) {
