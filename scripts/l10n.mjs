@@ -5,7 +5,7 @@
 // `npm run l10n -- --check`: writes nothing; exits 1 if the committed bundle is out of date, or if
 // l10n/bundle.l10n.zh-cn.json misses a key, has a stale one, or changes a key's `{n}` placeholders.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -40,6 +40,21 @@ function keysOf(file, name) {
   return keys;
 }
 
+/** The texts each provider module gives the glue to translate (`texts: {…}`, its app fields' `prompt`): their
+ * keys are properties of src/providers/<id>/provider.ts, read by name. */
+function providerTexts() {
+  const dir = join(root, 'src', 'providers');
+  const keys = [];
+  for (const id of readdirSync(dir)) {
+    const file = join(dir, id, 'provider.ts');
+    if (!existsSync(file)) continue;
+    const src = readFileSync(file, 'utf8');
+    const prop = /\b(?:description|urlPrompt|keyPrompt|prompt):\s*('((?:[^'\\\n]|\\[\s\S])*)'|"((?:[^"\\\n]|\\[\s\S])*)")/g;
+    for (const m of src.matchAll(prop)) keys.push(unescapeJs(m[2] ?? m[3]));
+  }
+  return keys;
+}
+
 /** Runs `l10n-dev export` on src into a temporary directory and returns the extracted bundle. */
 function hostBundle() {
   const cli = join(dirname(createRequire(import.meta.url).resolve('@vscode/l10n-dev/package.json')), 'dist', 'cli.js');
@@ -63,7 +78,7 @@ const messageOf = (v) => (typeof v === 'string' ? v : v && typeof v === 'object'
 
 const host = hostBundle();
 const merged = { ...host };
-for (const k of [...keysOf('webview/strings.ts', 'STRING_KEYS'), ...keysOf('run/inputForm.ts', 'PROBLEM_TEXTS')]) if (!(k in merged)) merged[k] = k;
+for (const k of [...keysOf('webview/strings.ts', 'STRING_KEYS'), ...keysOf('run/inputForm.ts', 'PROBLEM_TEXTS'), ...providerTexts()]) if (!(k in merged)) merged[k] = k;
 const sorted = Object.fromEntries(Object.keys(merged).sort(byCodeUnit).map((k) => [k, merged[k]]));
 const text = JSON.stringify(sorted, null, 2) + '\n';
 const variableKeys = Object.keys(sorted).length - Object.keys(host).length;

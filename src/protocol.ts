@@ -10,7 +10,8 @@ export interface AppSummary {
   name: string;
   mode?: AppMode;
   server: string;
-  provider: 'dify' | 'flowise';
+  /** A provider id (`dify`, `flowise`). */
+  provider: string;
 }
 
 export interface ConversationSummary {

@@ -16,6 +16,7 @@ import { isOpenableLink } from '../protocol';
 import type { History } from '../run/history';
 import { RunExecution } from '../run/runner';
 import type { AppMode, FileRef, RunRequest } from '../providers/types';
+import { isChatMode } from '../shared/model';
 import { appForm, formInputs } from './appForm';
 import { ChatPanel } from '../panel/panel';
 import { TRUSTED_IMAGE_ORIGINS, imageOrigins, loadImage } from '../panel/panelImages';
@@ -23,11 +24,6 @@ import { PatchBatcher } from '../panel/patchBatcher';
 
 const MAX_STARTED = 200;
 
-export const CHAT_MODES: readonly string[] = ['chat', 'advanced-chat', 'agent-chat', 'agent', 'flowise'];
-
-export function isChatMode(mode: AppMode | undefined): boolean {
-  return !!mode && CHAT_MODES.includes(mode);
-}
 
 export interface StartRun {
   app: AppProfile;

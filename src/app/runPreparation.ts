@@ -4,11 +4,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
-import { isChatMode, withAttachments, type StartRun } from './controller';
+import { providerOf } from '../providers/registry';
+import { isChatMode } from '../shared/model';
+import { withAttachments, type StartRun } from './controller';
 import { ATTACHMENTS, attachmentsField, countProblem, defaultsOf, fileProblem, fileRefType, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
 import { expandTemplates, templateNeeds } from '../run/templates';
 import { DEFAULT_LIMITS } from '../run/limits';
-import { inlineFile } from '../providers/flowise/request';
 import type { AppParameters, FileRef, InputField } from '../providers/types';
 import { fenced, type CapturedContext } from './editorContext';
 import { askFileField, askInputs, fileNameOf, mimeFor, type PromptOptions } from '../commands/inputPrompts';
@@ -29,7 +30,7 @@ const EMPTY_PARAMS: AppParameters = {
 /** Returns the run to start, or undefined when the person cancelled or the inputs are invalid. Throws provider errors. */
 export async function prepareRun(catalog: AppCatalog, user: string, app: AppProfile, ctx: CapturedContext, origin: RunOrigin, interactive = true): Promise<StartRun | undefined> {
   const info = await catalog.info(app);
-  const params = app.provider === 'flowise' ? await catalog.parameters(app).catch(() => EMPTY_PARAMS) : await catalog.parameters(app);
+  const params = providerOf(app.provider).optionalParameters ? await catalog.parameters(app).catch(() => EMPTY_PARAMS) : await catalog.parameters(app);
   const chat = isChatMode(info.mode);
   if (params.droppedFields && interactive) {
     void vscode.window.showWarningMessage(vscode.l10n.t('"{0}" has {1} more inputs than the extension asks for; only the first {2} are used.', app.name, params.droppedFields, params.fields.length));
@@ -112,13 +113,7 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
 }
 
 function uploader(catalog: AppCatalog, app: AppProfile, user: string): PromptOptions['upload'] {
-  return async (file, type) => {
-    if (app.provider === 'flowise') return inlineFile(file, type);
-    const client = await catalog.client(app);
-    if (!client.upload) throw new Error(vscode.l10n.t('{0} does not take file uploads.', app.name));
-    const up = await client.upload(file, user);
-    return { type, transfer_method: 'local_file', upload_file_id: up.id };
-  };
+  return async (file, type) => (await catalog.client(app)).attach(file, type, user);
 }
 
 /**

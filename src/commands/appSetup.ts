@@ -1,6 +1,7 @@
 // "Dify: Add App…", "Dify: Set API Key", "Dify: Remove App", "Dify: Test Connection".
 import * as vscode from 'vscode';
-import { DEFAULT_BASE_URL, DEFAULT_FLOWISE_URL, readApps, removeApp, saveApp, serverLabel, type AppProfile } from '../config/apps';
+import { readApps, removeApp, saveApp, serverLabel, type AppProfile } from '../config/apps';
+import { PROVIDERS, providerOf } from '../providers/registry';
 import type { AppCatalog } from '../config/catalog';
 import { isInsecureRemote } from '../config/network';
 import type { KeyStore } from '../config/secrets';
@@ -32,7 +33,7 @@ export async function pickApp(catalog: AppCatalog, placeHolder: string, apps = c
   const picked = await vscode.window.showQuickPick(
     sorted.map((a) => ({
       label: a.name,
-      description: [catalog.cachedMode(a) ?? (a.provider === 'flowise' ? 'flowise' : undefined), a.name === def ? vscode.l10n.t('default') : undefined].filter(Boolean).join(' · '),
+      description: [catalog.cachedMode(a), a.name === def ? vscode.l10n.t('default') : undefined].filter(Boolean).join(' · '),
       detail: serverLabel(a),
       app: a,
     })),
@@ -44,7 +45,8 @@ export async function pickApp(catalog: AppCatalog, placeHolder: string, apps = c
 export async function setApiKey(deps: SetupDeps, appName?: string): Promise<boolean> {
   const app = (appName && deps.catalog.find(appName)) || (await pickApp(deps.catalog, vscode.l10n.t('Set the API key of which app?')));
   if (!app) return false;
-  const key = await askKey(app.name, app.provider === 'flowise', describeDestination(destinationOf(app)), app.fromWorkspace);
+  const provider = providerOf(app.provider);
+  const key = await askKey(app.name, vscode.l10n.t(provider.texts.keyPrompt), !provider.keyRequired, describeDestination(destinationOf(app)), app.fromWorkspace);
   if (key === undefined) return false;
   if (key) await deps.keys.set(app, key);
   else await deps.keys.delete(app.name);
@@ -57,8 +59,7 @@ export async function setApiKey(deps: SetupDeps, appName?: string): Promise<bool
 }
 
 /** The key prompt always names the server the key will be sent to (and says when a workspace chose it). */
-function askKey(app: string, optional: boolean, server: string, fromWorkspace = false): Thenable<string | undefined> {
-  const what = optional ? vscode.l10n.t('The chatflow\'s API key (leave empty if the flow has none)') : vscode.l10n.t('The app\'s API key (Dify: app → API Access → API Key, starts with "app-")');
+function askKey(app: string, what: string, optional: boolean, server: string, fromWorkspace = false): Thenable<string | undefined> {
   const where = fromWorkspace ? vscode.l10n.t('It is sent only to {0}, which this workspace\'s settings chose.', server) : vscode.l10n.t('It is sent only to {0}.', server);
   return vscode.window.showInputBox({
     title: vscode.l10n.t('API key of {0}', app),
@@ -70,38 +71,35 @@ function askKey(app: string, optional: boolean, server: string, fromWorkspace = 
 }
 
 export async function addApp(deps: SetupDeps): Promise<AppProfile | undefined> {
-  const provider = await vscode.window.showQuickPick(
-    [
-      { label: 'Dify', description: vscode.l10n.t('Workflow, chatflow, chat, agent or completion app'), value: 'dify' as const },
-      { label: 'Flowise', description: vscode.l10n.t('A Flowise chatflow (prediction API)'), value: 'flowise' as const },
-    ],
+  const picked = await vscode.window.showQuickPick(
+    PROVIDERS.map((p) => ({ label: p.label, description: vscode.l10n.t(p.texts.description), provider: p })),
     { title: vscode.l10n.t('Add App (1/4)'), placeHolder: vscode.l10n.t('Which kind of server?'), ignoreFocusOut: true },
   );
-  if (!provider) return undefined;
-  const flowise = provider.value === 'flowise';
+  if (!picked) return undefined;
+  const provider = picked.provider;
   const baseUrl = await vscode.window.showInputBox({
     title: vscode.l10n.t('Add App (2/4)'),
-    prompt: flowise ? vscode.l10n.t('Flowise server URL, e.g. http://localhost:3000') : vscode.l10n.t('Dify API base URL (Dify cloud or your own server, ending in /v1)'),
-    value: flowise ? DEFAULT_FLOWISE_URL : DEFAULT_BASE_URL,
+    prompt: vscode.l10n.t(provider.texts.urlPrompt),
+    value: provider.defaultBaseUrl,
     ignoreFocusOut: true,
     validateInput: (s) => validUrl(s) ? undefined : vscode.l10n.t('Enter an http(s) URL.'),
   });
   if (baseUrl === undefined) return undefined;
-  let chatflowId: string | undefined;
-  if (flowise) {
-    chatflowId = await vscode.window.showInputBox({ title: vscode.l10n.t('Add App (2/4)'), prompt: vscode.l10n.t('Chatflow ID (from the flow\'s API endpoint)'), ignoreFocusOut: true, validateInput: (s) => (s.trim() ? undefined : vscode.l10n.t('Enter the chatflow ID.')) });
-    if (chatflowId === undefined) return undefined;
+  const fields: Record<string, string | undefined> = {};
+  for (const f of provider.appFields) {
+    const value = await vscode.window.showInputBox({ title: vscode.l10n.t('Add App (2/4)'), prompt: vscode.l10n.t(f.prompt), ignoreFocusOut: true, validateInput: (s) => (s.trim() || !f.required ? undefined : vscode.l10n.t('This is needed.')) });
+    if (value === undefined) return undefined;
+    fields[f.setting] = value.trim() || undefined;
   }
   if (isInsecureRemote(baseUrl) && !(await confirmInsecure(baseUrl))) return undefined;
-  const draftServer = describeDestination(destinationOf({ name: '', baseUrl: baseUrl.trim(), provider: provider.value }));
-  const key = await askKey(flowise ? vscode.l10n.t('the chatflow') : vscode.l10n.t('the app'), flowise, draftServer);
+  const draft: AppProfile = { name: '', baseUrl: baseUrl.trim().replace(/\/+$/, ''), provider: provider.id, fields };
+  const key = await askKey(vscode.l10n.t('the new app'), vscode.l10n.t(provider.texts.keyPrompt), !provider.keyRequired, describeDestination(destinationOf(draft)));
   if (key === undefined) return undefined;
-  const draft: AppProfile = { name: '', baseUrl: baseUrl.trim().replace(/\/+$/, ''), provider: provider.value, chatflowId: chatflowId?.trim() };
   deps.log.addSecret(key);
 
   // Test the connection before saving; the app's own name and mode come back from /info.
-  let infoName = chatflowId ?? '';
-  let mode = flowise ? 'flowise' : '';
+  let infoName = Object.values(fields).find(Boolean) ?? '';
+  let mode: string = provider.fixedMode ?? '';
   const tested = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the connection to {0}…', serverLabel(draft)) }, async () => {
     try {
       const client = await deps.catalog.client({ ...draft, name: '(new app)' }, key || undefined);

@@ -1,18 +1,14 @@
 // App profiles from the `dify.apps` / `dify.defaultApp` settings. Keys are never here (see secrets.ts).
 import * as vscode from 'vscode';
-
-export const DEFAULT_BASE_URL = 'https://api.dify.ai/v1';
-/** Flowise has no cloud default: a local server is the likeliest place. */
-export const DEFAULT_FLOWISE_URL = 'http://localhost:3000';
+import { PROVIDERS, providerOf } from '../providers/registry';
 
 export interface AppProfile {
   name: string;
   baseUrl: string;
-  provider: 'dify' | 'flowise';
-  /** Flowise chatflow id. */
-  chatflowId?: string;
-  /** Dify workflow version to pin (`/workflows/{id}/run`, `workflow_id` for chatflows). */
-  workflowId?: string;
+  /** A provider id of the registry (`dify`, `flowise`). */
+  provider: string;
+  /** The settings the app's provider reads besides its URL (`Provider.settings`), by name. */
+  fields: Record<string, string | undefined>;
   inputs?: Record<string, string>;
   proxy?: string;
   allowSelfSignedCertificate?: boolean;
@@ -36,13 +32,14 @@ function rawList(value: unknown): RawApp[] {
 }
 
 function profile(a: RawApp): AppProfile {
-  const provider = a.provider === 'flowise' ? 'flowise' : 'dify';
+  const provider = providerOf(typeof a.provider === 'string' ? a.provider : undefined);
+  const fields: Record<string, string | undefined> = {};
+  for (const name of provider.settings) fields[name] = typeof a[name] === 'string' && a[name] ? (a[name] as string) : undefined;
   return {
     name: String(a.name).trim(),
-    baseUrl: (typeof a.baseUrl === 'string' && a.baseUrl.trim()) || (provider === 'flowise' ? DEFAULT_FLOWISE_URL : DEFAULT_BASE_URL),
-    provider,
-    chatflowId: typeof a.chatflowId === 'string' ? a.chatflowId : undefined,
-    workflowId: typeof a.workflowId === 'string' && a.workflowId ? a.workflowId : undefined,
+    baseUrl: (typeof a.baseUrl === 'string' && a.baseUrl.trim()) || provider.defaultBaseUrl,
+    provider: provider.id,
+    fields,
     inputs: isStringRecord(a.inputs) ? a.inputs : undefined,
     proxy: typeof a.proxy === 'string' && a.proxy ? a.proxy : undefined,
     allowSelfSignedCertificate: a.allowSelfSignedCertificate === true,
@@ -92,9 +89,9 @@ export function defaultApp(apps = readApps()): AppProfile | undefined {
 export async function saveApp(app: AppProfile): Promise<void> {
   const raw = (section().inspect<unknown[]>('apps')?.globalValue ?? []) as Record<string, unknown>[];
   const stored: Record<string, unknown> = { name: app.name, baseUrl: app.baseUrl };
-  if (app.provider !== 'dify') stored.provider = app.provider;
-  if (app.chatflowId) stored.chatflowId = app.chatflowId;
-  if (app.workflowId) stored.workflowId = app.workflowId;
+  // The first provider is what a setting without `provider` means.
+  if (app.provider !== PROVIDERS[0].id) stored.provider = app.provider;
+  for (const [k, v] of Object.entries(app.fields)) if (v) stored[k] = v;
   if (app.inputs) stored.inputs = app.inputs;
   const next = raw.filter((a) => a?.name !== app.name).concat(stored);
   await section().update('apps', next, vscode.ConfigurationTarget.Global);

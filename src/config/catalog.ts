@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { Dispatcher } from 'undici';
 import type { LogFn as Logger } from '../net/http';
 import type { AppClient, AppInfo, AppParameters } from '../providers/types';
+import { providerOf } from '../providers/registry';
 import { readApps, serverLabel, type AppProfile } from './apps';
 import { readCaCertificates, readTimeouts, transportOptions } from './network';
 import type { KeyStore } from './secrets';
@@ -61,7 +62,7 @@ export class AppCatalog implements vscode.Disposable {
     let key = keyOverride;
     if (key === undefined) {
       const stored = await this.keys.get(app);
-      if (!stored && app.provider === 'dify') throw new MissingKeyError(app.name);
+      if (!stored && providerOf(app.provider).keyRequired) throw new MissingKeyError(app.name);
       await this.guard.check(app, stored);
       key = stored?.key;
     }
@@ -69,20 +70,15 @@ export class AppCatalog implements vscode.Disposable {
     const timeouts = readTimeouts();
     const ca = await readCaCertificates((file, e) => this.log('warn', `Cannot read CA certificate ${file}: ${e.message}`));
     // The HTTP stack loads on first use, not at activation.
-    const [{ createDispatcher }, { DifyClient }, { FlowiseClient }] = await Promise.all([
-      import('../net/transport'),
-      import('../providers/dify/client'),
-      import('../providers/flowise/client'),
-    ]);
+    const { createDispatcher } = await import('../net/transport');
     const options = transportOptions(app, ca, timeouts);
     const poolKey = JSON.stringify(options);
     let dispatcher = this.dispatchers.get(poolKey);
     if (!dispatcher) this.dispatchers.set(poolKey, (dispatcher = createDispatcher(options)));
-    const common = { apiKey: key ?? undefined, dispatcher, connectTimeoutMs: timeouts.connectTimeoutMs, idleTimeoutMs: timeouts.idleTimeoutMs, log: this.log };
-    if (app.provider === 'flowise') {
-      return new FlowiseClient({ ...common, baseUrl: app.baseUrl, chatflowId: app.chatflowId ?? '', name: app.name });
-    }
-    return new DifyClient({ ...common, baseUrl: app.baseUrl, apiKey: key!, workflowId: app.workflowId });
+    return providerOf(app.provider).createClient({
+      name: app.name, baseUrl: app.baseUrl, apiKey: key || undefined, dispatcher, fields: app.fields,
+      connectTimeoutMs: timeouts.connectTimeoutMs, idleTimeoutMs: timeouts.idleTimeoutMs, log: this.log,
+    });
   }
 
   /** The app's /info (mode), cached in memory and across sessions; `refresh` asks the server again. */
@@ -110,7 +106,8 @@ export class AppCatalog implements vscode.Disposable {
 
   /** The app's mode if already known (no network). */
   cachedMode(app: AppProfile): AppInfo['mode'] | undefined {
-    if (app.provider === 'flowise') return 'flowise';
+    const fixed = providerOf(app.provider).fixedMode;
+    if (fixed) return fixed;
     return this.entry(app).info?.mode ?? this.state.get<AppInfo>(`dify.info:${app.name}:${app.baseUrl}`)?.mode;
   }
 

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import { readCaCertificates, readTimeouts, transportOptions } from '../config/network';
-import { createDispatcher } from '../net';
+import { createDispatcher } from '../net/transport';
 import type { HostMessage } from '../protocol';
 import { MAX_IMAGE_BYTES, fetchImage, httpOrigin } from './imageFetch';
 import type { ImageFailure } from './imageFetch';
@@ -45,7 +45,7 @@ export async function loadImage(url: string, userAsked: boolean, apps: AppProfil
   const timeouts = readTimeouts();
   const ca = await readCaCertificates((file, e) => warn(`Cannot read CA certificate ${file}: ${e.message}`));
   // From an app's own server: that app's proxy and certificate choice; from anywhere else: VS Code's proxy only.
-  const app: AppProfile = usersApps(apps).find((a) => httpOrigin(a.baseUrl) === origin) ?? { name: '', baseUrl: origin, provider: 'dify' };
+  const app: AppProfile = usersApps(apps).find((a) => httpOrigin(a.baseUrl) === origin) ?? { name: '', baseUrl: origin, provider: '', fields: {} };
   const dispatcher = createDispatcher(transportOptions(app, ca, timeouts));
   try {
     const r = await fetchImage(url, {

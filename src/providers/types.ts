@@ -1,6 +1,8 @@
 // The provider interface: what src/providers/dify and src/providers/flowise implement (AppClient) and what they
 // yield (RunEvent). Everything above (the run layer, the application layer, the adapters) consumes RunEvents and
 // never sees a wire event. No `vscode` import.
+import type { Dispatcher } from 'undici';
+import type { LogFn } from '../net/http';
 import type { AppMode, Citation, RunStatus, TraceNode, Usage } from '../shared/model';
 
 export type { AppMode, Citation, NodeStatus, RunStatus, TraceNode, Usage } from '../shared/model';
@@ -66,6 +68,13 @@ export interface FileRef {
   transfer_method: 'local_file' | 'remote_url';
   upload_file_id?: string;
   url?: string;
+}
+
+/** A file read from the workspace or disk, on its way to an app. */
+export interface LocalFile {
+  name: string;
+  data: Uint8Array;
+  mimeType: string;
 }
 
 export interface UploadedFile {
@@ -140,7 +149,51 @@ export interface AppClient {
   run(mode: AppMode, request: RunRequest, signal: AbortSignal): AsyncIterable<RunEvent>;
   /** Asks the server to stop the run (Dify stop routes, Flowise abort). Never throws for an already-finished run. */
   stop(mode: AppMode, handle: StopHandle, user: string): Promise<void>;
-  upload?(file: { name: string; data: Uint8Array; mimeType: string }, user: string, signal?: AbortSignal): Promise<UploadedFile>;
+  /** A file as this app takes it: uploaded to its server (Dify), or carried inline with the run (Flowise). */
+  attach(file: LocalFile, type: FileRef['type'], user: string, signal?: AbortSignal): Promise<FileRef>;
   conversations?(user: string, signal?: AbortSignal): Promise<Conversation[]>;
   messages?(conversationId: string, user: string, signal?: AbortSignal): Promise<ConversationMessage[]>;
+}
+
+/** What every client is made from, whatever the provider. */
+export interface ClientSettings {
+  /** The app's name, as the person configured it. */
+  name: string;
+  baseUrl: string;
+  apiKey?: string;
+  dispatcher: Dispatcher;
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+  log?: LogFn;
+  /** The app's settings this provider asks for (`appFields`), by name. */
+  fields: Record<string, string | undefined>;
+}
+
+/** A setting of an app a provider needs besides its URL and key (Flowise: the chatflow id). */
+export interface AppField {
+  setting: string;
+  /** What the person is asked (English; translated by the glue, listed in PROVIDER_TEXTS). */
+  prompt: string;
+  required: boolean;
+}
+
+export interface Provider {
+  id: string;
+  /** The product's name, in pickers. */
+  label: string;
+  defaultBaseUrl: string;
+  /** A key is needed to run (a Flowise chatflow may have none). */
+  keyRequired: boolean;
+  /** The mode every app of this provider has, when there is no server to ask (Flowise chatflows). */
+  fixedMode?: AppMode;
+  /** A failing /parameters still lets the app run, with an empty form. */
+  optionalParameters: boolean;
+  /** The app settings (in `dify.apps`) this provider reads besides `baseUrl`: Dify's `workflowId`, Flowise's `chatflowId`. */
+  settings: string[];
+  /** Those of them Add App asks for. */
+  appFields: AppField[];
+  /** Texts the glue shows (English; translated by the glue, listed in PROVIDER_TEXTS). */
+  texts: { description: string; urlPrompt: string; keyPrompt: string };
+  /** The client, loaded on first use (the HTTP stack is not part of activation). */
+  createClient(settings: ClientSettings): Promise<AppClient>;
 }

@@ -8,12 +8,13 @@ import { createDispatcher, TransportOptions } from '../../net/transport';
 import { withRetry } from '../../net/retry';
 import { ApiError } from '../../net/apiError';
 import type {
-  AppClient, AppInfo, AppMode, AppParameters, Conversation, ConversationMessage, RunEvent, RunRequest, StopHandle, UploadedFile,
+  AppClient, AppInfo, AppMode, AppParameters, FileRef, LocalFile, Conversation, ConversationMessage, RunEvent, RunRequest, StopHandle, UploadedFile,
 } from '../types';
 import { blockingToEvents } from './blocking';
 import { parseDifyEvent, DifyStreamEvent } from './events';
 import { normalizeInfo, normalizeParameters } from './parameters';
-import { routeFamily, RunEventMapper } from './runEvents';
+import { RunEventMapper } from './runEvents';
+import { modeFamily } from '../../shared/model';
 import type {
   DifyConversation, DifyMessage, DifyPage, DifySite, DifyUploadResponse, DifyWorkflowLog, DifyWorkflowLogQuery, DifyWorkflowRun,
 } from './wire';
@@ -171,7 +172,7 @@ export class DifyClient implements AppClient {
       return;
     }
     this.stopRequested.add(handle.taskId);
-    const family = routeFamily(mode);
+    const family = modeFamily(mode);
     const id = encodeURIComponent(handle.taskId);
     const path = family === 'workflow' ? `/workflows/tasks/${id}/stop` : family === 'completion' ? `/completion-messages/${id}/stop` : `/chat-messages/${id}/stop`;
     try {
@@ -272,7 +273,13 @@ export class DifyClient implements AppClient {
   // ---- files ---------------------------------------------------------------------------------------------
 
   /** POST /files/upload (multipart: part `file` with filename and MIME type, field `user`). */
-  async upload(file: { name: string; data: Uint8Array; mimeType: string }, user: string, signal?: AbortSignal): Promise<UploadedFile> {
+  /** Uploads the file, then refers to it by its upload id (`local_file`), as inputs and `files` take it. */
+  async attach(file: LocalFile, type: FileRef['type'], user: string, signal?: AbortSignal): Promise<FileRef> {
+    const up = await this.upload(file, user, signal);
+    return { type, transfer_method: 'local_file', upload_file_id: up.id };
+  }
+
+  async upload(file: LocalFile, user: string, signal?: AbortSignal): Promise<UploadedFile> {
     const form = new FormData();
     form.append('file', new Blob([file.data as unknown as BlobPart], { type: file.mimeType || 'application/octet-stream' }), file.name);
     form.append('user', user);
@@ -306,7 +313,7 @@ export class DifyClient implements AppClient {
   }
 
   private runPath(mode: AppMode, options: DifyRunOptions): string {
-    const family = routeFamily(mode);
+    const family = modeFamily(mode);
     if (family === 'workflow') {
       const pin = options.workflowId ?? this.opts.workflowId;
       return pin ? `/workflows/${encodeURIComponent(pin)}/run` : '/workflows/run';
@@ -316,7 +323,7 @@ export class DifyClient implements AppClient {
 
   private runRequest(mode: AppMode, request: RunRequest, options: DifyRunOptions, signal: AbortSignal): HttpRequest {
     if (!request.user) throw new ApiError({ kind: 'http', status: 400, code: 'invalid_param', message: 'A user id is required for every run.' });
-    const family = routeFamily(mode);
+    const family = modeFamily(mode);
     const responseMode = mode === 'agent-chat' ? 'streaming' : options.responseMode ?? 'streaming';
     const body: Record<string, unknown> = { inputs: request.inputs ?? {}, response_mode: responseMode, user: request.user };
     if (request.files?.length) body.files = request.files;

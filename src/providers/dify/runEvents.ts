@@ -8,9 +8,7 @@ type Obj = Record<string, unknown>;
 const RUN_STATUSES = new Set(['running', 'succeeded', 'failed', 'stopped', 'partial-succeeded', 'paused']);
 
 /** The route family a mode uses. Unknown (future) modes are treated as chat apps. */
-export function routeFamily(mode: AppMode): 'workflow' | 'completion' | 'chat' {
-  return mode === 'workflow' ? 'workflow' : mode === 'completion' ? 'completion' : 'chat';
-}
+import { modeFamily } from '../../shared/model';
 
 /** Converts Dify usage (prices are decimal strings) to `Usage`. */
 export function toUsage(u: DifyUsage | undefined | null): Usage | undefined {
@@ -170,7 +168,7 @@ export class RunEventMapper {
         if (citations.length) out.push({ type: 'citations', citations });
         this.files(ev.files, out);
         this.messageEnded = true;
-        if (routeFamily(this.mode) === 'workflow') break;
+        if (modeFamily(this.mode) === 'workflow') break;
         if (this.isChatflow()) {
           if (this.pendingFinish) this.finish(this.pendingFinish, out);
         } else {
@@ -209,11 +207,11 @@ export class RunEventMapper {
       this.finish(this.pendingFinish, out);
       return out;
     }
-    if (this.messageEnded && routeFamily(this.mode) !== 'workflow') {
+    if (this.messageEnded && modeFamily(this.mode) !== 'workflow') {
       this.finish({ type: 'finished', status: 'succeeded' }, out);
       return out;
     }
-    const expected = routeFamily(this.mode) === 'workflow' ? 'workflow_finished' : 'message_end';
+    const expected = modeFamily(this.mode) === 'workflow' ? 'workflow_finished' : 'message_end';
     throw new ApiError({
       kind: 'incomplete',
       message: `The stream ended before the run finished (no ${expected}); the connection may have been cut by a proxy or the server.`,
@@ -234,12 +232,12 @@ export class RunEventMapper {
 
   private workflowFinished(d: DifyWorkflowRunData, out: RunEvent[]): void {
     this.sawWorkflow = true;
-    if (routeFamily(this.mode) === 'workflow' && this.deltas === 0) {
+    if (modeFamily(this.mode) === 'workflow' && this.deltas === 0) {
       const text = answerFromOutputs(d.outputs);
       if (text) this.delta(text, out);
     }
     if (d.outputs && typeof d.outputs === 'object') out.push({ type: 'outputs', outputs: d.outputs });
-    if (typeof d.total_tokens === 'number' && routeFamily(this.mode) === 'workflow') out.push({ type: 'usage', usage: { totalTokens: d.total_tokens } });
+    if (typeof d.total_tokens === 'number' && modeFamily(this.mode) === 'workflow') out.push({ type: 'usage', usage: { totalTokens: d.total_tokens } });
     this.files(d.files, out);
     const fin: RunEvent = {
       type: 'finished',
@@ -248,7 +246,7 @@ export class RunEventMapper {
       elapsedSeconds: typeof d.elapsed_time === 'number' ? d.elapsed_time : undefined,
       totalTokens: typeof d.total_tokens === 'number' ? d.total_tokens : undefined,
     };
-    if (routeFamily(this.mode) === 'workflow' || this.messageEnded) this.finish(fin, out);
+    if (modeFamily(this.mode) === 'workflow' || this.messageEnded) this.finish(fin, out);
     else this.pendingFinish = fin;
   }
 

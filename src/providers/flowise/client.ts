@@ -4,13 +4,13 @@ import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { ApiError, isApiError } from '../../net/apiError';
 import { DEFAULT_LIMITS } from '../../run/limits';
-import type { AppClient, AppInfo, AppMode, AppParameters, FileUploadConfig, RunEvent, StopHandle } from '../types';
+import type { AppClient, AppInfo, AppMode, AppParameters, FileRef, FileUploadConfig, LocalFile, RunEvent, StopHandle } from '../types';
 import { openStream, requestJson, type HttpEndpoint, type LogLevel } from '../../net/http';
 import { readSse } from '../../net/sse';
 import { createDispatcher, type TransportOptions } from '../../net/transport';
 import { redact } from '../../net/redact';
 import { FlowiseEventMapper, type FlowiseFrame } from './events';
-import { buildPredictionBody, type FlowiseRunRequest } from './request';
+import { buildPredictionBody, inlineFile, type FlowiseRunRequest } from './request';
 
 export type FlowiseLog = (level: 'trace' | 'info' | 'warn' | 'error', message: string) => void;
 
@@ -112,6 +112,11 @@ export class FlowiseClient implements AppClient {
 
   redact(text: string): string {
     return redact(text, [this.o.apiKey]);
+  }
+
+  /** Flowise takes files inline with the run (a data: URI in `uploads`): nothing is sent before it. */
+  async attach(file: LocalFile, type: FileRef['type']): Promise<FileRef> {
+    return inlineFile(file, type);
   }
 
   private logMsg(level: 'trace' | 'info' | 'warn' | 'error', message: string): void {
