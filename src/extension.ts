@@ -1,8 +1,10 @@
 // Wiring only: builds the services and registers commands, the panel serializer and chat integrations.
 import * as vscode from 'vscode';
-import { ChatController, type StartRun } from './app/controller';
+import { PanelSession } from './app/panelSession';
+import { Runs, type StartRun } from './app/runs';
 import { registerLmTool } from './chat/lmTool';
-import { PANEL_VIEW_TYPE } from './panel/panel';
+import { ChatPanel, PANEL_VIEW_TYPE } from './panel/panel';
+import { imageOrigins, loadImage, TRUSTED_IMAGE_ORIGINS } from './panel/panelImages';
 import { handleChatRequest, registerParticipant } from './chat/participant';
 import { AppCatalog } from './config/catalog';
 import { HistoryFile } from './config/historyFile';
@@ -19,7 +21,9 @@ import { History } from './run/history';
 
 /** Handed to the extension's own tests only (ExtensionMode.Test); other extensions get nothing. */
 export interface TestApi {
-  controller: ChatController;
+  runs: Runs;
+  session: PanelSession;
+  panel: ChatPanel;
   catalog: AppCatalog;
   history: History;
   keys: KeyStore;
@@ -54,15 +58,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   ]);
   saveHistory = () => history.save();
   const statusBar = new RunStatusBar();
-  const controller: ChatController = new ChatController(context.extensionUri, catalog, history, log, userId, {
-    onRunningChanged: (running) => statusBar.update(running),
+  const runs = new Runs(catalog, history, log, userId);
+  runs.listen({ runningChanged: (running) => statusBar.update(running) });
+  // The panel host and its session know each other only through these two objects.
+  const panel: ChatPanel = new ChatPanel(context.extensionUri, {
+    state: () => session.state(),
     strings: webviewStrings,
+    onMessage: (m) => void session.handle(m).catch((e: Error) => log.write('error', `Panel action failed: ${e.message}`)),
+    loadImage: (url, userAsked) => loadImage(url, userAsked, catalog.apps(), (line) => log.write('warn', line)),
+  });
+  const session: PanelSession = new PanelSession(catalog, runs, log, panel, {
     prepare: (app, text, inputs) => prepareRun(catalog, userId, app, captureEditorContext(), { kind: 'text', text, inputs }),
     pickFiles: (app, variable) => pickFormFiles(catalog, userId, app, captureEditorContext(), variable),
+    imageOrigins: () => imageOrigins(catalog.apps()),
   });
-  const deps: CommandDeps = { catalog, keys, guard, log, controller, userId, onAppsChanged: () => controller.refreshApps() };
+  const deps: CommandDeps = { catalog, keys, guard, log, runs, userId, onAppsChanged: () => session.refreshApps(), showPanel: () => panel.show(false) };
 
-  const chatDeps = { catalog, controller, userId, extensionUri: context.extensionUri };
+  const chatDeps = { catalog, runs, userId, extensionUri: context.extensionUri };
   // VS Code's chat and agent tools are optional: where the APIs are missing the rest works unchanged.
   for (const d of [registerParticipant(chatDeps), registerLmTool(chatDeps)]) if (d) context.subscriptions.push(d);
 
@@ -70,18 +82,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     log,
     catalog,
     statusBar,
-    controller,
+    runs,
+    panel,
     ...registerCommands(deps),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel) => controller.panel.restore(panel),
+      deserializeWebviewPanel: async (restored) => panel.restore(restored),
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('dify.apps') || e.affectsConfiguration('dify.defaultApp')) controller.refreshApps();
+      if (['dify.apps', 'dify.defaultApp', TRUSTED_IMAGE_ORIGINS].some((s) => e.affectsConfiguration(s))) session.refreshApps();
     }),
   );
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {
-    controller, catalog, history, keys, guard, secrets: context.secrets, log, userId, globalStorage: context.globalStorageUri,
+    runs, session, panel, catalog, history, keys, guard, secrets: context.secrets, log, userId, globalStorage: context.globalStorageUri,
     chat: (req, ctx, stream, token) => handleChatRequest(chatDeps, req, ctx, stream, token),
     prepare: async (name, text, inputs) => {
       const app = catalog.find(name);

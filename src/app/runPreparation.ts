@@ -6,7 +6,7 @@ import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { providerOf } from '../providers/registry';
 import { isChatMode } from '../shared/model';
-import { withAttachments, type StartRun } from './controller';
+import { withAttachments, type StartRun } from './runs';
 import { ATTACHMENTS, attachmentsField, countProblem, defaultsOf, fileProblem, fileRefType, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
 import { expandTemplates, templateNeeds } from '../run/templates';
 import { DEFAULT_LIMITS } from '../run/limits';

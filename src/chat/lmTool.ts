@@ -7,7 +7,7 @@ import { describeFailure } from '../app/errors';
 import { captureEditorContext } from '../app/editorContext';
 import { attachFiles, prepareRun } from '../app/runPreparation';
 import { InputProblems } from '../run/inputForm';
-import { withAttachments, type ChatController } from '../app/controller';
+import { withAttachments, type Runs } from '../app/runs';
 
 export const TOOL_NAME = 'dify_runApp';
 
@@ -21,7 +21,7 @@ export interface RunAppInput {
 
 export interface ToolDeps {
   catalog: AppCatalog;
-  controller: ChatController;
+  runs: Runs;
   userId: string;
 }
 
@@ -66,7 +66,7 @@ export class RunAppTool implements vscode.LanguageModelTool<RunAppInput> {
         const attached = await attachFiles(this.deps.catalog, this.deps.userId, app, paths);
         start = withAttachments(start, attached.files, attached.names);
       }
-      const launched = await this.deps.controller.launch({ ...start, conversationId: '' }, { showPanel: false });
+      const launched = await this.deps.runs.launch({ ...start, conversationId: '' }, { showPanel: false });
       const cancel = token.onCancellationRequested(() => void launched.run.stop());
       const entry = await launched.done.finally(() => cancel.dispose());
       if (entry.status === 'failed') return text(entry.error?.message ?? vscode.l10n.t('The run failed.'));

@@ -10,7 +10,7 @@ import { describeFailure } from '../app/errors';
 import { captureEditorContext } from '../app/editorContext';
 import { prepareRun } from '../app/runPreparation';
 import { withReferences } from './chatReferences';
-import type { ChatController } from '../app/controller';
+import type { Runs } from '../app/runs';
 
 export const PARTICIPANT_ID = 'dify-vscode.dify';
 
@@ -22,7 +22,7 @@ interface TurnMetadata {
 
 export interface ParticipantDeps {
   catalog: AppCatalog;
-  controller: ChatController;
+  runs: Runs;
   userId: string;
   extensionUri: vscode.Uri;
 }
@@ -91,7 +91,7 @@ export async function handleChatRequest(
     const conversationId = conversationFromHistory(ctx, app.name);
     stream.progress(vscode.l10n.t('Running {0} on {1}…', app.name, serverLabel(app)));
     let streamed = '';
-    const launched = await deps.controller.launch({ ...start, conversationId: conversationId ?? '' }, {
+    const launched = await deps.runs.launch({ ...start, conversationId: conversationId ?? '' }, {
       showPanel: false,
       observe: (p) => {
         if (p.nodes) for (const n of p.nodes) if (n.status === 'running') stream.progress(`${n.title}…`);

@@ -2,15 +2,17 @@
 import * as vscode from 'vscode';
 import { defaultApp, serverLabel, type AppProfile } from '../config/apps';
 import { isInsecureRemote } from '../config/network';
-import type { ChatController, StartRun } from '../app/controller';
+import type { Runs, StartRun } from '../app/runs';
 import { addApp, pickApp, removeAppCommand, setApiKey, showError, testConnection, type SetupDeps } from './appSetup';
 import { captureEditorContext } from '../app/editorContext';
 import { insertAtCursor, openInEditor, replaceSelection } from './editorActions';
 import { prepareRun, type RunOrigin } from '../app/runPreparation';
 
 export interface CommandDeps extends SetupDeps {
-  controller: ChatController;
+  runs: Runs;
   userId: string;
+  /** Reveals the chat panel (Open Dify Chat). */
+  showPanel(): void;
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -29,8 +31,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const app = defaultApp(deps.catalog.apps()) ?? (await pickApp(deps.catalog, vscode.l10n.t('Ask which Dify app? (Set "dify.defaultApp" to skip this step.)')));
       if (app) await runFromEditor(deps, app, { kind: 'selection' });
     }),
-    reg('dify.openChat', () => deps.controller.panel.show(false)),
-    reg('dify.stop', () => deps.controller.stopAll()),
+    reg('dify.openChat', () => deps.showPanel()),
+    reg('dify.stop', () => deps.runs.stopAll()),
     reg('dify.showLog', () => deps.log.show()),
     reg('dify.setApiKey', (appName?: string) => setApiKey(deps, typeof appName === 'string' ? appName : undefined)),
     reg('dify.addApp', () => addApp(deps)),
@@ -38,8 +40,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     reg('dify.testConnection', (appName?: string) => testConnection(deps, typeof appName === 'string' ? appName : undefined)),
     // Used by the panel's actions (not in the palette).
     reg('dify.insertText', (text: string) => insertAtCursor(String(text ?? ''))),
-    reg('dify.replaceSelection', (entryId: string, text: string) => replaceSelection(deps.controller, String(entryId), String(text ?? ''))),
-    reg('dify.openInEditor', (entryId: string) => openInEditor(deps.controller, String(entryId))),
+    reg('dify.replaceSelection', (entryId: string, text: string) => replaceSelection(deps.runs, String(entryId), String(text ?? ''))),
+    reg('dify.openInEditor', (entryId: string) => openInEditor(deps.runs, String(entryId))),
   ];
 }
 
@@ -56,7 +58,7 @@ export async function runFromEditor(deps: CommandDeps, app: AppProfile, origin: 
     });
   } catch (e) {
     // In the panel too, where the person looks for the answer, with the same fix.
-    deps.controller.failedBeforeRun(app, origin.kind === 'text' ? origin.text : '', e);
+    deps.runs.failedBeforeRun(app, origin.kind === 'text' ? origin.text : '', e);
     await showError(deps, app, e);
     return undefined;
   }
@@ -70,7 +72,7 @@ export async function startWithProgress(deps: CommandDeps, start: StartRun): Pro
   try {
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Dify: running {0}', start.app.name) },
-      () => deps.controller.start(start),
+      () => deps.runs.start(start),
     );
   } catch (e) {
     await showError(deps, start.app, e);

@@ -1,7 +1,7 @@
 // What the panel's answer actions do in the editor: insert at the cursor, replace the selection the
 // run started from, open the answer in a new editor.
 import * as vscode from 'vscode';
-import type { ChatController } from '../app/controller';
+import type { Runs } from '../app/runs';
 
 export async function insertAtCursor(text: string): Promise<boolean> {
   const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
@@ -16,9 +16,9 @@ export async function insertAtCursor(text: string): Promise<boolean> {
  * Replaces the selection the run started from with `text`: what the panel shows of the answer (the panel computes
  * it from what it rendered, so text the panel hid never goes in).
  */
-export async function replaceSelection(controller: ChatController, entryId: string, text: string): Promise<boolean> {
-  const entry = controller.find(entryId);
-  const ref = controller.selectionOf(entryId);
+export async function replaceSelection(runs: Runs, entryId: string, text: string): Promise<boolean> {
+  const entry = runs.find(entryId);
+  const ref = runs.selectionOf(entryId);
   if (!entry || !ref) {
     void vscode.window.showWarningMessage(vscode.l10n.t('The selection this answer was asked about is no longer known.'));
     return false;
@@ -31,8 +31,8 @@ export async function replaceSelection(controller: ChatController, entryId: stri
   return ok;
 }
 
-export async function openInEditor(controller: ChatController, entryId: string): Promise<void> {
-  const content = controller.fullAnswer(entryId);
+export async function openInEditor(runs: Runs, entryId: string): Promise<void> {
+  const content = runs.fullAnswer(entryId);
   if (content === undefined) return;
   const doc = await vscode.workspace.openTextDocument({ content, language: 'markdown' });
   await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.One });

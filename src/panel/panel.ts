@@ -1,23 +1,27 @@
-// The chat panel host: one WebviewPanel beside the editor, restored after reload by a serializer.
-// Messages from the webview are validated before anything acts on them.
+// The chat panel host: one WebviewPanel beside the editor, restored after reload by a serializer. It validates what
+// the webview sends before the session acts on it, batches entry patches to one message per frame, and answers
+// image requests itself; the panel's state belongs to the session (src/app/panelSession.ts).
 import * as vscode from 'vscode';
+import type { PanelPort } from '../app/panelSession';
 import { parseWebviewMessage, type HostMessage, type PanelState, type WebviewMessage } from '../protocol';
 import { panelHtml } from './panelHtml';
+import { PatchBatcher } from './patchBatcher';
 
 export const PANEL_VIEW_TYPE = 'dify.chat';
 
 export interface PanelHost {
   state(): PanelState;
-  /** Delivers (or, while the webview is loading, drops) patches still waiting: the state sent next includes them. */
-  flushPending(): void;
   strings(): Record<string, string>;
   onMessage(message: WebviewMessage): void;
+  /** An answer's image, fetched for the webview (which loads nothing from outside itself). */
+  loadImage(url: string, userAsked: boolean): Promise<HostMessage>;
 }
 
-export class ChatPanel implements vscode.Disposable {
+export class ChatPanel implements PanelPort, vscode.Disposable {
   private panel?: vscode.WebviewPanel;
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly batcher = new PatchBatcher((patch) => this.deliver({ type: 'entryPatch', patch }));
   /** Sees every message posted to the webview (set by the extension's own tests). */
   tap?: (message: HostMessage) => void;
 
@@ -56,12 +60,20 @@ export class ChatPanel implements vscode.Disposable {
     this.attach(panel);
   }
 
+  /** Entry patches go out at most once per frame each; anything else goes at once, after the patches before it. */
   post(message: HostMessage): void {
+    if (message.type === 'entryPatch') return this.batcher.push(message.patch);
+    this.batcher.flush();
+    this.deliver(message);
+  }
+
+  private deliver(message: HostMessage): void {
     this.tap?.(message);
     if (this.panel && this.ready) void this.panel.webview.postMessage(message);
   }
 
   dispose(): void {
+    this.batcher.dispose();
     this.panel?.dispose();
     this.disposables.forEach((d) => d.dispose());
   }
@@ -84,10 +96,14 @@ export class ChatPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((raw: unknown) => {
         const message = parseWebviewMessage(raw);
         if (!message) return;
+        if (message.type === 'loadImage') {
+          void this.host.loadImage(message.url, message.userAsked).then((reply) => this.post(reply));
+          return;
+        }
         if (message.type === 'ready') {
           // (Re)load of the webview: it gets the whole state, then live patches. Patches batched before this
           // moment are already part of that state, so they must not arrive after it (text would repeat).
-          this.host.flushPending();
+          this.batcher.flush();
           this.ready = true;
           const init: HostMessage = { type: 'init', state: this.host.state(), l10n: this.host.strings() };
           this.tap?.(init);

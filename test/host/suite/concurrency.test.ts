@@ -1,4 +1,4 @@
-// 50 concurrent runs through the extension's own controller in the real extension host: each entry keeps
+// 50 concurrent runs through the extension's own Runs in the real extension host: each entry keeps
 // its own answer and conversation, the panel's history holds each once, and each Stop names its own task.
 import * as assert from 'node:assert/strict';
 import { setUpApps, until, type HostFixture } from './support';
@@ -19,7 +19,7 @@ describe('50 concurrent runs in the real extension host', function () {
     fx.server.script('app-demo-chat', Array.from({ length: N }, (_, i) => ({ answer: `Answer ${i}: ${'回答 '.repeat(20)}`, chunkDelayMs: 15 })));
     const start = (await fx.api.prepare('Helper Chat', 'x'))!;
     const launched = await Promise.all(
-      Array.from({ length: N }, (_, i) => fx.api.controller.launch({ ...start, query: `question ${i}`, question: `question ${i}`, continueConversation: false }, { showPanel: false })),
+      Array.from({ length: N }, (_, i) => fx.api.runs.launch({ ...start, query: `question ${i}`, question: `question ${i}`, continueConversation: false }, { showPanel: false })),
     );
     // Stop every fifth run once it has streamed something.
     const stopped = launched.filter((_, i) => i % 5 === 0);
@@ -52,6 +52,6 @@ describe('50 concurrent runs in the real extension host', function () {
     assert.equal(entries.filter((e) => e.status === 'stopped').length, stopped.length);
     const ids = launched.map((l) => l.entry.id);
     assert.equal(fx.api.history.entries.filter((h) => ids.includes(h.id)).length, N, 'each run is in the history once');
-    assert.equal(fx.api.controller.running, false);
+    assert.equal(fx.api.runs.running, false);
   });
 });

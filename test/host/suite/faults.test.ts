@@ -28,14 +28,14 @@ describe('failures in the real extension host', function () {
     it(`${c.name}: failed, one sentence, partial answer kept, nothing running`, async () => {
       fx.server.script('app-demo-chat', c.script as never);
       const start = (await fx.api.prepare('Helper Chat', 'fault please'))!;
-      const entry = await fx.api.controller.start({ ...start, continueConversation: false }, { showPanel: false });
+      const entry = await fx.api.runs.start({ ...start, continueConversation: false }, { showPanel: false });
       assert.equal(entry.status, 'failed');
       assert.match(entry.error!.message, c.message);
       assert.ok(!/<html|<body|nginx<\/center>/i.test(entry.error!.message), 'no HTML in the message');
       assert.equal(entry.error!.message.split(/(?<=[.!?])\s+(?=[A-Z])/).length <= 2, true, `one sentence: ${entry.error!.message}`);
       assert.deepEqual(entry.error!.actions.map((a) => a.action), c.actions);
       if (c.partial) assert.ok(entry.answer.length + entry.thinking.length > 0, 'the partial answer is kept');
-      assert.equal(fx.api.controller.running, false, 'nothing left running (the status bar item is cleared)');
+      assert.equal(fx.api.runs.running, false, 'nothing left running (the status bar item is cleared)');
     });
   }
 
@@ -44,11 +44,11 @@ describe('failures in the real extension host', function () {
     fx.server.script('app-demo-chat', { stallAfterChunks: 2 });
     const start = (await fx.api.prepare('Helper Chat', 'stall please'))!;
     fx.api.catalog.forget('Helper Chat');
-    const entry = await fx.api.controller.start({ ...start, continueConversation: false }, { showPanel: false });
+    const entry = await fx.api.runs.start({ ...start, continueConversation: false }, { showPanel: false });
     assert.equal(entry.status, 'failed');
     assert.match(entry.error!.message, /^"Helper Chat" stopped sending data and was stopped; the partial answer is kept/);
     assert.ok(entry.answer.length + entry.thinking.length > 0);
-    assert.equal(fx.api.controller.running, false);
+    assert.equal(fx.api.runs.running, false);
     // A run the client gave up on does not go on using tokens on the server.
     const stop = fx.server.stops.at(-1);
     assert.equal(stop?.found, true, 'the stop route reached the task');

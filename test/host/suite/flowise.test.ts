@@ -22,15 +22,15 @@ describe('Flowise in the real extension host', function () {
   });
 
   after(async () => {
-    await api?.controller.stopAll();
+    await api?.runs.stopAll();
     await server?.close();
     await vscode.workspace.getConfiguration('dify').update('apps', undefined, vscode.ConfigurationTarget.Global);
     await api?.keys.delete(name);
   });
 
   it('streams an answer with thinking, tool calls and sources, and remembers the conversation', async () => {
-    api.controller.newConversation(name);
-    const first = await api.controller.start((await api.prepare(name, 'What is Flowise?'))!, { showPanel: false });
+    api.runs.newConversation(api.catalog.find(name));
+    const first = await api.runs.start((await api.prepare(name, 'What is Flowise?'))!, { showPanel: false });
     assert.equal(first.status, 'succeeded', first.error?.message);
     assert.equal(first.mode, 'flowise');
     assert.ok(first.answer.length > 0);
@@ -39,7 +39,7 @@ describe('Flowise in the real extension host', function () {
     assert.ok((first.citations ?? []).length > 0, 'source documents become citations');
     assert.ok(first.conversationId, 'the session id is kept');
 
-    const second = await api.controller.start((await api.prepare(name, 'And who made it?'))!, { showPanel: false });
+    const second = await api.runs.start((await api.prepare(name, 'And who made it?'))!, { showPanel: false });
     assert.equal(second.status, 'succeeded');
     const sent = server.requests.filter((r) => r.path.startsWith('/api/v1/prediction/')).at(-1)!;
     assert.equal((sent.json as { overrideConfig?: { sessionId?: string } }).overrideConfig?.sessionId, first.conversationId);
@@ -49,9 +49,9 @@ describe('Flowise in the real extension host', function () {
 
   it('Stop aborts the stream and calls the abort route with the chat id', async () => {
     server.script(DEMO_FLOW_ID, { chunkDelayMs: 150 });
-    const launched = await api.controller.launch((await api.prepare(name, 'a slow one'))!, { showPanel: false });
+    const launched = await api.runs.launch((await api.prepare(name, 'a slow one'))!, { showPanel: false });
     await until(() => launched.entry.answer.length > 0 || launched.entry.thinking.length > 0, 'first tokens');
-    await api.controller.stopAll();
+    await api.runs.stopAll();
     const entry = await launched.done;
     assert.equal(entry.status, 'stopped');
     const abort = await server.waitForRequest((r) => r.method === 'PUT' && r.path.startsWith('/api/v1/chatmessage/abort/'), 5000);

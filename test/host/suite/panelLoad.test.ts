@@ -26,7 +26,7 @@ describe('the panel as it loads', function () {
   it('says ready, and the selected app\'s form and opening are fetched and sent to it', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const posted: HostMessage[] = [];
-    fx.api.controller.panel.tap = (m) => posted.push(structuredClone(m));
+    fx.api.panel.tap = (m) => posted.push(structuredClone(m));
     try {
       const before = fx.server.requests.length;
       await vscode.commands.executeCommand('dify.openChat');
@@ -40,7 +40,7 @@ describe('the panel as it loads', function () {
       const asked = fx.server.requests.slice(before).filter((r) => r.method === 'GET' && r.path.endsWith('/parameters'));
       assert.deepEqual(asked.map((r) => r.headers.authorization), [`Bearer ${selected.key}`], 'one /parameters call, for the selected app');
     } finally {
-      fx.api.controller.panel.tap = undefined;
+      fx.api.panel.tap = undefined;
     }
   });
 
@@ -53,17 +53,17 @@ describe('the panel as it loads', function () {
     let closed = false;
     late.onDidDispose(() => (closed = true));
     await until(() => tabs().length === 2, 'the second panel to open');
-    fx.api.controller.panel.restore(late);
+    fx.api.panel.restore(late);
     await until(() => closed && tabs().length === 1, 'the late panel to close');
-    // The one left is still the controller's: it answers a message posted to it.
+    // The one left is still the panel host's: it answers a message posted to it.
     const posted: HostMessage[] = [];
-    fx.api.controller.panel.tap = (m) => posted.push(m);
+    fx.api.panel.tap = (m) => posted.push(m);
     try {
-      fx.api.controller.refreshApps();
+      fx.api.session.refreshApps();
       await until(() => posted.some((m) => m.type === 'apps'), 'the open panel to get the apps');
-      assert.ok(fx.api.controller.panel.visible);
+      assert.ok(fx.api.panel.visible);
     } finally {
-      fx.api.controller.panel.tap = undefined;
+      fx.api.panel.tap = undefined;
     }
   });
 });

@@ -27,7 +27,7 @@ describe('runs in the real extension host', function () {
       const start = await fx.api.prepare(name, 'please review: const x = 1;');
       assert.ok(start, 'prepare returned nothing');
       assert.equal(start.mode, mode);
-      const entry = await fx.api.controller.start({ ...start, continueConversation: false }, { showPanel: false });
+      const entry = await fx.api.runs.start({ ...start, continueConversation: false }, { showPanel: false });
       assert.equal(entry.status, 'succeeded', entry.error?.message);
       assert.ok(entry.answer.length > 20, `short answer: ${entry.answer}`);
       assert.ok(!entry.answer.includes('<think>'), 'think tags leaked into the answer');
@@ -41,11 +41,11 @@ describe('runs in the real extension host', function () {
   it('a panel that loads while a run streams shows exactly the run\'s answer (state at load + later patches)', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const posted: HostMessage[] = [];
-    fx.api.controller.panel.tap = (m) => posted.push(structuredClone(m));
+    fx.api.panel.tap = (m) => posted.push(structuredClone(m));
     try {
       fx.server.script('app-demo-workflow', { chunkDelayMs: 4, answer: Array.from({ length: 120 }, (_, i) => `Line ${i}: ${'文字 '.repeat(8)}`).join('\n\n') });
       const start = (await fx.api.prepare('Code Reviewer', 'long answer'))!;
-      const entry = await fx.api.controller.start(start);
+      const entry = await fx.api.runs.start(start);
       assert.equal(entry.status, 'succeeded');
       await until(() => posted.some((m) => m.type === 'init'), 'the panel to load', 20_000);
       // What the webview ends up with: the entry as sent in the last init, then every later patch.
@@ -59,35 +59,35 @@ describe('runs in the real extension host', function () {
       }
       assert.equal(answer, entry.answer, 'the webview would show repeated or missing text');
     } finally {
-      fx.api.controller.panel.tap = undefined;
+      fx.api.panel.tap = undefined;
     }
   });
 
   it('the panel\'s form: values coerced and checked on the host, problems shown in the panel, valid ones run', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const posted: HostMessage[] = [];
-    fx.api.controller.panel.tap = (m) => posted.push(structuredClone(m));
+    fx.api.panel.tap = (m) => posted.push(structuredClone(m));
     const config = vscode.workspace.getConfiguration('dify');
     const runs = () => fx.server.requests.filter((r) => r.path === '/v1/workflows/run');
     try {
       // A run started elsewhere (palette) switches the composer to its app, form included.
-      await fx.api.controller.start((await fx.api.prepare('Commit Message Writer', 'diff --git a b'))!);
+      await fx.api.runs.start((await fx.api.prepare('Commit Message Writer', 'diff --git a b'))!);
       const switched = posted.filter((m): m is Extract<HostMessage, { type: 'apps' }> => m.type === 'apps').at(-1)!;
       assert.equal(switched.selectedApp, 'Commit Message Writer');
       assert.deepEqual(switched.form?.fields.map((f) => f.variable), ['style']);
 
-      await fx.api.controller.handle({ type: 'selectApp', app: 'Code Reviewer' });
+      await fx.api.session.handle({ type: 'selectApp', app: 'Code Reviewer' });
       const apps = posted.filter((m): m is Extract<HostMessage, { type: 'apps' }> => m.type === 'apps').at(-1)!;
       assert.equal(apps.form?.messageField?.variable, 'code', 'the message box fills Code');
       assert.deepEqual(apps.form?.fields.map((f) => f.variable), ['language', 'focus', 'max_issues', 'strict', 'options', 'attachment', 'context_files', 'sys.files'], 'the app takes attachments (file_upload): they come last');
 
       const before = runs().length;
-      await fx.api.controller.handle({ type: 'send', text: 'let y = 2;', app: 'Code Reviewer', inputs: { max_issues: 'many', strict: true } });
+      await fx.api.session.handle({ type: 'send', text: 'let y = 2;', app: 'Code Reviewer', inputs: { max_issues: 'many', strict: true } });
       const refused = posted.filter((m) => m.type === 'formErrors').at(-1) as Extract<HostMessage, { type: 'formErrors' }>;
       assert.match(refused.errors.max_issues, /must be a number/);
       assert.equal(runs().length, before, 'nothing ran');
 
-      await fx.api.controller.handle({ type: 'send', text: 'let y = 2;', app: 'Code Reviewer', inputs: { max_issues: '7', strict: true, language: 'Go', focus: '' } });
+      await fx.api.session.handle({ type: 'send', text: 'let y = 2;', app: 'Code Reviewer', inputs: { max_issues: '7', strict: true, language: 'Go', focus: '' } });
       await until(() => runs().length === before + 1 && fx.api.history.entries.at(-1)?.status === 'succeeded', 'the run');
       const inputs = (runs().at(-1)!.body as { inputs: Record<string, unknown> }).inputs;
       assert.deepEqual({ code: inputs.code, max_issues: inputs.max_issues, strict: inputs.strict, language: inputs.language, focus: inputs.focus }, { code: 'let y = 2;', max_issues: 7, strict: true, language: 'Go', focus: undefined });
@@ -96,27 +96,27 @@ describe('runs in the real extension host', function () {
       // A template fills Code from the selection; with no editor open it cannot, and the panel says so.
       await config.update('apps', fx.apps.map((a) => ({ name: a.name, baseUrl: fx.server.url, ...(a.name === 'Code Reviewer' ? { inputs: { code: '${selection}' } } : {}) })), vscode.ConfigurationTarget.Global);
       await until(() => fx.api.catalog.find('Code Reviewer')?.inputs?.code, 'the settings change');
-      await fx.api.controller.handle({ type: 'selectApp', app: 'Code Reviewer' });
+      await fx.api.session.handle({ type: 'selectApp', app: 'Code Reviewer' });
       const templated = posted.filter((m): m is Extract<HostMessage, { type: 'apps' }> => m.type === 'apps').at(-1)!;
       assert.equal(templated.form?.messageField?.variable, 'focus', 'the message now fills the first free-text field left');
       assert.deepEqual(templated.form?.fromEditor, ['Code']);
-      await fx.api.controller.handle({ type: 'send', text: 'naming', app: 'Code Reviewer', inputs: {} });
+      await fx.api.session.handle({ type: 'send', text: 'naming', app: 'Code Reviewer', inputs: {} });
       const missing = posted.filter((m) => m.type === 'formErrors').at(-1) as Extract<HostMessage, { type: 'formErrors' }>;
       assert.match(missing.errors[''], /Code is required/);
       assert.equal(runs().length, before + 1, 'nothing ran');
     } finally {
-      fx.api.controller.panel.tap = undefined;
+      fx.api.panel.tap = undefined;
       await config.update('apps', fx.apps.map((a) => ({ name: a.name, baseUrl: fx.server.url })), vscode.ConfigurationTarget.Global);
     }
   });
 
   it('attachments (file upload on): chosen in the form, uploaded, sent as `files` with that message only', async () => {
     const posted: HostMessage[] = [];
-    fx.api.controller.panel.tap = (m) => posted.push(structuredClone(m));
+    fx.api.panel.tap = (m) => posted.push(structuredClone(m));
     const runs = () => fx.server.requests.filter((r) => r.path === '/v1/workflows/run');
     const uploads = () => fx.server.requests.filter((r) => r.path === '/v1/files/upload');
     try {
-      await fx.api.controller.handle({ type: 'selectApp', app: 'Code Reviewer' });
+      await fx.api.session.handle({ type: 'selectApp', app: 'Code Reviewer' });
       // The editor the file comes from is the active one when "Choose…" is clicked.
       const doc = await vscode.workspace.openTextDocument({ content: '# Notes\n\nRename tmp.\n', language: 'markdown' });
       await vscode.window.showTextDocument(doc);
@@ -127,7 +127,7 @@ describe('runs in the real extension host', function () {
       // "Choose…" on the field: the same quick pick as a file input's; its first item is the current file.
       const uploadsBefore = uploads().length;
       let picked = false;
-      const picking = fx.api.controller.handle({ type: 'pickFiles', app: 'Code Reviewer', variable: 'sys.files' }).then(() => (picked = true));
+      const picking = fx.api.session.handle({ type: 'pickFiles', app: 'Code Reviewer', variable: 'sys.files' }).then(() => (picked = true));
       // (Skip, the last item, is the active one of an optional field: move to the first before accepting.)
       await until(() => {
         if (!picked) void vscode.commands.executeCommand('quickInput.first').then(() => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'));
@@ -141,7 +141,7 @@ describe('runs in the real extension host', function () {
 
       const before = runs().length;
       const send = { type: 'send', text: 'let y = 2;', app: 'Code Reviewer', inputs: { max_issues: '3', strict: false, language: 'Go', focus: '' } } as const;
-      await fx.api.controller.handle(send);
+      await fx.api.session.handle(send);
       await until(() => runs().length === before + 1 && fx.api.history.entries.at(-1)?.status === 'succeeded', 'the run');
       const files = (runs().at(-1)!.body as { files?: { type: string; transfer_method: string; upload_file_id?: string }[] }).files;
       assert.equal(files?.length, 1, 'the attachment is sent as files (sys.files)');
@@ -152,20 +152,20 @@ describe('runs in the real extension host', function () {
       const cleared = posted.filter((m): m is Extract<HostMessage, { type: 'formFiles' }> => m.type === 'formFiles').at(-1)!;
       assert.deepEqual([cleared.variable, cleared.files], ['sys.files', []], 'the form lets go of them once sent');
 
-      await fx.api.controller.handle(send);
+      await fx.api.session.handle(send);
       await until(() => runs().length === before + 2 && fx.api.history.entries.at(-1)?.status === 'succeeded', 'the next run');
       assert.equal((runs().at(-1)!.body as { files?: unknown }).files, undefined, 'the next message has no attachments');
     } finally {
-      fx.api.controller.panel.tap = undefined;
+      fx.api.panel.tap = undefined;
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     }
   });
 
   it('continues a conversation: the second turn sends the first turn\'s conversation_id', async () => {
-    fx.api.controller.newConversation('Helper Chat');
-    const first = await fx.api.controller.start((await fx.api.prepare('Helper Chat', 'first question'))!, { showPanel: false });
+    fx.api.runs.newConversation(fx.api.catalog.find('Helper Chat'));
+    const first = await fx.api.runs.start((await fx.api.prepare('Helper Chat', 'first question'))!, { showPanel: false });
     assert.ok(first.conversationId, 'no conversation id after the first turn');
-    await fx.api.controller.start((await fx.api.prepare('Helper Chat', 'second question'))!, { showPanel: false });
+    await fx.api.runs.start((await fx.api.prepare('Helper Chat', 'second question'))!, { showPanel: false });
     const sent = fx.server.requests.filter((r) => r.path.endsWith('/chat-messages')).slice(-2).map((r) => (r.body as { conversation_id?: string }).conversation_id);
     assert.ok(!sent[0], 'the first turn starts a new conversation');
     assert.equal(sent[1], first.conversationId);
@@ -174,10 +174,10 @@ describe('runs in the real extension host', function () {
   it('a conversation the server no longer knows fails clearly once, then the next question starts a new one', async () => {
     fx.api.history.setConversation('Helper Chat', '00000000-0000-4000-8000-000000000000');
     const start = (await fx.api.prepare('Helper Chat', 'still there?'))!;
-    const gone = await fx.api.controller.start(start, { showPanel: false });
+    const gone = await fx.api.runs.start(start, { showPanel: false });
     assert.equal(gone.status, 'failed');
     assert.match(gone.error!.message, /^This conversation of "Helper Chat" no longer exists on its server; retry to start a new one\.$/);
-    const fresh = await fx.api.controller.start(start, { showPanel: false });
+    const fresh = await fx.api.runs.start(start, { showPanel: false });
     assert.equal(fresh.status, 'succeeded', fresh.error?.message);
     assert.notEqual(fresh.conversationId, '00000000-0000-4000-8000-000000000000');
   });
@@ -185,9 +185,9 @@ describe('runs in the real extension host', function () {
   it('stops a slow run: the stop route first (with its task_id), the server stops the task, the partial answer kept', async () => {
     fx.server.script('app-demo-workflow', { chunkDelayMs: 200 });
     const start = (await fx.api.prepare('Code Reviewer', 'slow please'))!;
-    const launched = await fx.api.controller.launch(start, { showPanel: false });
+    const launched = await fx.api.runs.launch(start, { showPanel: false });
     await until(() => launched.entry.answer.length > 0 || launched.entry.thinking.length > 0, 'first text');
-    await fx.api.controller.stopAll();
+    await fx.api.runs.stopAll();
     const entry = await launched.done;
     assert.equal(entry.status, 'stopped');
     const stop = await fx.server.waitForRequest((r) => /\/workflows\/tasks\/[^/]+\/stop$/.test(r.path), 5000);
@@ -205,7 +205,7 @@ describe('runs in the real extension host', function () {
     const wrong = 'app-WRONGwrongWRONGwrong';
     await fx.api.keys.set(fx.api.catalog.find('Helper Chat')!, wrong);
     try {
-      const entry = await fx.api.controller.start({ ...start, continueConversation: false }, { showPanel: false });
+      const entry = await fx.api.runs.start({ ...start, continueConversation: false }, { showPanel: false });
       assert.equal(entry.status, 'failed');
       assert.match(entry.error!.message, /API key of "Helper Chat" was rejected/);
       assert.deepEqual(entry.error!.actions.map((a) => a.action), ['setApiKey']);
@@ -221,7 +221,7 @@ describe('runs in the real extension host', function () {
     const editor = await vscode.window.showTextDocument(doc);
     editor.selection = new vscode.Selection(0, 0, 0, 12);
     const start = (await fx.api.prepare('Commit Message Writer', 'const a = 1;'))!;
-    const entry = await fx.api.controller.start(
+    const entry = await fx.api.runs.start(
       { ...start, selection: { uri: doc.uri, range: new vscode.Range(0, 0, 0, 12), languageId: 'typescript' } },
       { showPanel: false },
     );
@@ -244,7 +244,7 @@ describe('runs in the real extension host', function () {
   it('an answer longer than the panel shows is cut there, said once, and opens whole in an editor', async () => {
     fx.server.script('app-demo-chat', { answerBytes: 5_000_000 });
     const start = (await fx.api.prepare('Helper Chat', 'a very long answer please'))!;
-    const entry = await fx.api.controller.start({ ...start, continueConversation: false }, { showPanel: false });
+    const entry = await fx.api.runs.start({ ...start, continueConversation: false }, { showPanel: false });
     assert.equal(entry.status, 'succeeded');
     assert.equal(entry.answerCut, true);
     assert.equal(entry.answer.length, 4_000_000);

@@ -30,11 +30,11 @@ describe('the API key stays secret', function () {
   before(async () => {
     fx = await setUpApps();
     fx.api.log.tap = (level, line) => logLines.push(`${level} ${line}`);
-    fx.api.controller.panel.tap = (m) => posted.push(m);
+    fx.api.panel.tap = (m) => posted.push(m);
   });
   after(async () => {
     fx.api.log.tap = undefined;
-    fx.api.controller.panel.tap = undefined;
+    fx.api.panel.tap = undefined;
     await fx?.close();
   });
 
@@ -43,14 +43,14 @@ describe('the API key stays secret', function () {
     await until(() => posted.some((m) => m.type === 'init'), 'the panel to load', 20_000).catch(() => undefined);
     for (const app of fx.apps) {
       const start = (await fx.api.prepare(app.name, `secret check for ${app.name}`))!;
-      const entry = await fx.api.controller.start({ ...start, continueConversation: false });
+      const entry = await fx.api.runs.start({ ...start, continueConversation: false });
       assert.equal(entry.status, 'succeeded', `${app.name}: ${entry.error?.message}`);
     }
     // A failing run too: a wrong key produces an error message (and the wrong key must not leak either).
     const wrongKey = 'app-WrongKeyThatMustNotLeak123';
     const start = (await fx.api.prepare('Helper Chat', 'will fail'))!;
     await fx.api.keys.set(fx.api.catalog.find('Helper Chat')!, wrongKey);
-    const failed = await fx.api.controller.start(start);
+    const failed = await fx.api.runs.start(start);
     await fx.api.keys.set(fx.api.catalog.find('Helper Chat')!, 'app-demo-chat');
     assert.equal(failed.status, 'failed');
     await fx.api.history.save();

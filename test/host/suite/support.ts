@@ -30,7 +30,7 @@ export async function setUpApps(opts: { storeKeys?: boolean } = {}): Promise<Hos
     server,
     apps,
     close: async () => {
-      await api.controller.stopAll();
+      await api.runs.stopAll();
       await server.close();
       await config.update('apps', undefined, vscode.ConfigurationTarget.Global);
       await config.update('defaultApp', undefined, vscode.ConfigurationTarget.Global);

@@ -45,7 +45,7 @@ describe('trust boundaries: where a key may go', function () {
   const run = async (app: string) => {
     try {
       const start = await fx.api.prepare(app, 'hello');
-      return start && (await fx.api.controller.start({ ...start, continueConversation: false })).error;
+      return start && (await fx.api.runs.start({ ...start, continueConversation: false })).error;
     } catch (e) {
       return e as Error;
     }
@@ -85,11 +85,11 @@ describe('trust boundaries: where a key may go', function () {
   it('the panel says in one sentence why nothing was sent, with its fix', async () => {
     await config().update('apps', [{ name: 'Helper Chat', baseUrl: attacker.url }], vscode.ConfigurationTarget.Workspace);
     const posted: unknown[] = [];
-    fx.api.controller.panel.tap = (m) => posted.push(m);
+    fx.api.panel.tap = (m) => posted.push(m);
     try {
-      await fx.api.controller.handle({ type: 'send', text: 'hello', app: 'Helper Chat' });
+      await fx.api.session.handle({ type: 'send', text: 'hello', app: 'Helper Chat' });
     } finally {
-      fx.api.controller.panel.tap = undefined;
+      fx.api.panel.tap = undefined;
     }
     const added = posted.find((m): m is { type: 'entryAdded'; entry: { error?: { message: string } } } => (m as { type: string }).type === 'entryAdded');
     assert.match(added?.entry.error?.message ?? '', /Nothing was sent for "Helper Chat": its key belongs to .*, and the app now points to/);

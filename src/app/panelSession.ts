@@ -1,0 +1,276 @@
+// The chat panel's state and what the person does in it: the single owner of the selected app, its form and the
+// files attached to it; runs and history belong to Runs. The panel host (src/panel) delivers the webview's
+// validated messages here and posts what this sends; it keeps no state of its own.
+import * as vscode from 'vscode';
+import type { AppProfile } from '../config/apps';
+import type { AppCatalog } from '../config/catalog';
+import type { AppForm, AppSummary, FormValues, HostMessage, PanelState, WebviewMessage } from '../protocol';
+import { isOpenableLink } from '../protocol';
+import type { FileRef } from '../providers/types';
+import { ATTACHMENTS, InputProblems } from '../run/inputForm';
+import type { EntryPatch, EntryView } from '../shared/entry';
+import { isChatMode } from '../shared/model';
+import { appForm, formInputs } from './appForm';
+import type { Log } from './log';
+import { withAttachments, type Runs, type RunsListener, type StartRun } from './runs';
+import { attachmentsLabel, sayTranslated } from './texts';
+
+/** What the panel host does for the session: post to the webview (dropped while it is not loaded), reveal it. */
+export interface PanelPort {
+  post(message: HostMessage): void;
+  show(preserveFocus?: boolean): void;
+}
+
+/** What the session asks of the glue around it. */
+export interface PanelSessionHooks {
+  /** Turns text typed in the panel (and the compact form's inputs, when it was shown) into a run; asks for
+   * what is still missing when there are no form inputs. Throws InputProblems for invalid form values. */
+  prepare(app: AppProfile, text: string, inputs?: Record<string, unknown>): Promise<StartRun | undefined>;
+  /** The compact form's "Choose…" on a file field: asks, uploads, returns the value and the names to show. */
+  pickFiles(app: AppProfile, variable: string): Promise<{ value: unknown; names: string[] } | undefined>;
+  /** Origins whose images load without a click. */
+  imageOrigins(): string[];
+}
+
+interface PickedFiles {
+  value: unknown;
+  names: string[];
+}
+
+export class PanelSession implements RunsListener {
+  private selectedApp?: string;
+  /** The panel's last app pick applied here (sent back with the selection; see `selectApp`). */
+  private pick?: number;
+  /** Files attached in the compact form, uploaded already: app → variable → value and names. */
+  private readonly formFiles = new Map<string, Map<string, PickedFiles>>();
+
+  constructor(
+    private readonly catalog: AppCatalog,
+    private readonly runs: Runs,
+    private readonly log: Log,
+    private readonly port: PanelPort,
+    private readonly hooks: PanelSessionHooks,
+  ) {
+    runs.listen(this);
+  }
+
+  /** Everything the webview shows, for a (re)load. */
+  state(): PanelState {
+    const app = this.currentApp();
+    return {
+      apps: this.appSummaries(),
+      selectedApp: app?.name,
+      conversationId: app ? this.runs.conversationOf(app.name) : undefined,
+      entries: [...this.runs.entries],
+      running: this.runs.running,
+      opening: app && this.catalog.cachedOpening(app),
+      form: app && this.formOf(app),
+      pick: this.pick,
+      imageOrigins: this.hooks.imageOrigins(),
+    };
+  }
+
+  /** Sends the apps, the selected one and what its composer shows (after settings changed, or an app was run). */
+  refreshApps(): void {
+    const app = this.currentApp();
+    this.port.post({
+      type: 'apps', apps: this.appSummaries(), selectedApp: app?.name, opening: app && this.catalog.cachedOpening(app), form: app && this.formOf(app),
+      pick: this.pick, imageOrigins: this.hooks.imageOrigins(),
+    });
+  }
+
+  // ---- what the runs say ---------------------------------------------------------------------------------
+
+  entryAdded(entry: EntryView, show: boolean): void {
+    if (show) this.port.show();
+    this.port.post({ type: 'entryAdded', entry });
+  }
+
+  patched(patch: EntryPatch): void {
+    this.port.post({ type: 'entryPatch', patch });
+  }
+
+  entriesChanged(conversationId: string | undefined): void {
+    this.port.post({ type: 'entries', entries: [...this.runs.entries], conversationId });
+  }
+
+  runningChanged(): void {
+    this.port.post({ type: 'running', running: this.runs.running });
+  }
+
+  appRan(app: AppProfile): void {
+    if (this.selectedApp === app.name) return;
+    this.selectedApp = app.name;
+    this.refreshApps();
+  }
+
+  // ---- what the person does ------------------------------------------------------------------------------
+
+  /** Acts on a (validated) message from the panel. */
+  async handle(m: WebviewMessage): Promise<void> {
+    switch (m.type) {
+      case 'ready': {
+        // The composer's opening and form come from the app's /parameters: fetched once the panel is there.
+        const app = this.currentApp();
+        if (app && !this.formOf(app)) await this.showApp(app);
+        return;
+      }
+      case 'pickFiles':
+      case 'clearFiles': {
+        const app = this.catalog.find(m.app);
+        if (!app) return;
+        if (m.type === 'pickFiles') return this.pickFiles(app, m.variable).catch((e) => void this.runs.failedBeforeRun(app, '', e));
+        this.clearFiles(app, m.variable);
+        return;
+      }
+      case 'send': {
+        const app = (m.app && this.catalog.find(m.app)) || this.currentApp();
+        if (!app) return void vscode.commands.executeCommand('dify.addApp');
+        // No key, /info or /parameters unreachable: shown where the person typed, with its fix.
+        return this.send(app, m.text, m.inputs).catch((e) => void this.runs.failedBeforeRun(app, m.text, e));
+      }
+      case 'stop':
+        return this.runs.stopAll();
+      case 'retry':
+        return this.retry(m.id);
+      case 'copy':
+        await vscode.env.clipboard.writeText(m.text);
+        return;
+      case 'insert':
+        return void vscode.commands.executeCommand('dify.insertText', m.text);
+      case 'replaceSelection':
+        // The text the panel shows, not the raw answer (which can hold text the panel does not show).
+        return void vscode.commands.executeCommand('dify.replaceSelection', m.id, m.text);
+      case 'openInEditor':
+        return void vscode.commands.executeCommand('dify.openInEditor', m.id);
+      case 'openLink':
+        if (isOpenableLink(m.href)) await vscode.env.openExternal(vscode.Uri.parse(m.href, true));
+        else this.log.write('warn', `Blocked a link that is not http(s) from the panel.`);
+        return;
+      case 'newConversation':
+        return this.runs.newConversation(this.currentApp());
+      case 'selectApp': {
+        if (m.pick !== undefined) this.pick = m.pick;
+        const app = this.catalog.find(m.app);
+        if (!app) return this.refreshApps(); // removed meanwhile: the panel shows what is selected instead
+        this.selectedApp = app.name;
+        this.refreshApps(); // at once: the panel learns its pick is applied (the form follows once fetched)
+        if (!this.formOf(app)) await this.showApp(app);
+        return;
+      }
+      case 'listConversations': {
+        const app = this.currentApp();
+        if (app) this.port.post({ type: 'conversations', app: app.name, conversations: await this.runs.conversations(app) });
+        return;
+      }
+      case 'resumeConversation': {
+        const app = this.currentApp();
+        if (app) await this.runs.resume(app, m.conversationId);
+        return;
+      }
+      case 'errorAction':
+        return this.errorAction(m.id, m.action);
+      case 'loadImage':
+        return; // the panel host answers these itself (src/panel/panelImages.ts)
+    }
+  }
+
+  /** Runs an entry again as it was started, or asks its question again when that is no longer known. */
+  private async retry(entryId: string): Promise<void> {
+    if (await this.runs.retry(entryId)) return;
+    const e = this.runs.find(entryId);
+    const app = e && this.catalog.find(e.app);
+    if (e && app) await this.handle({ type: 'send', text: e.question, app: app.name });
+  }
+
+  /** The panel's Send: with the compact form's values when it was shown, else asking for what is missing. */
+  private async send(app: AppProfile, text: string, raw: FormValues | undefined): Promise<void> {
+    let inputs: Record<string, unknown> | undefined;
+    let attached: PickedFiles | undefined;
+    if (raw) {
+      const [params, info] = await Promise.all([this.catalog.parameters(app), this.catalog.info(app)]);
+      const coerced = formInputs(params, app.inputs, isChatMode(info.mode), raw, sayTranslated);
+      if (Object.keys(coerced.errors).length) {
+        this.port.post({ type: 'formErrors', app: app.name, errors: coerced.errors });
+        return;
+      }
+      inputs = coerced.inputs;
+      for (const [variable, f] of this.formFiles.get(app.name) ?? []) {
+        if (variable === ATTACHMENTS) attached = f;
+        else inputs[variable] = f.value;
+      }
+    }
+    let start: StartRun | undefined;
+    try {
+      start = await this.hooks.prepare(app, text, inputs);
+    } catch (e) {
+      if (!(e instanceof InputProblems)) throw e;
+      this.port.post({ type: 'formErrors', app: app.name, errors: { '': e.problems.join(' ') } });
+      return;
+    }
+    if (!start) return;
+    this.port.post({ type: 'formErrors', app: app.name, errors: {} });
+    if (attached) {
+      // Attachments go with this message only (as in a chat box); the app's file inputs stay for the next run.
+      start = withAttachments(start, attached.value as FileRef[], attached.names);
+      this.clearFiles(app, ATTACHMENTS);
+    }
+    await this.runs.start({ ...start, continueConversation: true });
+  }
+
+  private async pickFiles(app: AppProfile, variable: string): Promise<void> {
+    const picked = await this.hooks.pickFiles(app, variable);
+    if (!picked) return;
+    const files = this.formFiles.get(app.name) ?? new Map<string, PickedFiles>();
+    files.set(variable, picked);
+    this.formFiles.set(app.name, files);
+    this.port.post({ type: 'formFiles', app: app.name, variable, files: picked.names });
+  }
+
+  /** Lets go of the files attached to a form field, in the host and in the panel. */
+  private clearFiles(app: AppProfile, variable: string): void {
+    this.formFiles.get(app.name)?.delete(variable);
+    this.port.post({ type: 'formFiles', app: app.name, variable, files: [] });
+  }
+
+  /** The compact form for an app, if its /parameters (and mode) are known; no network. */
+  private formOf(app: AppProfile): AppForm | undefined {
+    const params = this.catalog.cachedParameters(app);
+    const mode = this.catalog.cachedMode(app);
+    if (!params || !mode) return undefined;
+    const picked = this.formFiles.get(app.name);
+    const files = picked ? Object.fromEntries([...picked].map(([variable, f]) => [variable, f.names])) : {};
+    return appForm(app.name, params, app.inputs, isChatMode(mode), files, attachmentsLabel());
+  }
+
+  /** Loads what the composer shows for an app (opening statement, form) and sends it to the panel. */
+  private async showApp(app: AppProfile): Promise<void> {
+    await Promise.all([this.catalog.info(app), this.catalog.parameters(app)]).catch(() => undefined);
+    if (this.currentApp()?.name === app.name) this.refreshApps(); // unless another app was selected meanwhile
+  }
+
+  private async errorAction(entryId: string, action: string): Promise<void> {
+    const entry = this.runs.find(entryId);
+    switch (action) {
+      case 'setApiKey':
+        return void vscode.commands.executeCommand('dify.setApiKey', entry?.app);
+      case 'openSettings':
+        return void vscode.commands.executeCommand('workbench.action.openSettings', 'dify');
+      case 'showLog':
+        return this.log.show();
+      case 'addApp':
+        return void vscode.commands.executeCommand('dify.addApp');
+      case 'retry':
+        return this.retry(entryId);
+    }
+  }
+
+  private currentApp(): AppProfile | undefined {
+    const apps = this.catalog.apps();
+    return apps.find((a) => a.name === this.selectedApp) ?? apps[0];
+  }
+
+  private appSummaries(): AppSummary[] {
+    return this.catalog.apps().map((a) => ({ name: a.name, server: this.catalog.server(a), provider: a.provider, mode: this.catalog.cachedMode(a) }));
+  }
+}
