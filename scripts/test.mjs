@@ -11,7 +11,7 @@ import { ensureBrowser, ensureServer, NeedsAdminError, ToolingError } from './to
 const only = process.argv.slice(2);
 const minutes = (n) => n * 60_000;
 const layers = [
-  { name: 'typecheck', cmd: 'npx', args: ['tsc', '-p', '.', '--noEmit'], limit: minutes(5), gate: true },
+  { name: 'typecheck', cmd: 'npm', args: ['run', '-s', 'typecheck'], limit: minutes(5), gate: true },
   { name: 'lint', cmd: 'npx', args: ['eslint', 'src', 'test', 'bench', 'scripts'], limit: minutes(5), gate: true },
   { name: 'build', cmd: 'node', args: ['esbuild.mjs', '--production'], limit: minutes(3), gate: true },
   { name: 'unit', cmd: 'npx', args: ['mocha'], counts: true, limit: minutes(10) },

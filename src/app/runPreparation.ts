@@ -9,10 +9,10 @@ import { isChatMode } from '../shared/model';
 import { withAttachments, type StartRun } from './runs';
 import { ATTACHMENTS, attachmentsField, countProblem, defaultsOf, fileProblem, fileRefType, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
 import { expandTemplates, templateNeeds } from '../run/templates';
-import { DEFAULT_LIMITS } from '../run/limits';
+import { DEFAULT_LIMITS } from '../providers/limits';
 import type { AppParameters, FileRef, InputField } from '../providers/types';
 import { fenced, type CapturedContext } from './editorContext';
-import { askFileField, askInputs, fileNameOf, mimeFor, type PromptOptions } from '../commands/inputPrompts';
+import { askFileField, askInputs, fileNameOf, mimeFor, type PromptOptions } from './inputPrompts';
 import { attachmentsLabel, sayTranslated } from './texts';
 
 export type RunOrigin =

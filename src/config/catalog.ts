@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { LogFn as Logger } from '../net/http';
 import type { AppClient, AppInfo, AppParameters } from '../providers/types';
 import { providerOf } from '../providers/registry';
+import { boundedForm } from '../run/limits';
 import { readApps, serverLabel, type AppProfile } from './apps';
 import { readCaCertificates, readTimeouts, transportOptions } from './network';
 import type { KeyStore } from './secrets';
@@ -99,7 +100,7 @@ export class AppCatalog implements vscode.Disposable {
   async parameters(app: AppProfile, refresh = false, signal?: AbortSignal): Promise<AppParameters> {
     const c = this.entry(app);
     if (!refresh && c.parameters) return c.parameters;
-    const params = await (await this.client(app)).parameters(signal);
+    const params = boundedForm(await (await this.client(app)).parameters(signal));
     c.parameters = params;
     return params;
   }

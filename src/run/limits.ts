@@ -1,14 +1,5 @@
-import type { SystemLimits } from '../providers/types';
-
-/** The documented defaults of Dify's `system_parameters` (MB / counts): the limits of a server that gives none
- * (older Dify builds, Flowise, an app whose parameters could not be read). Copy before changing. */
-export const DEFAULT_LIMITS: Readonly<SystemLimits> = Object.freeze({
-  fileSizeLimitMb: 15,
-  imageFileSizeLimitMb: 10,
-  audioFileSizeLimitMb: 50,
-  videoFileSizeLimitMb: 100,
-  workflowFileUploadLimit: 10,
-});
+// How much of one run is kept, shown and stored (RUN_BOUNDS), and the functions that cut to it.
+import type { AppParameters } from '../providers/types';
 
 export interface RunBounds {
   liveAnswerChars: number;
@@ -52,6 +43,13 @@ export function bounded(value: unknown, depth: number = RUN_BOUNDS.depth): unkno
   const kept = entries.slice(0, RUN_BOUNDS.entries).map(([k, v]) => [k, bounded(v, depth - 1)] as const);
   if (entries.length > RUN_BOUNDS.entries) return Object.fromEntries([...kept, ['…', `${entries.length - RUN_BOUNDS.entries} more`]]);
   return Object.fromEntries(kept);
+}
+
+/** An app's form cut to RUN_BOUNDS.formFields (it is asked for step by step and shown beside the message box),
+ * saying how many fields were left out. */
+export function boundedForm(params: AppParameters): AppParameters {
+  const n = params.fields.length - RUN_BOUNDS.formFields;
+  return n > 0 ? { ...params, fields: params.fields.slice(0, RUN_BOUNDS.formFields), droppedFields: n } : params;
 }
 
 /** A string from a server cut to `max` characters. */

@@ -281,7 +281,7 @@ export class DifyClient implements AppClient {
 
   async upload(file: LocalFile, user: string, signal?: AbortSignal): Promise<UploadedFile> {
     const form = new FormData();
-    form.append('file', new Blob([file.data as unknown as BlobPart], { type: file.mimeType || 'application/octet-stream' }), file.name);
+    form.append('file', new Blob([Buffer.from(file.data)], { type: file.mimeType || 'application/octet-stream' }), file.name);
     form.append('user', user);
     const r = await postMultipart<DifyUploadResponse>(this.ep, { path: '/files/upload', form, signal });
     return { id: r.id, name: r.name, size: r.size, extension: r.extension, mimeType: r.mime_type };

@@ -2,7 +2,7 @@
 // Tolerant: old builds (info with only name/description), unknown modes and field kinds, both the legacy
 // `file_upload.image` part and the newer flat fields.
 import type { AppInfo, AppParameters, FileUploadConfig, InputField, SystemLimits } from '../types';
-import { DEFAULT_LIMITS, RUN_BOUNDS } from '../../run/limits';
+import { DEFAULT_LIMITS } from '../limits';
 
 type Obj = Record<string, unknown>;
 
@@ -106,14 +106,11 @@ function normalizeLimits(raw: unknown): SystemLimits {
 export function normalizeParameters(raw: unknown): AppParameters {
   const o = isObj(raw) ? raw : {};
   const form = Array.isArray(o.user_input_form) ? o.user_input_form : [];
-  const fields = form.map(normalizeField).filter((f): f is InputField => !!f);
   const params: AppParameters = {
     suggestedQuestions: (strings(o.suggested_questions) ?? []).slice(0, 20),
-    // A form is asked for in the palette and shown beside the message box: past the bound it is cut, and said so.
-    fields: fields.slice(0, RUN_BOUNDS.formFields),
+    fields: form.map(normalizeField).filter((f): f is InputField => !!f),
     limits: normalizeLimits(o.system_parameters),
   };
-  if (fields.length > RUN_BOUNDS.formFields) params.droppedFields = fields.length - RUN_BOUNDS.formFields;
   const opening = str(o.opening_statement);
   if (opening) params.openingStatement = opening;
   const fu = normalizeFileUpload(o.file_upload);

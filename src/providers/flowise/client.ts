@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { ApiError, isApiError } from '../../net/apiError';
-import { DEFAULT_LIMITS } from '../../run/limits';
+import { DEFAULT_LIMITS } from '../limits';
 import type { AppClient, AppInfo, AppMode, AppParameters, FileRef, FileUploadConfig, LocalFile, RunEvent, StopHandle } from '../types';
 import { openStream, requestJson, type HttpEndpoint, type LogLevel } from '../../net/http';
 import { readSse } from '../../net/sse';

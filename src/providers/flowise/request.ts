@@ -1,5 +1,5 @@
 // Building the Flowise prediction body from a provider-neutral RunRequest (Interface.ts::IncomingInput).
-import { mimeOfName } from '../../run/mime';
+import { mimeOfName } from '../../net/mime';
 import type { FileRef, RunRequest } from '../types';
 
 /** One message of explicit history (`history` field). The legacy `{type, message}` form is also accepted. */

@@ -5,7 +5,7 @@ import { normalizeParameters } from '../../../src/providers/dify/parameters';
 import { MAX_JSON_BODY, requestJson } from '../../../src/net/http';
 import { EntryState } from '../../../src/run/entryState';
 import { History } from '../../../src/run/history';
-import { bounded, RUN_BOUNDS } from '../../../src/run/limits';
+import { bounded, boundedForm, RUN_BOUNDS } from '../../../src/run/limits';
 import type { EntryView } from '../../../src/protocol';
 
 function entry(): EntryView {
@@ -43,7 +43,7 @@ describe('bounds', () => {
 
   it('a form of 1000 fields keeps the first ones and says how many were left out', () => {
     const form = Array.from({ length: 1000 }, (_, i) => ({ 'text-input': { variable: `v${i}`, label: `Field ${i}`, required: false } }));
-    const p = normalizeParameters({ user_input_form: form });
+    const p = boundedForm(normalizeParameters({ user_input_form: form }));
     assert.equal(p.fields.length, RUN_BOUNDS.formFields);
     assert.equal(p.droppedFields, 1000 - RUN_BOUNDS.formFields);
   });

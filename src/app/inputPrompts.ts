@@ -3,11 +3,11 @@
 // JSON → validated box, file → current file / selection as file / choose file / URL / skip.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { sayTranslated } from '../app/texts';
-import { mimeOfName } from '../run/mime';
+import { sayTranslated } from './texts';
+import { mimeOfName } from '../net/mime';
 import { coerceText, countProblem, fileAllowed, fileProblem, fileRefType, hasDefault, hiddenDefaults, isFileField, textUploadName, visibleFields, type FieldValue } from '../run/inputForm';
 import type { AppParameters, FileRef, InputField } from '../providers/types';
-import type { CapturedContext } from '../app/editorContext';
+import type { CapturedContext } from './editorContext';
 
 export interface UploadRequest {
   name: string;
