@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { MAX_REFERENCE_CHARS } from '../../../src/chat/chatReferences';
-import { setUpApps, until, type HostFixture } from './support';
+import { until, withApps } from './support';
 
 /** A ChatResponseStream that records what the handler streamed. */
 function recorder() {
@@ -39,14 +39,7 @@ function responseTurn(result: vscode.ChatResult): vscode.ChatResponseTurn {
 
 describe('@dify and the dify_runApp tool in the real extension host', function () {
   this.timeout(40_000);
-  let fx: HostFixture;
-
-  before(async () => {
-    fx = await setUpApps();
-  });
-  after(async () => {
-    await fx?.close();
-  });
+  const fx = withApps();
 
   it('registers the tool with VS Code and answers through vscode.lm.invokeTool', async function () {
     const tool = vscode.lm.tools.find((t) => t.name === 'dify_runApp');

@@ -1,18 +1,11 @@
 // 50 concurrent runs through the extension's own Runs in the real extension host: each entry keeps
 // its own answer and conversation, the panel's history holds each once, and each Stop names its own task.
 import * as assert from 'node:assert/strict';
-import { setUpApps, until, type HostFixture } from './support';
+import { until, withApps } from './support';
 
 describe('50 concurrent runs in the real extension host', function () {
   this.timeout(90_000);
-  let fx: HostFixture;
-
-  before(async () => {
-    fx = await setUpApps();
-  });
-  after(async () => {
-    await fx?.close();
-  });
+  const fx = withApps();
 
   it('no cross-talk between entries, history or stop calls', async () => {
     const N = 50;

@@ -2,18 +2,13 @@
 // clear sentence and its actions, the partial answer kept, nothing left running.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { setUpApps, until, type HostFixture } from './support';
+import { until, withApps } from './support';
 
 describe('failures in the real extension host', function () {
   this.timeout(40_000);
-  let fx: HostFixture;
-
-  before(async () => {
-    fx = await setUpApps();
-  });
+  const fx = withApps();
   after(async () => {
     await vscode.workspace.getConfiguration('dify').update('idleTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
-    await fx?.close();
   });
 
   const cases: { name: string; script: object; message: RegExp; actions: string[]; partial: boolean }[] = [

@@ -8,20 +8,13 @@ import { HistoryFile } from '../../../src/config/historyFile';
 import { PANEL_VIEW_TYPE } from '../../../src/panel/panel';
 import type { EntryView, HostMessage } from '../../../src/protocol';
 import { History, LEGACY_HISTORY_KEY } from '../../../src/run/history';
-import { MemoryMemento, setUpApps, until, type HostFixture } from './support';
+import { MemoryMemento, until, withApps } from './support';
 
 const stored = (id: string): EntryView => ({ id, app: 'Helper Chat', question: id, answer: `answer ${id}`, thinking: '', thinkingDone: false, nodes: [], status: 'succeeded', startedAt: 0, canReplaceSelection: false });
 
 describe('the panel as it loads', function () {
   this.timeout(30_000);
-  let fx: HostFixture;
-
-  before(async () => {
-    fx = await setUpApps();
-  });
-  after(async () => {
-    await fx?.close();
-  });
+  const fx = withApps();
 
   it('says ready, and the selected app\'s form and opening are fetched and sent to it', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

@@ -3,18 +3,11 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { HostMessage } from '../../../src/protocol';
-import { setUpApps, until, type HostFixture } from './support';
+import { until, withApps } from './support';
 
 describe('runs in the real extension host', function () {
   this.timeout(30_000);
-  let fx: HostFixture;
-
-  before(async () => {
-    fx = await setUpApps();
-  });
-  after(async () => {
-    await fx?.close();
-  });
+  const fx = withApps();
 
   for (const [name, mode] of [
     ['Code Reviewer', 'workflow'],

@@ -39,6 +39,36 @@ export async function setUpApps(opts: { storeKeys?: boolean } = {}): Promise<Hos
   };
 }
 
+/**
+ * Mocha hooks for a suite that runs the demo apps: set up before its first test, closed after its last. The returned
+ * object reads the current fixture, so a suite writes `const fx = withApps();` and uses `fx.api`, `fx.server`.
+ */
+export function withApps(opts: { storeKeys?: boolean } = {}): HostFixture {
+  let current: HostFixture | undefined;
+  before(async () => {
+    current = await setUpApps(opts);
+  });
+  after(async () => {
+    await current?.close();
+  });
+  const now = (): HostFixture => {
+    if (!current) throw new Error('the apps are set up in the suite\'s before hook');
+    return current;
+  };
+  return {
+    get api() {
+      return now().api;
+    },
+    get server() {
+      return now().server;
+    },
+    get apps() {
+      return now().apps;
+    },
+    close: () => now().close(),
+  };
+}
+
 /** Waits until `check` returns a value (polling), or fails with `what`. */
 export async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
   const end = Date.now() + timeoutMs;
