@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { PanelSession } from './app/panelSession';
 import { Runs, type StartRun } from './app/runs';
+import { registerLanguageModels } from './chat/languageModels';
 import { registerLmTool } from './chat/lmTool';
 import { ChatPanel, PANEL_VIEW_TYPE } from './panel/panel';
 import { imageOrigins, loadImage, TRUSTED_IMAGE_ORIGINS } from './panel/panelImages';
@@ -75,8 +76,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const deps: CommandDeps = { catalog, keys, guard, log, runs, userId, onAppsChanged: () => session.refreshApps(), showPanel: () => panel.show(false) };
 
   const chatDeps = { catalog, runs, userId, extensionUri: context.extensionUri };
-  // VS Code's chat and agent tools are optional: where the APIs are missing the rest works unchanged.
-  for (const d of [registerParticipant(chatDeps), registerLmTool(chatDeps)]) if (d) context.subscriptions.push(d);
+  // VS Code's chat, agent tools and language models are optional: where the APIs are missing the rest works unchanged.
+  for (const d of [registerParticipant(chatDeps), registerLmTool(chatDeps), registerLanguageModels(chatDeps)]) if (d) context.subscriptions.push(d);
 
   context.subscriptions.push(
     log,

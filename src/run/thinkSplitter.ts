@@ -21,6 +21,8 @@ export class ThinkSplitter {
   private pending = '';
   /** Answer text emitted so far while no tag has been seen (for the lone-`</think>` case). */
   private untaggedAnswer = '';
+  /** Right after a closing tag: the blank lines before the answer proper are not part of it. */
+  private afterThinking = false;
 
   push(chunk: string): SplitDelta {
     let text = this.pending + chunk;
@@ -38,6 +40,7 @@ export class ThinkSplitter {
         this.untaggedAnswer = '';
         this.sawAnyTag = true;
         this.sawOpen = true;
+        this.afterThinking = true;
         text = text.slice(otherIdx + CLOSE.length);
         continue;
       }
@@ -51,6 +54,7 @@ export class ThinkSplitter {
       this.inThink = !this.inThink;
       this.sawAnyTag = true;
       if (this.inThink) this.sawOpen = true;
+      else this.afterThinking = true;
       text = text.slice(idx + tag.length);
     }
     return out;
@@ -69,6 +73,10 @@ export class ThinkSplitter {
   }
 
   private emit(out: SplitDelta, s: string): void {
+    if (this.afterThinking && !this.inThink) {
+      s = s.replace(/^\s+/, '');
+      if (s) this.afterThinking = false;
+    }
     if (!s) return;
     if (this.inThink) {
       out.thinking += s;

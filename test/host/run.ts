@@ -24,7 +24,7 @@
  * The suite gets its configuration through the JSON file named by DIFY_HOST_TEST_CONFIG (see test/host/config.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildHostSuite } from './build';
 import type { HostTestConfig } from './config';
@@ -116,6 +116,8 @@ async function main(): Promise<number> {
   }
 
   const sandbox = createSandbox({ keep: args.keep });
+  // Another extension that uses VS Code's language models (test/host/fixtures/lm-consumer), installed beside ours.
+  cpSync(join(repoRoot, 'test', 'host', 'fixtures', 'lm-consumer'), join(sandbox.extensionsDir, 'dify-tests.lm-consumer-0.0.1'), { recursive: true });
   const vars = { difyUrl, workspace: sandbox.workspace };
   sandbox.writeSettings(substitute(args.settings, vars));
   const config: HostTestConfig = {

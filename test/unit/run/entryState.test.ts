@@ -18,7 +18,7 @@ describe('EntryState', () => {
     const s = new EntryState(entry());
     const patches = ['<thi', 'nk>plan', '</think>', '\n', 'Hello', ' world'].map((text) => s.apply({ type: 'answer', text })).filter(Boolean) as EntryPatch[];
     assert.equal(s.entry.thinking, 'plan');
-    assert.equal(s.entry.answer, '\nHello world');
+    assert.equal(s.entry.answer, 'Hello world', 'the blank line after the think block is not part of the answer');
     assert.equal(patches.find((p) => p.thinkingDone)?.answerAppend, 'Hello');
     s.apply({ type: 'answerReplace', text: '<think>x</think>moderated' });
     assert.equal(s.entry.answer, 'moderated');

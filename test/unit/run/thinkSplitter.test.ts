@@ -29,7 +29,8 @@ describe('ThinkSplitter', () => {
   const qwen = '<think>\nThe user wants a sort. 先想一想。\n</think>\n\nHere is **the answer**: `sort()`.';
 
   it('separates a qwen3-style think block from the answer', () => {
-    assert.deepEqual(split(qwen, 1000), { thinking: '\nThe user wants a sort. 先想一想。\n', answer: '\n\nHere is **the answer**: `sort()`.' });
+    // The blank lines between the think block and the answer belong to neither.
+    assert.deepEqual(split(qwen, 1000), { thinking: '\nThe user wants a sort. 先想一想。\n', answer: 'Here is **the answer**: `sort()`.' });
   });
 
   it('gives the same result for every chunking, tags split anywhere', () => {
@@ -52,6 +53,6 @@ describe('ThinkSplitter', () => {
   });
 
   it('handles an empty think block (thinking disabled)', () => {
-    assert.deepEqual(split('<think>\n\n</think>\n\nHi', 2), { thinking: '\n\n', answer: '\n\nHi' });
+    assert.deepEqual(split('<think>\n\n</think>\n\nHi', 2), { thinking: '\n\n', answer: 'Hi' });
   });
 });
