@@ -124,7 +124,30 @@ export async function attachFiles(catalog: AppCatalog, user: string, app: AppPro
   const params = await catalog.parameters(app);
   const field = attachmentsField(params, attachmentsLabel());
   if (!field) throw new InputProblems([vscode.l10n.t('{0} does not take attachments (its file upload is off).', app.name)]);
-  const tooMany = countProblem(field, paths.length, sayTranslated);
+  return attachPaths(catalog, user, app, params, field, paths);
+}
+
+/**
+ * File inputs given by path (an agent's `inputs`): each file field's paths read, checked against the field and
+ * uploaded, in place of the paths. Other inputs are left as they are.
+ */
+export async function attachInputFiles(catalog: AppCatalog, user: string, app: AppProfile, inputs: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; names: Record<string, string[]> }> {
+  const params = await catalog.parameters(app);
+  const out = { ...inputs };
+  const names: Record<string, string[]> = {};
+  for (const f of params.fields.filter(isFileField)) {
+    const v = inputs[f.variable];
+    const paths = typeof v === 'string' ? [v] : Array.isArray(v) && v.every((p) => typeof p === 'string') ? (v as string[]) : undefined;
+    if (!paths?.length) continue;
+    const attached = await attachPaths(catalog, user, app, params, f, paths);
+    out[f.variable] = f.kind === 'file' ? attached.files[0] : attached.files;
+    names[f.variable] = attached.names;
+  }
+  return { inputs: out, names };
+}
+
+async function attachPaths(catalog: AppCatalog, user: string, app: AppProfile, params: AppParameters, field: InputField, paths: string[]): Promise<{ files: FileRef[]; names: string[] }> {
+  const tooMany = field.kind === 'file' && paths.length > 1 ? sayTranslated('{0} needs one file.', field.label) : countProblem(field, paths.length, sayTranslated);
   if (tooMany) throw new InputProblems([tooMany]);
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
   const read = await Promise.all(

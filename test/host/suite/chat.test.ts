@@ -84,6 +84,53 @@ describe('@dify and the dify_runApp tool in the real extension host', function (
     }
   });
 
+  it('dify_listApps describes each app so an agent can run it without guessing: mode, query, inputs as a JSON schema', async () => {
+    const result = await vscode.lm.invokeTool('dify_listApps', { input: {}, toolInvocationToken: undefined }, new vscode.CancellationTokenSource().token);
+    const apps = JSON.parse(result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('')) as {
+      name: string; mode: string; server: string; query: string; inputs: { properties: Record<string, { type: string; enum?: string[]; title: string }>; required: string[] }; files?: { max?: number };
+    }[];
+    assert.deepEqual(apps.map((a) => a.name).sort(), fx.apps.map((a) => a.name).sort());
+    const reviewer = apps.find((a) => a.name === 'Code Reviewer')!;
+    assert.equal(reviewer.mode, 'workflow');
+    assert.match(reviewer.server, /^127\.0\.0\.1:\d+$/);
+    assert.equal(reviewer.query, 'The "Code" input (required).');
+    const p = reviewer.inputs.properties;
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.type])),
+      { language: 'string', focus: 'string', max_issues: 'number', strict: 'boolean', options: 'object', attachment: 'string', context_files: 'array' },
+    );
+    assert.deepEqual(p.language.enum, ['TypeScript', 'Python', 'Go']);
+    assert.deepEqual(reviewer.files, { max: 3, types: ['image', 'document'] });
+    assert.equal(apps.find((a) => a.name === 'Helper Chat')!.query, 'The question.');
+  });
+
+  it('dify_runApp checks the inputs against the app\'s schema, takes file inputs by path, and its confirmation names the server and inputs', async () => {
+    const invoke = async (input: object) => {
+      const result = await vscode.lm.invokeTool('dify_runApp', { input, toolInvocationToken: undefined }, new vscode.CancellationTokenSource().token);
+      return result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
+    };
+    const runs = () => fx.server.requests.filter((r) => r.path === '/v1/workflows/run');
+    const before = runs().length;
+    assert.match(await invoke({ app: 'Code Reviewer', query: 'let x = 1;', inputs: { langauge: 'Go' } }), /^"Code Reviewer" has no input named langauge\. Its inputs are: code, language, focus, max_issues, strict, options, attachment, context_files\./);
+    assert.equal(runs().length, before, 'nothing ran');
+    assert.match(await invoke({ app: 'Code Reviewer', query: 'let x = 1;', inputs: { language: 'Rust' } }), /Language must be one of: TypeScript, Python, Go\./);
+    assert.equal(runs().length, before, 'nothing ran');
+    const workspace = vscode.workspace.workspaceFolders![0].uri;
+    const answer = await invoke({ app: 'Code Reviewer', query: 'let x = 1;', inputs: { language: 'Go', max_issues: 2, attachment: 'notes.md' } });
+    assert.match(answer, /Review summary/);
+    const inputs = (runs().at(-1)!.body as { inputs: Record<string, unknown> }).inputs;
+    assert.equal(inputs.language, 'Go');
+    assert.equal(inputs.max_issues, 2);
+    assert.deepEqual(Object.keys(inputs.attachment as object).sort(), ['transfer_method', 'type', 'upload_file_id']);
+    assert.ok(workspace, 'notes.md came from the workspace');
+
+    const { RunAppTool } = await import('../../../src/chat/lmTool');
+    const prepared = new RunAppTool({ catalog: fx.api.catalog, runs: fx.api.runs, userId: fx.api.userId }).prepareInvocation({ input: { app: 'Code Reviewer', query: 'q', inputs: { language: 'Go' } } } as never);
+    const message = (prepared as { confirmationMessages: { message: vscode.MarkdownString } }).confirmationMessages.message.value;
+    assert.match(message, new RegExp(`to \\*\\*Code Reviewer\\*\\* on \\*\\*${new URL(fx.server.url).origin.replace(/[.]/g, '\\.')}\\*\\*`));
+    assert.match(message, /`language`: `Go`/);
+  });
+
   it('@dify /run <app> streams the answer, shows progress and offers Insert at Cursor', async () => {
     const r = recorder();
     const result = await fx.api.chat(request('Docs Chat how do I deploy?', 'run'), { history: [] } as unknown as vscode.ChatContext, r.stream, new vscode.CancellationTokenSource().token);
