@@ -16,8 +16,9 @@ import { askFileField, askInputs, fileNameOf, mimeFor, type PromptOptions } from
 import { attachmentsLabel, sayTranslated } from './texts';
 
 export type RunOrigin =
-  | { kind: 'palette' }
-  | { kind: 'selection' }
+  /** `inputs`: values a keybinding's arguments fix (they are not asked for). */
+  | { kind: 'palette'; inputs?: Record<string, unknown> }
+  | { kind: 'selection'; inputs?: Record<string, unknown> }
   /** Text typed in the panel's composer, or by the chat participant / LM tool. */
   | { kind: 'text'; text: string; inputs?: Record<string, unknown> };
 
@@ -81,9 +82,11 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
   } else {
     // The palette asks for the app's attachments too (file upload on): its last step, optional, Enter skips.
     const attachments = origin.kind === 'palette' ? attachmentsField(params, attachmentsLabel()) : undefined;
+    const fixed = origin.inputs ?? {};
+    const toAsk = params.fields.filter((f) => !Object.prototype.hasOwnProperty.call(fixed, f.variable));
     const asked = await askInputs({
       title: app.name,
-      params: attachments ? { ...params, fields: [...params.fields, attachments] } : params,
+      params: { ...params, fields: attachments ? [...toAsk, attachments] : toAsk },
       prefill,
       askPrefilled: origin.kind === 'palette',
       context: ctx,
@@ -91,7 +94,7 @@ export async function prepareRun(catalog: AppCatalog, user: string, app: AppProf
     });
     if (!asked) return undefined;
     const { [ATTACHMENTS]: files, ...rest } = asked;
-    inputs = rest;
+    inputs = { ...rest, ...fixed };
     if (Array.isArray(files)) attached = files as FileRef[];
   }
 

@@ -18,18 +18,23 @@ export interface CommandDeps extends SetupDeps {
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const reg = vscode.commands.registerCommand;
   return [
-    reg('dify.run', async (appName?: string) => {
-      const app = (typeof appName === 'string' && deps.catalog.find(appName)) || (await pickApp(deps.catalog, vscode.l10n.t('Run which Dify app?')));
-      if (app) await runFromEditor(deps, app, { kind: 'palette' });
+    // Both take a keybinding's arguments: an app's name, or `{ app, inputs }` (inputs that are then not asked for).
+    reg('dify.run', async (args?: unknown) => {
+      const target = runTarget(args);
+      const app = (target.app && findOrSay(deps, target.app)) || (target.app ? undefined : await pickApp(deps.catalog, vscode.l10n.t('Run which Dify app?')));
+      if (app) await runFromEditor(deps, app, { kind: 'palette', inputs: target.inputs });
     }),
-    reg('dify.askSelection', async () => {
+    reg('dify.askSelection', async (args?: unknown) => {
       const editor = vscode.window.activeTextEditor;
       if (!editor || editor.selection.isEmpty) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Select some text in an editor first, then ask Dify about it.'));
         return;
       }
-      const app = defaultApp(deps.catalog.apps()) ?? (await pickApp(deps.catalog, vscode.l10n.t('Ask which Dify app? (Set "dify.defaultApp" to skip this step.)')));
-      if (app) await runFromEditor(deps, app, { kind: 'selection' });
+      const target = runTarget(args);
+      const app = target.app
+        ? findOrSay(deps, target.app)
+        : (defaultApp(deps.catalog.apps()) ?? (await pickApp(deps.catalog, vscode.l10n.t('Ask which Dify app? (Set "dify.defaultApp" to skip this step.)'))));
+      if (app) await runFromEditor(deps, app, { kind: 'selection', inputs: target.inputs });
     }),
     reg('dify.openChat', () => deps.showPanel()),
     reg('dify.stop', () => deps.runs.stopAll()),
@@ -43,6 +48,25 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     reg('dify.replaceSelection', (entryId: string, text: string) => replaceSelection(deps.runs, String(entryId), String(text ?? ''))),
     reg('dify.openInEditor', (entryId: string) => openInEditor(deps.runs, String(entryId))),
   ];
+}
+
+/** A command's arguments as a keybinding gives them: an app's name, or `{ app, inputs }`; anything else is ignored. */
+function runTarget(args: unknown): { app?: string; inputs?: Record<string, unknown> } {
+  if (typeof args === 'string') return { app: args };
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) return {};
+  const a = args as { app?: unknown; inputs?: unknown };
+  const inputs = typeof a.inputs === 'object' && a.inputs !== null && !Array.isArray(a.inputs) ? (a.inputs as Record<string, unknown>) : undefined;
+  return { app: typeof a.app === 'string' ? a.app : undefined, inputs };
+}
+
+/** The app a keybinding names, or a message that there is none such (with the configured names). */
+function findOrSay(deps: CommandDeps, name: string): AppProfile | undefined {
+  const app = deps.catalog.find(name);
+  if (!app) {
+    const names = deps.catalog.apps().map((a) => a.name);
+    void vscode.window.showErrorMessage(vscode.l10n.t('No Dify app named "{0}". Configured apps: {1}.', name, names.join(', ') || vscode.l10n.t('none')));
+  }
+  return app;
 }
 
 /** Prepares and starts a run from the active editor; every failure ends in one message with its action. */

@@ -209,6 +209,24 @@ describe('runs in the real extension host', function () {
     }
   });
 
+  it('a keybinding runs one app with fixed inputs: `{ app, inputs }` as the command\'s arguments', async () => {
+    const doc = await vscode.workspace.openTextDocument({ content: 'function f(a) { return a }\n', language: 'javascript' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 0, 0, 26);
+    const runs = () => fx.server.requests.filter((r) => r.path === '/v1/workflows/run');
+    const before = runs().length;
+    await vscode.commands.executeCommand('dify.askSelection', { app: 'Code Reviewer', inputs: { language: 'Go', focus: 'naming' } });
+    await until(() => runs().length > before, 'the run');
+    const inputs = (runs().at(-1)!.body as { inputs: Record<string, unknown> }).inputs;
+    assert.deepEqual({ code: inputs.code, language: inputs.language, focus: inputs.focus }, { code: 'function f(a) { return a }', language: 'Go', focus: 'naming' });
+    await until(() => !fx.api.runs.running, 'the run to end');
+    // An app name that is not configured: one message, nothing sent.
+    const all = fx.server.requests.length;
+    await vscode.commands.executeCommand('dify.askSelection', { app: 'No Such App' });
+    assert.equal(fx.server.requests.length, all);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('inserts, replaces the selection the run started from, and opens the answer in an editor', async () => {
     const doc = await vscode.workspace.openTextDocument({ content: 'const a = 1;\nconst b = 2;\n', language: 'typescript' });
     const editor = await vscode.window.showTextDocument(doc);
