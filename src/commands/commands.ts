@@ -5,7 +5,8 @@ import { isInsecureRemote } from '../config/network';
 import type { Runs, StartRun } from '../app/runs';
 import { addApp, pickApp, removeAppCommand, setApiKey, showError, testConnection, type SetupDeps } from './appSetup';
 import { captureEditorContext } from '../app/editorContext';
-import { insertAtCursor, openInEditor, replaceSelection } from './editorActions';
+import { insertAtCursor, openInEditor, replaceSelection, type ApplyRequest } from './editorActions';
+import { Proposals } from './proposals';
 import { prepareRun, type RunOrigin } from '../app/runPreparation';
 
 export interface CommandDeps extends SetupDeps {
@@ -17,7 +18,9 @@ export interface CommandDeps extends SetupDeps {
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const reg = vscode.commands.registerCommand;
+  const proposals = new Proposals(deps.runs);
   return [
+    proposals,
     // Both take a keybinding's arguments: an app's name, or `{ app, inputs }` (inputs that are then not asked for).
     reg('dify.run', async (args?: unknown) => {
       const target = runTarget(args);
@@ -47,6 +50,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     reg('dify.insertText', (text: string) => insertAtCursor(String(text ?? ''))),
     reg('dify.replaceSelection', (entryId: string, text: string) => replaceSelection(deps.runs, String(entryId), String(text ?? ''))),
     reg('dify.openInEditor', (entryId: string) => openInEditor(deps.runs, String(entryId))),
+    reg('dify.applyCode', (request: ApplyRequest) => proposals.propose(request)),
+    reg('dify.applyChange', () => proposals.decideActive(true)),
+    reg('dify.discardChange', () => proposals.decideActive(false)),
   ];
 }
 

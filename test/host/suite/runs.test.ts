@@ -266,3 +266,83 @@ describe('runs in the real extension host', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 });
+
+describe('applying an answer\'s code as a reviewed change', function () {
+  this.timeout(30_000);
+  const fx = withApps();
+
+  /** A workspace file to change, and the text it has. */
+  async function target(name: string, content: string): Promise<vscode.TextDocument> {
+    const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, name);
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(content));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    return doc;
+  }
+  /** The diff editor showing a proposed change, once it is there. */
+  const proposalTab = () =>
+    until(() => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return input instanceof vscode.TabInputTextDiff && input.modified.scheme === 'dify-proposal' ? input : undefined;
+    }, 'the diff of the proposed change');
+
+  it('shows the change as a diff; nothing is written until Apply, and one undo restores the file', async () => {
+    const doc = await target('apply-me.ts', 'export const a = 1;\n');
+    const applied = vscode.commands.executeCommand<boolean>('dify.applyCode', { text: 'export const a = 2;\n', target: 'file' });
+    const diff = await proposalTab();
+    assert.equal(diff.original.toString(), doc.uri.toString());
+    assert.equal((await vscode.workspace.openTextDocument(diff.modified)).getText(), 'export const a = 2;\n', 'the diff shows the file as it would be');
+    assert.equal(doc.getText(), 'export const a = 1;\n', 'nothing is written before the person applies it');
+    await vscode.commands.executeCommand('dify.applyChange');
+    assert.equal(await applied, true);
+    assert.equal(doc.getText(), 'export const a = 2;\n');
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(doc.getText(), 'export const a = 1;\n', 'one undo restores the file');
+  });
+
+  it('Discard writes nothing; a code block that names its file changes that file; a selection only the selection', async () => {
+    const doc = await target('keep-me.ts', 'const keep = true;\n');
+    const discarded = vscode.commands.executeCommand<boolean>('dify.applyCode', { text: 'gone', target: 'file' });
+    await proposalTab();
+    await vscode.commands.executeCommand('dify.discardChange');
+    assert.equal(await discarded, false);
+    assert.equal(doc.getText(), 'const keep = true;\n');
+
+    const named = await target('named.ts', 'old\n');
+    await vscode.window.showTextDocument(doc); // the active file is another one
+    const toNamed = vscode.commands.executeCommand<boolean>('dify.applyCode', { text: 'new\n', target: 'file', info: 'ts named.ts' });
+    assert.equal((await proposalTab()).original.toString(), named.uri.toString());
+    await vscode.commands.executeCommand('dify.applyChange');
+    assert.equal(await toNamed, true);
+    assert.equal(named.getText(), 'new\n');
+    assert.equal(doc.getText(), 'const keep = true;\n');
+
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 6, 0, 10);
+    const toSelection = vscode.commands.executeCommand<boolean>('dify.applyCode', { text: 'kept', target: 'selection' });
+    await proposalTab();
+    await vscode.commands.executeCommand('dify.applyChange');
+    assert.equal(await toSelection, true);
+    assert.equal(doc.getText(), 'const kept = true;\n');
+    assert.ok(fx.api, 'the extension is active');
+  });
+
+  it('closing the diff discards the change, and a file changed meanwhile is not overwritten', async () => {
+    const doc = await target('closed.ts', 'one\n');
+    const closed = vscode.commands.executeCommand<boolean>('dify.applyCode', { text: 'two\n', target: 'file' });
+    await proposalTab();
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    assert.equal(await closed, false);
+    assert.equal(doc.getText(), 'one\n');
+
+    const stale = vscode.commands.executeCommand<boolean>('dify.applyCode', { text: 'two\n', target: 'file' });
+    await proposalTab();
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(0, 0), 'typed meanwhile\n');
+    await vscode.workspace.applyEdit(edit);
+    await vscode.commands.executeCommand('dify.applyChange');
+    assert.equal(await stale, false);
+    assert.equal(doc.getText(), 'typed meanwhile\none\n');
+  });
+});
