@@ -4,7 +4,7 @@ import { PanelSession } from './app/panelSession';
 import { Runs, type StartRun } from './app/runs';
 import { registerLanguageModels } from './chat/languageModels';
 import { registerLmTool } from './chat/lmTool';
-import { ChatPanel, PANEL_VIEW_TYPE } from './panel/panel';
+import { CHAT_VIEW_ID, ChatPanel, PANEL_VIEW_TYPE } from './panel/panel';
 import { imageOrigins, loadImage, TRUSTED_IMAGE_ORIGINS } from './panel/panelImages';
 import { handleChatRequest, registerParticipant } from './chat/participant';
 import { AppCatalog } from './config/catalog';
@@ -73,7 +73,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     pickFiles: (app, variable) => pickFormFiles(catalog, userId, app, captureEditorContext(), variable),
     imageOrigins: () => imageOrigins(catalog.apps()),
   });
-  const deps: CommandDeps = { catalog, keys, guard, log, runs, userId, onAppsChanged: () => session.refreshApps(), showPanel: () => panel.show(false) };
+  const deps: CommandDeps = {
+    catalog, keys, guard, log, runs, userId,
+    onAppsChanged: () => session.refreshApps(),
+    showPanel: () => panel.showPanel(false),
+    addContext: (block) => session.addContext(block),
+  };
 
   const chatDeps = { catalog, runs, userId, extensionUri: context.extensionUri };
   // VS Code's chat, agent tools and language models are optional: where the APIs are missing the rest works unchanged.
@@ -86,6 +91,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     runs,
     panel,
     ...registerCommands(deps),
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, panel),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (restored) => panel.restore(restored),
     }),

@@ -70,9 +70,18 @@ export interface PanelState {
   running: boolean;
   /** The last `selectApp.pick` the host had applied when it sent this (see the panel's app picks). */
   pick?: number;
+  /** What the person added to go along with their next message (a selection, by file and lines). */
+  contexts?: ContextChip[];
   /** Origins whose images the panel asks the host for without a click: the apps' own servers and
    * `dify.trustedImageOrigins` (any other image loads only on a click). */
   imageOrigins?: string[];
+}
+
+/** A piece of context waiting for the next message, as the composer shows it (its text stays on the host). */
+export interface ContextChip {
+  id: string;
+  /** `sample.ts:3-7` */
+  name: string;
 }
 
 export type HostMessage =
@@ -86,6 +95,7 @@ export type HostMessage =
   | { type: 'entries'; entries: EntryView[]; conversationId?: string }
   | { type: 'conversations'; app: string; conversations: ConversationSummary[] }
   | { type: 'running'; running: boolean }
+  | { type: 'contexts'; contexts: ContextChip[] }
   | { type: 'focusInput' }
   /** The answer to `loadImage`: the image as a data: URI, or why not (one short sentence, translated). */
   | { type: 'image'; url: string; dataUri: string }
@@ -114,7 +124,8 @@ export type WebviewMessage =
   | { type: 'selectApp'; app: string; pick?: number }
   | { type: 'listConversations' }
   | { type: 'resumeConversation'; conversationId: string }
-  | { type: 'errorAction'; id: string; action: ErrorAction };
+  | { type: 'errorAction'; id: string; action: ErrorAction }
+  | { type: 'removeContext'; id: string };
 
 const MAX_TEXT = 1_000_000;
 const MAX_IMAGE_URL = 8192;
@@ -159,6 +170,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       return Number.isSafeInteger(m.pick) ? { type: 'selectApp', app: m.app, pick: m.pick as number } : { type: 'selectApp', app: m.app };
     case 'resumeConversation':
       return str(m.conversationId, 200) ? { type: 'resumeConversation', conversationId: m.conversationId } : undefined;
+    case 'removeContext':
+      return str(m.id, 200) ? { type: 'removeContext', id: m.id } : undefined;
     case 'errorAction':
       return str(m.id, 200) && ERROR_ACTIONS.includes(m.action as ErrorAction)
         ? { type: 'errorAction', id: m.id, action: m.action as ErrorAction }

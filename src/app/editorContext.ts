@@ -38,3 +38,37 @@ export function fenced(text: string, languageId?: string): string {
   const fence = '`'.repeat(longest + 1);
   return `${fence}${languageId ?? ''}\n${text}\n${fence}`;
 }
+
+/** Text that goes along with a question under its name: a file, a selection (`sample.ts:3-7`). */
+export interface ContextBlock {
+  name: string;
+  text: string;
+  languageId?: string;
+}
+
+/** At most this many characters of context go with one question (the rest is cut, and says so). */
+export const MAX_CONTEXT_CHARS = 100_000;
+
+/** The question with each block appended as a fenced block under its name (the question alone when there are none). */
+export function withContextBlocks(prompt: string, blocks: readonly ContextBlock[]): string {
+  let budget = MAX_CONTEXT_CHARS;
+  const out: string[] = [];
+  for (const b of blocks) {
+    if (!b.text.trim() || budget <= 0) continue;
+    const cut = b.text.length > budget;
+    const text = cut ? b.text.slice(0, budget) : b.text;
+    budget -= text.length;
+    out.push(`${b.name}${cut ? ` ${vscode.l10n.t('(cut to its first {0} characters)', text.length)}` : ''}:\n${fenced(text, b.languageId)}`);
+  }
+  return out.length ? `${prompt}\n\n${out.join('\n\n')}` : prompt;
+}
+
+/** A selection as context: its text under the file's name and line range. */
+export function selectionBlock(editor: vscode.TextEditor): ContextBlock | undefined {
+  const sel = editor.selection;
+  if (sel.isEmpty) return undefined;
+  const doc = editor.document;
+  const lines = sel.start.line === sel.end.line ? `${sel.start.line + 1}` : `${sel.start.line + 1}-${sel.end.line + 1}`;
+  const file = doc.uri.scheme === 'file' ? vscode.workspace.asRelativePath(doc.uri, false) : path.basename(doc.fileName);
+  return { name: `${file}:${lines}`, text: doc.getText(sel), languageId: doc.languageId };
+}

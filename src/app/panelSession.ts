@@ -1,16 +1,18 @@
 // The chat panel's state and what the person does in it: the single owner of the selected app, its form and the
 // files attached to it; runs and history belong to Runs. The panel host (src/panel) delivers the webview's
 // validated messages here and posts what this sends; it keeps no state of its own.
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
-import type { AppForm, AppSummary, FormValues, HostMessage, PanelState, WebviewMessage } from '../protocol';
+import type { AppForm, AppSummary, ContextChip, FormValues, HostMessage, PanelState, WebviewMessage } from '../protocol';
 import { isOpenableLink } from '../protocol';
 import type { FileRef } from '../providers/types';
 import { ATTACHMENTS, InputProblems } from '../run/inputForm';
 import type { EntryPatch, EntryView } from '../shared/entry';
 import { isChatMode } from '../shared/model';
 import { appForm, formInputs } from './appForm';
+import { withContextBlocks, type ContextBlock } from './editorContext';
 import type { Log } from './log';
 import { withAttachments, type Runs, type RunsListener, type StartRun } from './runs';
 import { attachmentsLabel, sayTranslated } from './texts';
@@ -43,6 +45,8 @@ export class PanelSession implements RunsListener {
   private pick?: number;
   /** Files attached in the compact form, uploaded already: app → variable → value and names. */
   private readonly formFiles = new Map<string, Map<string, PickedFiles>>();
+  /** Context added to go with the next message ("Add Selection to Dify Chat"), by id. */
+  private readonly contexts = new Map<string, ContextBlock>();
 
   constructor(
     private readonly catalog: AppCatalog,
@@ -67,7 +71,19 @@ export class PanelSession implements RunsListener {
       form: app && this.formOf(app),
       pick: this.pick,
       imageOrigins: this.hooks.imageOrigins(),
+      contexts: this.chips(),
     };
+  }
+
+  /** Adds text to go with the next message (shown as a removable chip), and shows the chat. */
+  addContext(block: ContextBlock): void {
+    this.contexts.set(randomUUID(), block);
+    this.port.show(false);
+    this.port.post({ type: 'contexts', contexts: this.chips() });
+  }
+
+  private chips(): ContextChip[] {
+    return [...this.contexts].map(([id, b]) => ({ id, name: b.name }));
   }
 
   /** Sends the apps, the selected one and what its composer shows (after settings changed, or an app was run). */
@@ -170,6 +186,10 @@ export class PanelSession implements RunsListener {
       }
       case 'errorAction':
         return this.errorAction(m.id, m.action);
+      case 'removeContext':
+        this.contexts.delete(m.id);
+        this.port.post({ type: 'contexts', contexts: this.chips() });
+        return;
       case 'loadImage':
         return; // the panel host answers these itself (src/panel/panelImages.ts)
     }
@@ -183,8 +203,10 @@ export class PanelSession implements RunsListener {
     if (e && app) await this.handle({ type: 'send', text: e.question, app: app.name });
   }
 
-  /** The panel's Send: with the compact form's values when it was shown, else asking for what is missing. */
-  private async send(app: AppProfile, text: string, raw: FormValues | undefined): Promise<void> {
+  /** The panel's Send: with the compact form's values when it was shown, else asking for what is missing. The
+   * context added for this message goes with it, after the text. */
+  private async send(app: AppProfile, typed: string, raw: FormValues | undefined): Promise<void> {
+    const text = withContextBlocks(typed, [...this.contexts.values()]);
     let inputs: Record<string, unknown> | undefined;
     let attached: PickedFiles | undefined;
     if (raw) {
@@ -214,6 +236,10 @@ export class PanelSession implements RunsListener {
       // Attachments go with this message only (as in a chat box); the app's file inputs stay for the next run.
       start = withAttachments(start, attached.value as FileRef[], attached.names);
       this.clearFiles(app, ATTACHMENTS);
+    }
+    if (this.contexts.size) {
+      this.contexts.clear();
+      this.port.post({ type: 'contexts', contexts: [] });
     }
     await this.runs.start({ ...start, continueConversation: true });
   }

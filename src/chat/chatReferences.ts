@@ -2,22 +2,14 @@
 // question sent to the app, each as a fenced block under its name — as "Ask Dify About Selection" adds the selection.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { fenced } from '../app/editorContext';
+import { withContextBlocks, type ContextBlock } from '../app/editorContext';
 
-/** At most this many characters of referenced text go with one question (the rest is cut, and says so). */
-export const MAX_REFERENCE_CHARS = 100_000;
-
-interface Referenced {
-  name: string;
-  text: string;
-  languageId?: string;
-}
 
 function nameOf(uri: vscode.Uri): string {
   return uri.scheme === 'file' ? vscode.workspace.asRelativePath(uri, false) : path.posix.basename(uri.path) || uri.toString();
 }
 
-async function resolve(ref: vscode.ChatPromptReference): Promise<Referenced | undefined> {
+async function resolve(ref: vscode.ChatPromptReference): Promise<ContextBlock | undefined> {
   const v = ref.value;
   if (typeof v === 'string') return v.trim() ? { name: ref.modelDescription || ref.id, text: v } : undefined;
   if (v instanceof vscode.Uri) {
@@ -35,15 +27,10 @@ async function resolve(ref: vscode.ChatPromptReference): Promise<Referenced | un
 
 /** The question with the text of what it refers to appended (unchanged when it refers to nothing readable). */
 export async function withReferences(prompt: string, refs: readonly vscode.ChatPromptReference[] | undefined): Promise<string> {
-  let budget = MAX_REFERENCE_CHARS;
-  const blocks: string[] = [];
+  const blocks: ContextBlock[] = [];
   for (const ref of refs ?? []) {
     const r = await resolve(ref);
-    if (!r || !r.text.trim() || budget <= 0) continue;
-    const cut = r.text.length > budget;
-    const text = cut ? r.text.slice(0, budget) : r.text;
-    budget -= text.length;
-    blocks.push(`${r.name}${cut ? ` ${vscode.l10n.t('(cut to its first {0} characters)', text.length)}` : ''}:\n${fenced(text, r.languageId)}`);
+    if (r) blocks.push(r);
   }
-  return blocks.length ? `${prompt}\n\n${blocks.join('\n\n')}` : prompt;
+  return withContextBlocks(prompt, blocks);
 }

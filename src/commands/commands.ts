@@ -4,7 +4,7 @@ import { defaultApp, serverLabel, type AppProfile } from '../config/apps';
 import { isInsecureRemote } from '../config/network';
 import type { Runs, StartRun } from '../app/runs';
 import { addApp, pickApp, removeAppCommand, setApiKey, showError, testConnection, type SetupDeps } from './appSetup';
-import { captureEditorContext } from '../app/editorContext';
+import { captureEditorContext, selectionBlock, type ContextBlock } from '../app/editorContext';
 import { insertAtCursor, openInEditor, replaceSelection, type ApplyRequest } from './editorActions';
 import { Proposals } from './proposals';
 import { prepareRun, type RunOrigin } from '../app/runPreparation';
@@ -14,6 +14,8 @@ export interface CommandDeps extends SetupDeps {
   userId: string;
   /** Reveals the chat panel (Open Dify Chat). */
   showPanel(): void;
+  /** Puts text into the chat's composer, to go with the next message. */
+  addContext(block: ContextBlock): void;
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -40,6 +42,12 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (app) await runFromEditor(deps, app, { kind: 'selection', inputs: target.inputs });
     }),
     reg('dify.openChat', () => deps.showPanel()),
+    reg('dify.addSelectionToChat', () => {
+      const editor = vscode.window.activeTextEditor;
+      const block = editor && selectionBlock(editor);
+      if (block) deps.addContext(block);
+      else void vscode.window.showInformationMessage(vscode.l10n.t('Select some text in an editor first, then add it to the chat.'));
+    }),
     reg('dify.stop', () => deps.runs.stopAll()),
     reg('dify.showLog', () => deps.log.show()),
     reg('dify.setApiKey', (appName?: string) => setApiKey(deps, typeof appName === 'string' ? appName : undefined)),

@@ -1,6 +1,7 @@
-// The chat panel host: one WebviewPanel beside the editor, restored after reload by a serializer. It validates what
-// the webview sends before the session acts on it, batches entry patches to one message per frame, and answers
-// image requests itself; the panel's state belongs to the session (src/app/panelSession.ts).
+// The chat's webviews: the editor-tab panel beside the editor (restored after a reload by a serializer) and the view
+// that docks in the side bar or the secondary side bar. Both show the one session's state (src/app/panelSession.ts)
+// and keep none of their own. This host validates what a webview sends before the session acts on it, batches entry
+// patches to one message per frame, and answers image requests itself.
 import * as vscode from 'vscode';
 import type { PanelPort } from '../app/panelSession';
 import { parseWebviewMessage, type HostMessage, type PanelState, type WebviewMessage } from '../protocol';
@@ -8,6 +9,7 @@ import { panelHtml } from './panelHtml';
 import { PatchBatcher } from './patchBatcher';
 
 export const PANEL_VIEW_TYPE = 'dify.chat';
+export const CHAT_VIEW_ID = 'dify.chatView';
 
 export interface PanelHost {
   state(): PanelState;
@@ -17,22 +19,30 @@ export interface PanelHost {
   loadImage(url: string, userAsked: boolean): Promise<HostMessage>;
 }
 
-export class ChatPanel implements PanelPort, vscode.Disposable {
+export class ChatPanel implements PanelPort, vscode.WebviewViewProvider, vscode.Disposable {
   private panel?: vscode.WebviewPanel;
-  private ready = false;
+  private view?: vscode.WebviewView;
+  /** The webviews loaded and listening: messages go to these (a loading one gets the whole state when ready). */
+  private readonly ready = new Set<vscode.Webview>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly batcher = new PatchBatcher((patch) => this.deliver({ type: 'entryPatch', patch }));
-  /** Sees every message posted to the webview (set by the extension's own tests). */
+  /** Sees every message posted to the webviews (set by the extension's own tests). */
   tap?: (message: HostMessage) => void;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly host: PanelHost) {}
 
   get visible(): boolean {
-    return !!this.panel?.visible;
+    return !!this.panel?.visible || !!this.view?.visible;
   }
 
-  /** Shows the panel beside the editor (creating it if needed). */
+  /** Shows the chat: the docked view when it is open, else the panel beside the editor (creating it if needed). */
   show(preserveFocus = true): void {
+    if (this.view?.visible) return this.view.show(preserveFocus);
+    this.showPanel(preserveFocus);
+  }
+
+  /** Shows the editor-tab panel ("Open Dify Chat"). */
+  showPanel(preserveFocus = true): void {
     if (this.panel) {
       this.panel.reveal(undefined, preserveFocus);
       return;
@@ -41,9 +51,9 @@ export class ChatPanel implements PanelPort, vscode.Disposable {
       PANEL_VIEW_TYPE,
       vscode.l10n.t('Dify Chat'),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
-      this.webviewOptions(),
+      { ...this.webviewOptions(), retainContextWhenHidden: false },
     );
-    this.attach(panel);
+    this.attachPanel(panel);
   }
 
   /**
@@ -57,7 +67,23 @@ export class ChatPanel implements PanelPort, vscode.Disposable {
       return;
     }
     panel.webview.options = this.webviewOptions();
-    this.attach(panel);
+    this.attachPanel(panel);
+  }
+
+  /** The docked view, when VS Code shows it. */
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    view.webview.options = this.webviewOptions();
+    this.attach(view.webview);
+    this.disposables.push(
+      view.onDidChangeVisibility(() => {
+        if (!view.visible) this.ready.delete(view.webview);
+      }),
+      view.onDidDispose(() => {
+        this.ready.delete(view.webview);
+        if (this.view === view) this.view = undefined;
+      }),
+    );
   }
 
   /** Entry patches go out at most once per frame each; anything else goes at once, after the patches before it. */
@@ -69,7 +95,7 @@ export class ChatPanel implements PanelPort, vscode.Disposable {
 
   private deliver(message: HostMessage): void {
     this.tap?.(message);
-    if (this.panel && this.ready) void this.panel.webview.postMessage(message);
+    for (const webview of this.ready) void webview.postMessage(message);
   }
 
   dispose(): void {
@@ -78,22 +104,34 @@ export class ChatPanel implements PanelPort, vscode.Disposable {
     this.disposables.forEach((d) => d.dispose());
   }
 
-  private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  private webviewOptions(): vscode.WebviewOptions {
     return {
       enableScripts: true,
       enableCommandUris: false,
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
-      retainContextWhenHidden: false,
     };
   }
 
-  private attach(panel: vscode.WebviewPanel): void {
+  private attachPanel(panel: vscode.WebviewPanel): void {
     this.panel = panel;
-    this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'panel-icon.svg');
-    panel.webview.html = panelHtml(panel.webview, this.extensionUri, vscode.l10n.t('Dify Chat'));
+    this.attach(panel.webview);
     this.disposables.push(
-      panel.webview.onDidReceiveMessage((raw: unknown) => {
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready.delete(panel.webview);
+      }),
+      panel.onDidDispose(() => {
+        this.ready.delete(panel.webview);
+        if (this.panel === panel) this.panel = undefined;
+      }),
+    );
+  }
+
+  private attach(webview: vscode.Webview): void {
+    this.ready.delete(webview);
+    webview.html = panelHtml(webview, this.extensionUri, vscode.l10n.t('Dify Chat'));
+    this.disposables.push(
+      webview.onDidReceiveMessage((raw: unknown) => {
         const message = parseWebviewMessage(raw);
         if (!message) return;
         if (message.type === 'loadImage') {
@@ -101,22 +139,15 @@ export class ChatPanel implements PanelPort, vscode.Disposable {
           return;
         }
         if (message.type === 'ready') {
-          // (Re)load of the webview: it gets the whole state, then live patches. Patches batched before this
+          // (Re)load of a webview: it gets the whole state, then live patches. Patches batched before this
           // moment are already part of that state, so they must not arrive after it (text would repeat).
           this.batcher.flush();
-          this.ready = true;
+          this.ready.add(webview);
           const init: HostMessage = { type: 'init', state: this.host.state(), l10n: this.host.strings() };
           this.tap?.(init);
-          void panel.webview.postMessage(init);
+          void webview.postMessage(init);
         }
         this.host.onMessage(message);
-      }),
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
-      panel.onDidDispose(() => {
-        if (this.panel === panel) this.panel = undefined;
-        this.ready = false;
       }),
     );
   }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { MAX_REFERENCE_CHARS } from '../../../src/chat/chatReferences';
+import { MAX_CONTEXT_CHARS as MAX_REFERENCE_CHARS } from '../../../src/app/editorContext';
 import { until, withApps } from './support';
 
 /** A ChatResponseStream that records what the handler streamed. */

@@ -98,3 +98,53 @@ describe('the history file', () => {
     assert.equal(JSON.parse(readFileSync(join(folder, 'history.json'), 'utf8')).entries[0].id, '1');
   });
 });
+
+describe('the chat docked in the side bar, and context added from the editor', function () {
+  this.timeout(30_000);
+  const fx = withApps();
+
+  it('the view shows the same history as the panel', async () => {
+    const inits: HostMessage[] = [];
+    fx.api.panel.tap = (m) => m.type === 'init' && inits.push(m);
+    try {
+      await vscode.commands.executeCommand('dify.chatView.focus');
+      await until(() => inits.length > 0, 'the docked view to load');
+      assert.equal(fx.api.panel.visible, true);
+      const start = (await fx.api.prepare('Helper Chat', 'from the view'))!;
+      const entry = await fx.api.runs.start({ ...start, continueConversation: false });
+      const init = inits.at(-1) as Extract<HostMessage, { type: 'init' }>;
+      assert.ok(Array.isArray(init.state.entries));
+      assert.ok(fx.api.session.state().entries.some((e) => e.id === entry.id), 'one history for every chat surface');
+    } finally {
+      fx.api.panel.tap = undefined;
+    }
+  });
+
+  it('"Add Selection to Dify Chat" puts the selection in the composer as a removable chip; it goes with the next message', async () => {
+    const posted: HostMessage[] = [];
+    fx.api.panel.tap = (m) => posted.push(m);
+    try {
+      const doc = await vscode.workspace.openTextDocument({ content: 'const a = 1;\nconst b = 2;\nconst c = 3;\n', language: 'typescript' });
+      const editor = await vscode.window.showTextDocument(doc);
+      editor.selection = new vscode.Selection(0, 0, 1, 12);
+      await vscode.commands.executeCommand('dify.addSelectionToChat');
+      editor.selection = new vscode.Selection(2, 0, 2, 12);
+      await vscode.commands.executeCommand('dify.addSelectionToChat');
+      const chips = (posted.filter((m) => m.type === 'contexts').at(-1) as Extract<HostMessage, { type: 'contexts' }>).contexts;
+      assert.equal(chips.length, 2);
+      assert.match(chips[0].name, /:1-2$/);
+      assert.match(chips[1].name, /:3$/);
+      await fx.api.session.handle({ type: 'removeContext', id: chips[1].id });
+      assert.equal(fx.api.session.state().contexts?.length, 1);
+      await fx.api.session.handle({ type: 'send', text: 'Explain this.', app: 'Helper Chat' });
+      const sent = fx.server.requests.filter((r) => r.path === '/v1/chat-messages').at(-1)!;
+      const query = (sent.body as { query: string }).query;
+      assert.match(query, /^Explain this\.\n\n.*:1-2:\n```typescript\nconst a = 1;\nconst b = 2;\n```$/);
+      assert.ok(!query.includes('const c'), 'the removed chip stays out');
+      assert.deepEqual(fx.api.session.state().contexts, [], 'a chip goes with one message');
+    } finally {
+      fx.api.panel.tap = undefined;
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
+  });
+});
