@@ -116,11 +116,6 @@ export class DifyClient implements AppClient {
     return this.get('/site', undefined, signal);
   }
 
-  /** GET /meta (`{tool_icons}`). */
-  meta(signal?: AbortSignal): Promise<{ tool_icons?: Record<string, unknown> }> {
-    return this.get('/meta', undefined, signal);
-  }
-
   // ---- runs ----------------------------------------------------------------------------------------------
 
   /**

@@ -99,7 +99,6 @@ describe('dify client: every app mode end to end', () => {
     assert.deepEqual(chat.suggestedQuestions, ['How do I deploy?', '如何配置代理？']);
     assert.equal(chat.fields[1].hide, true);
     assert.equal((await wf.site()).title, 'Code Reviewer');
-    assert.deepEqual(await wf.meta(), { tool_icons: {} });
   });
 
   it('workflow pinning, run details (inputs decoded), logs', async () => {
