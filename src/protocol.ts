@@ -125,10 +125,14 @@ export type WebviewMessage =
   | { type: 'listConversations' }
   | { type: 'resumeConversation'; conversationId: string }
   | { type: 'errorAction'; id: string; action: ErrorAction }
-  | { type: 'removeContext'; id: string };
+  | { type: 'removeContext'; id: string }
+  /** Rates an answer (`null` takes the rating back); `content`: what the person wrote about it. */
+  | { type: 'rate'; id: string; rating: 'like' | 'dislike' | null; content?: string };
 
 const MAX_TEXT = 1_000_000;
 const MAX_IMAGE_URL = 8192;
+/** A rating's comment (Dify stores it as text; a page of prose is plenty). */
+const MAX_FEEDBACK = 10_000;
 const str = (v: unknown, max = MAX_TEXT): v is string => typeof v === 'string' && v.length <= max;
 const ERROR_ACTIONS: readonly ErrorAction[] = ['setApiKey', 'openSettings', 'retry', 'showLog', 'addApp'];
 
@@ -172,6 +176,10 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       return str(m.conversationId, 200) ? { type: 'resumeConversation', conversationId: m.conversationId } : undefined;
     case 'removeContext':
       return str(m.id, 200) ? { type: 'removeContext', id: m.id } : undefined;
+    case 'rate':
+      if (!str(m.id, 200) || !(m.rating === 'like' || m.rating === 'dislike' || m.rating === null)) return undefined;
+      if (m.content !== undefined && !str(m.content, MAX_FEEDBACK)) return undefined;
+      return { type: 'rate', id: m.id, rating: m.rating, ...(m.content !== undefined ? { content: m.content as string } : {}) };
     case 'errorAction':
       return str(m.id, 200) && ERROR_ACTIONS.includes(m.action as ErrorAction)
         ? { type: 'errorAction', id: m.id, action: m.action as ErrorAction }

@@ -190,6 +190,8 @@ export class PanelSession implements RunsListener {
         this.contexts.delete(m.id);
         this.port.post({ type: 'contexts', contexts: this.chips() });
         return;
+      case 'rate':
+        return this.runs.rate(m.id, m.rating, m.content).catch((e: Error) => void vscode.window.showWarningMessage(e.message));
       case 'loadImage':
         return; // the panel host answers these itself (src/panel/panelImages.ts)
     }

@@ -6,10 +6,11 @@ import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { readTimeouts } from '../config/network';
-import type { Conversation, FileRef, RunRequest } from '../providers/types';
+import { providerOf } from '../providers/registry';
+import type { Conversation, FileRef, Rating, RunRequest } from '../providers/types';
 import type { History } from '../run/history';
 import { RunExecution } from '../run/runner';
-import type { EntryPatch, EntryView, ErrorView } from '../shared/entry';
+import { applyPatch, type EntryPatch, type EntryView, type ErrorView } from '../shared/entry';
 import { isChatMode, type AppMode } from '../shared/model';
 import type { SelectionRef } from './editorContext';
 import { describeApiError, describeFailure } from './errors';
@@ -118,6 +119,7 @@ export class Runs implements vscode.Disposable {
     const entry: EntryView = {
       id: randomUUID(), app: s.app.name, mode: s.mode, question: s.question, inputs: s.inputsView, conversationId: conversationId || undefined,
       answer: '', thinking: '', thinkingDone: false, nodes: [], status: 'running', startedAt: Date.now(), canReplaceSelection: !!s.selection,
+      rateable: client.feedback ? providerOf(s.app.provider).feedback : undefined,
     };
     const show = opts.showPanel !== false;
     if (show) this.emit((l) => l.appRan?.(s.app));
@@ -218,15 +220,42 @@ export class Runs implements vscode.Disposable {
     const messages = await client.messages(conversationId, this.userId);
     this.history.setConversation(app.name, conversationId);
     const mode = this.catalog.cachedMode(app);
+    const rateable = client.feedback ? providerOf(app.provider).feedback : undefined;
     for (const msg of messages) {
       if (this.history.find(msg.id)) continue;
       this.history.add({
-        id: msg.id, app: app.name, mode, question: msg.query, conversationId, answer: msg.answer, thinking: '',
-        thinkingDone: true, nodes: [], status: 'succeeded', startedAt: msg.createdAt * 1000, canReplaceSelection: false,
+        id: msg.id, app: app.name, mode, question: msg.query, conversationId, messageId: msg.id, answer: msg.answer, thinking: '',
+        thinkingDone: true, nodes: [], status: 'succeeded', startedAt: msg.createdAt * 1000, canReplaceSelection: false, rateable,
+        feedback: msg.rating && { rating: msg.rating },
       });
     }
     await this.history.save();
     this.emit((l) => l.entriesChanged?.(conversationId));
+  }
+
+  /**
+   * Rates an entry's answer on its server (`null` takes the rating back), then shows the rating. Throws a
+   * translated sentence when the server refuses, the entry keeping its earlier rating.
+   */
+  async rate(entryId: string, rating: Rating | null, content?: string): Promise<void> {
+    const entry = this.history.find(entryId);
+    const app = entry && this.catalog.find(entry.app);
+    if (!entry?.messageId || !entry.rateable || !app || this.active.has(entryId)) return;
+    if (rating === null && (entry.rateable !== 'revocable' || !entry.feedback)) return;
+    const client = await this.catalog.client(app);
+    if (!client.feedback) return;
+    const text = content?.trim() || undefined;
+    let id: string | undefined;
+    try {
+      id = await client.feedback({ messageId: entry.messageId, conversationId: entry.conversationId, feedbackId: entry.feedback?.id }, rating, this.userId, text);
+    } catch (e) {
+      this.log.write('warn', `[${app.name}] feedback not saved: ${(e as Error)?.message ?? String(e)}`);
+      throw new Error(vscode.l10n.t('The rating was not saved. {0}', describeFailure(e, app.name, this.catalog.server(app)).message));
+    }
+    const patch: EntryPatch = { id: entryId, feedback: rating ? { rating, ...(text ? { content: text } : {}), ...(id ? { id } : {}) } : null };
+    applyPatch(entry, patch);
+    this.emit((l) => l.patched?.(patch));
+    await this.history.save();
   }
 
   dispose(): void {

@@ -16,6 +16,8 @@ export const PARTICIPANT_ID = 'dify-vscode.dify';
 
 interface TurnMetadata {
   app?: string;
+  /** The run's entry: a thumbs up or down on this turn rates its answer on the app's server. */
+  entryId?: string;
   conversationId?: string;
   newConversation?: boolean;
 }
@@ -32,7 +34,12 @@ export function registerParticipant(deps: ParticipantDeps): vscode.Disposable | 
   if (typeof vscode.chat?.createChatParticipant !== 'function') return undefined;
   const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, (req, ctx, stream, token) => handleChatRequest(deps, req, ctx, stream, token));
   participant.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
-  return participant;
+  const feedback = participant.onDidReceiveFeedback((f) => {
+    const entryId = (f.result.metadata as TurnMetadata | undefined)?.entryId;
+    const rating = f.kind === vscode.ChatResultFeedbackKind.Helpful ? 'like' : 'dislike';
+    if (entryId) deps.runs.rate(entryId, rating).catch((e: Error) => void vscode.window.showWarningMessage(e.message));
+  });
+  return vscode.Disposable.from(participant, feedback);
 }
 
 /** Finds the app named at the start of the prompt (longest configured name first). */
@@ -114,7 +121,7 @@ export async function handleChatRequest(
     if (entry.answer) {
       stream.button({ command: 'dify.insertText', arguments: [entry.answer], title: vscode.l10n.t('Insert at Cursor') });
     }
-    const metadata: TurnMetadata = { app: app.name, conversationId: entry.conversationId };
+    const metadata: TurnMetadata = { app: app.name, conversationId: entry.conversationId, entryId: entry.id };
     if (entry.status === 'failed') return { errorDetails: { message: entry.error?.message ?? vscode.l10n.t('The run failed.') }, metadata };
     return { metadata };
   } catch (e) {

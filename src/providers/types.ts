@@ -136,6 +136,19 @@ export interface ConversationMessage {
   query: string;
   answer: string;
   createdAt: number;
+  /** The rating the answer has on the server. */
+  rating?: Rating;
+}
+
+export type Rating = 'like' | 'dislike';
+
+/** Which answer a rating is about. */
+export interface AnswerRef {
+  messageId: string;
+  /** Dify's conversation, Flowise's chatId. */
+  conversationId?: string;
+  /** The rating's own id from an earlier call, when the provider has one. */
+  feedbackId?: string;
 }
 
 /** What every provider implements. All methods honour the AbortSignal. */
@@ -152,6 +165,11 @@ export interface AppClient {
   /** A file as this app takes it: uploaded to its server (Dify), or carried inline with the run (Flowise). */
   attach(file: LocalFile, type: FileRef['type'], user: string, signal?: AbortSignal): Promise<FileRef>;
   conversations?(user: string, signal?: AbortSignal): Promise<Conversation[]>;
+  /**
+   * Rates an answer (`null` takes the rating back, where `Provider.feedback` is 'revocable'). Resolves with the
+   * server's id of the rating when it has one (Flowise updates a rating by it), to pass back as `ref.feedbackId`.
+   */
+  feedback?(ref: AnswerRef, rating: Rating | null, user: string, content?: string): Promise<string | undefined>;
   messages?(conversationId: string, user: string, signal?: AbortSignal): Promise<ConversationMessage[]>;
 }
 
@@ -192,6 +210,8 @@ export interface Provider {
   settings: string[];
   /** Those of them Add App asks for. */
   appFields: AppField[];
+  /** How answers can be rated: 'revocable' (a rating can be taken back, Dify) or 'changeable' (only changed, Flowise). */
+  feedback?: 'revocable' | 'changeable';
   /** Texts the glue shows (English; translated by the glue, listed in PROVIDER_TEXTS). */
   texts: { description: string; urlPrompt: string; keyPrompt: string };
   /** The client, loaded on first use (the HTTP stack is not part of activation). */

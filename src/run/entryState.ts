@@ -25,9 +25,14 @@ export class EntryState {
     const e = this.entry;
     const patch: EntryPatch = { id: e.id };
     switch (ev.type) {
-      case 'meta':
-        if (ev.conversationId && ev.conversationId !== e.conversationId) this.change(patch, { conversationId: ev.conversationId });
+      case 'meta': {
+        const ids: Omit<EntryPatch, 'id'> = {};
+        if (ev.conversationId && ev.conversationId !== e.conversationId) ids.conversationId = ev.conversationId;
+        if (ev.messageId && ev.messageId !== e.messageId) ids.messageId = ev.messageId;
+        if (ev.runId && ev.runId !== e.runId) ids.runId = ev.runId;
+        if (Object.keys(ids).length) this.change(patch, ids);
         break;
+      }
       case 'answer':
         this.split(this.splitter.push(ev.text), patch);
         break;

@@ -21,6 +21,14 @@ export interface EntryView {
   /** Inputs as shown to the user (strings, files by name). */
   inputs?: Record<string, string>;
   conversationId?: string;
+  /** The server's id of the answer (a Dify message, a Flowise chat message): what feedback is about. */
+  messageId?: string;
+  /** The server's id of a workflow run: what re-attaching after a reload and the run's detail use. */
+  runId?: string;
+  /** The person's rating of the answer, as the server has it. */
+  feedback?: Feedback;
+  /** The answer can be rated once it has a `messageId`: 'revocable' (Dify) or only 'changeable' (Flowise). */
+  rateable?: 'revocable' | 'changeable';
   answer: string;
   /** The answer is longer than the panel shows (RUN_BOUNDS.liveAnswerChars); "Open in Editor" shows all of it. */
   answerCut?: boolean;
@@ -41,6 +49,14 @@ export interface EntryView {
   canReplaceSelection: boolean;
 }
 
+/** A like or dislike of an answer, with what the person wrote. */
+export interface Feedback {
+  rating: 'like' | 'dislike';
+  content?: string;
+  /** The rating's id on the server, where it has one (Flowise changes a rating by it). */
+  id?: string;
+}
+
 /** A partial update of a running entry; the host sends at most one per animation frame per entry. */
 export interface EntryPatch {
   id: string;
@@ -59,6 +75,10 @@ export interface EntryPatch {
   suggestions?: string[];
   paused?: string;
   conversationId?: string;
+  messageId?: string;
+  runId?: string;
+  /** `null` takes the rating back. */
+  feedback?: Feedback | null;
   status?: RunStatus;
   error?: ErrorView;
 }
@@ -70,6 +90,7 @@ export interface EntryChanges {
   answer?: boolean;
   /** The answer grew past what the panel shows. */
   answerCut?: boolean;
+  feedback?: boolean;
   thinking?: boolean;
   thinkingDone?: boolean;
   nodes?: boolean;
@@ -156,6 +177,12 @@ export function applyPatch(e: EntryView, p: EntryPatch): EntryChanges {
     c.answerCut = true;
   }
   if (p.conversationId !== undefined) e.conversationId = p.conversationId;
+  if (p.messageId !== undefined) e.messageId = p.messageId;
+  if (p.runId !== undefined) e.runId = p.runId;
+  if (p.feedback !== undefined) {
+    e.feedback = p.feedback ?? undefined;
+    c.feedback = true;
+  }
   if (p.status !== undefined && p.status !== e.status) {
     e.status = p.status;
     c.status = true;
@@ -169,7 +196,7 @@ export function applyPatch(e: EntryView, p: EntryPatch): EntryChanges {
 
 /** Everything changed (a fresh entry or a restored one). */
 export const ALL_CHANGES: EntryChanges = {
-  answer: true, answerReplaced: true, answerCut: true, thinking: true, thinkingDone: true, nodes: true, outputs: true, usage: true,
+  answer: true, answerReplaced: true, answerCut: true, feedback: true, thinking: true, thinkingDone: true, nodes: true, outputs: true, usage: true,
   citations: true, files: true, suggestions: true, paused: true, status: true, error: true,
 };
 
@@ -186,7 +213,7 @@ export function mergePatch(into: EntryPatch, p: EntryPatch): EntryPatch {
     for (const n of p.nodes) byId.set(n.id, { ...byId.get(n.id), ...n });
     into.nodes = [...byId.values()];
   }
-  for (const k of ['thinkingDone', 'answerCut', 'outputs', 'usage', 'citations', 'files', 'suggestions', 'paused', 'conversationId', 'status', 'error'] as const) {
+  for (const k of ['thinkingDone', 'answerCut', 'messageId', 'runId', 'feedback', 'outputs', 'usage', 'citations', 'files', 'suggestions', 'paused', 'conversationId', 'status', 'error'] as const) {
     if (p[k] !== undefined) (into as unknown as Record<string, unknown>)[k] = p[k];
   }
   return into;

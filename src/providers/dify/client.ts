@@ -8,7 +8,8 @@ import { createDispatcher, TransportOptions } from '../../net/transport';
 import { withRetry } from '../../net/retry';
 import { ApiError } from '../../net/apiError';
 import type {
-  AppClient, AppInfo, AppMode, AppParameters, FileRef, LocalFile, Conversation, ConversationMessage, RunEvent, RunRequest, StopHandle, UploadedFile,
+  AnswerRef, AppClient, AppInfo, AppMode, AppParameters, FileRef, LocalFile, Conversation, ConversationMessage, Rating, RunEvent, RunRequest, StopHandle,
+  UploadedFile,
 } from '../types';
 import { blockingToEvents } from './blocking';
 import { parseDifyEvent, DifyStreamEvent } from './events';
@@ -18,6 +19,8 @@ import { modeFamily } from '../../shared/model';
 import type {
   DifyConversation, DifyMessage, DifyPage, DifySite, DifyUploadResponse, DifyWorkflowLog, DifyWorkflowLogQuery, DifyWorkflowRun,
 } from './wire';
+
+const rating = (r: unknown): { rating?: Rating } => (r === 'like' || r === 'dislike' ? { rating: r } : {});
 
 /** How to reach one Dify app. */
 export interface DifyClientOptions {
@@ -235,7 +238,7 @@ export class DifyClient implements AppClient {
     }
     return [...all.values()]
       .sort((a, b) => (a.created_at ?? 0) - (b.created_at ?? 0))
-      .map((m) => ({ id: m.id, query: m.query ?? '', answer: m.answer ?? '', createdAt: m.created_at }));
+      .map((m) => ({ id: m.id, query: m.query ?? '', answer: m.answer ?? '', createdAt: m.created_at, ...rating(m.feedback?.rating) }));
   }
 
   /** POST /conversations/{id}/name (a name, or `autoGenerate`). Returns the conversation. */
@@ -254,9 +257,11 @@ export class DifyClient implements AppClient {
     await requestJson(this.ep, { method: 'DELETE', path: `/conversations/${encodeURIComponent(id)}`, json: { user }, signal, timeoutMs: this.requestTimeoutMs });
   }
 
-  /** POST /messages/{id}/feedbacks; `null` revokes earlier feedback. */
-  async feedback(messageId: string, rating: 'like' | 'dislike' | null, user: string, content?: string, signal?: AbortSignal): Promise<void> {
-    await requestJson(this.ep, { method: 'POST', path: `/messages/${encodeURIComponent(messageId)}/feedbacks`, json: { rating, user, content }, signal, timeoutMs: this.requestTimeoutMs });
+  /** POST /messages/{id}/feedbacks; `null` revokes earlier feedback. Dify keeps one rating per answer: no id. */
+  async feedback(ref: AnswerRef, rating: Rating | null, user: string, content?: string): Promise<undefined> {
+    const json = { rating, user, ...(content ? { content } : {}) };
+    await requestJson(this.ep, { method: 'POST', path: `/messages/${encodeURIComponent(ref.messageId)}/feedbacks`, json, timeoutMs: this.requestTimeoutMs });
+    return undefined;
   }
 
   /** GET /messages/{id}/suggested. */

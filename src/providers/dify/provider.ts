@@ -9,6 +9,7 @@ export const difyProvider: Provider = {
   optionalParameters: false,
   settings: ['workflowId'],
   appFields: [],
+  feedback: 'revocable',
   texts: {
     description: 'Workflow, chatflow, chat, agent or completion app',
     urlPrompt: 'Dify API base URL (Dify cloud or your own server, ending in /v1)',

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { ApiError, isApiError } from '../../net/apiError';
 import { DEFAULT_LIMITS } from '../limits';
-import type { AppClient, AppInfo, AppMode, AppParameters, FileRef, FileUploadConfig, LocalFile, RunEvent, StopHandle } from '../types';
+import type { AnswerRef, AppClient, AppInfo, AppMode, AppParameters, FileRef, FileUploadConfig, LocalFile, Rating, RunEvent, StopHandle } from '../types';
 import { openStream, requestJson, type HttpEndpoint, type LogLevel } from '../../net/http';
 import { readSse } from '../../net/sse';
 import { createDispatcher, type TransportOptions } from '../../net/transport';
@@ -252,6 +252,26 @@ export class FlowiseClient implements AppClient {
       }
       throw e;
     }
+  }
+
+  /**
+   * Rates an answer: `POST /api/v1/feedback` the first time, `PUT /api/v1/feedback/{id}` to change it (Flowise
+   * has no route to take a rating back). Resolves with the rating's id.
+   */
+  async feedback(ref: AnswerRef, rating: Rating | null, _user: string, content?: string): Promise<string | undefined> {
+    if (!rating) throw new ApiError({ kind: 'http', status: 405, code: 'unsupported', message: 'Flowise cannot take a rating back; change it instead.' });
+    const id = this.requireId();
+    const fields = { rating: rating === 'like' ? 'THUMBS_UP' : 'THUMBS_DOWN', content: content ?? '' };
+    const timeoutMs = this.o.requestTimeoutMs ?? DEFAULT_REQUEST_MS;
+    const r = ref.feedbackId
+      ? await requestJson<{ id?: unknown }>(this.ep, { method: 'PUT', path: this.path('feedback', ref.feedbackId), json: fields, timeoutMs })
+      : await requestJson<{ id?: unknown }>(this.ep, {
+          method: 'POST',
+          path: this.path('feedback'),
+          json: { chatflowid: id, chatId: ref.conversationId, messageId: ref.messageId, ...fields },
+          timeoutMs,
+        });
+    return typeof r?.id === 'string' ? r.id : ref.feedbackId;
   }
 }
 

@@ -10,6 +10,7 @@ export const flowiseProvider: Provider = {
   fixedMode: 'flowise',
   optionalParameters: true,
   settings: ['chatflowId'],
+  feedback: 'changeable',
   appFields: [{ setting: 'chatflowId', prompt: 'Chatflow ID (from the flow\'s API endpoint)', required: true }],
   texts: {
     description: 'A Flowise chatflow (prediction API)',

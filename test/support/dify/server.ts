@@ -102,6 +102,8 @@ export interface DifyTestServer {
    */
   taskEnds: Map<string, 'finished' | 'stopped' | 'failed' | 'abandoned'>;
   script(key: string, s: StreamScript | StreamScript[]): void;
+  /** The rating an answer has on this server, as Dify's logs show it. */
+  feedbackOf(messageId: string): { rating: string; content?: string } | undefined;
   waitForRequest(pred: (r: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   close(): Promise<void>;
 }
@@ -172,6 +174,8 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
   const requests: RecordedRequest[] = [];
   const waiters = new Set<{ pred: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }>();
   const conversations = new Map<string, Conversation>();
+  /** Every answer by message id (chat and completion alike: both take feedback), with who asked. */
+  const answers = new Map<string, { appKey: string; user: string; feedback: string | null; content?: string }>();
   const tasks = new Map<string, RunningTask>();
   const stops: DifyTestServer['stops'] = [];
   const taskEnds: DifyTestServer['taskEnds'] = new Map();
@@ -313,6 +317,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       answer: s.answer ?? answerFor(app, s.answerBytes, [query, ...Object.values(inputs).filter((v) => typeof v === 'string')].join('\n')),
       extraOutputs: s.outputs,
     };
+    if (kind !== 'workflow') answers.set(ctx.messageId, { appKey: app.key, user, feedback: null });
     if (conv) {
       conv.messages.push({ id: ctx.messageId, query, answer: ctx.answer, created_at: Math.max(ctx.createdAt, (conv.messages.at(-1)?.created_at ?? 0) + 1), inputs, feedback: null });
       conv.updated_at = now();
@@ -562,10 +567,15 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
     if (m === 'POST' && (match = /^\/messages\/([^/]+)\/feedbacks$/.exec(p))) {
       const user = requireUser(body);
       const id = decodeURIComponent(match[1]);
-      const msg = [...conversations.values()].filter((c) => c.appKey === app.key && c.user === user).flatMap((c) => c.messages).find((x) => x.id === id);
-      if (!msg) throw new HttpFail(404, 'not_found', 'Message Not Exists.');
-      if (body.rating !== null && body.rating !== 'like' && body.rating !== 'dislike') throw new HttpFail(400, 'invalid_param', 'rating must be like, dislike or null');
-      msg.feedback = (body.rating as string | null) ?? null;
+      if (!UUID.test(id)) throw new HttpFail(404, 'not_found', 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.');
+      const answer = answers.get(id);
+      if (!answer || answer.appKey !== app.key || answer.user !== user) throw new HttpFail(404, 'not_found', 'Message Not Exists.');
+      if (body.rating !== null && body.rating !== 'like' && body.rating !== 'dislike') throw new HttpFail(400, 'invalid_param', "Input should be 'like' or 'dislike'");
+      if (body.rating === null && !answer.feedback) throw new HttpFail(400, 'invalid_param', 'rating cannot be None when feedback not exists');
+      answer.feedback = (body.rating as string | null) ?? null;
+      answer.content = typeof body.content === 'string' ? body.content : undefined;
+      const msg = [...conversations.values()].flatMap((c) => c.messages).find((x) => x.id === id);
+      if (msg) msg.feedback = answer.feedback;
       return json(res, 200, { result: 'success' });
     }
     if (m === 'GET' && (match = /^\/messages\/([^/]+)\/suggested$/.exec(p))) {
@@ -672,6 +682,10 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
     requests,
     stops,
     taskEnds,
+    feedbackOf(messageId) {
+      const a = answers.get(messageId);
+      return a?.feedback ? { rating: a.feedback, content: a.content } : undefined;
+    },
     script(key, s) {
       const q = scripts.get(key) ?? [];
       q.push(...(Array.isArray(s) ? s : [s]));

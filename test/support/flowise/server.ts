@@ -35,13 +35,14 @@
 //     script(flowId, s | s[]): void;     // queue scripts for the next prediction requests of flowId
 //     waitForRequest(pred, timeoutMs): Promise<RecordedRequest>;  // past or future request
 //     memory(sessionId): { question: string; answer: string }[];
+//     feedbackOf(messageId): { rating; content } | undefined;   // POST/PUT /api/v1/feedback
 //     close(): Promise<void>;
 //   }
 //   export function startFlowiseServer(opts?: { flows?; idleTimeoutMs?; port?; keepProcessAlive? }): Promise<FlowiseTestServer>
 //   export function demoFlows(): FlowiseTestFlow[]
 //
 // Routes: POST /api/v1/prediction/:id, GET /api/v1/chatflows-streaming/:id, GET /api/v1/chatflows-uploads/:id,
-// PUT /api/v1/chatmessage/abort/:chatflowid/:chatId, GET /api/v1/ping.
+// PUT /api/v1/chatmessage/abort/:chatflowid/:chatId, POST /api/v1/feedback, PUT /api/v1/feedback/:id, GET /api/v1/ping.
 // Behaviour as the real server: SSE headers are flushed before the run, so a bad key for a keyed flow arrives as
 // `error` "Unauthorized" + `end` inside a 200 stream (the JSON path answers 401); frames are
 // `message:\ndata:{json}\n\n` (`error`, `abort` and `end` use the older `message\ndata:` line, as SSEStreamer does);
@@ -128,6 +129,8 @@ export interface FlowiseTestServer {
   script(flowId: string, s: FlowiseScript | FlowiseScript[]): void;
   waitForRequest(pred: (r: RecordedRequest) => boolean, timeoutMs: number): Promise<RecordedRequest>;
   memory(sessionId: string): { question: string; answer: string }[];
+  /** The rating an answer has (`THUMBS_UP` / `THUMBS_DOWN`), as Flowise's message view shows it. */
+  feedbackOf(messageId: string): { rating: string; content: string } | undefined;
   close(): Promise<void>;
 }
 
@@ -212,6 +215,9 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
   const requests: RecordedRequest[] = [];
   const scripts = new Map<string, FlowiseScript[]>();
   const memory = new Map<string, { question: string; answer: string }[]>();
+  /** Answers by chatMessageId (what feedback must name), and the ratings given (routes/feedback). */
+  const answered = new Map<string, { chatflowid: string; chatId: string }>();
+  const feedbacks = new Map<string, { id: string; chatflowid: string; chatId: string; messageId: string; rating: string; content: string; createdDate: string }>();
   const active = new Map<string, ActiveRun>();
   const waiters = new Set<{ pred: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }>();
   const sockets = new Set<Socket>();
@@ -332,6 +338,7 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
       };
       return sendJson(res, 200, info);
     }
+    if (route === 'feedback' && (method === 'POST' || method === 'PUT')) return feedback(method, rec, res, parts[4]);
     if (route === 'chatmessage' && parts[4] === 'abort' && method === 'PUT') {
       if (!rec.flowId || !rec.chatId) {
         return sendError(res, 412, 'Error: chatMessagesController.abortChatMessage - chatflowid or chatid not provided!');
@@ -409,7 +416,30 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
     };
   }
 
-  function remember(turn: Turn): void {
+  /** routes/feedback: create (the message must exist in that chat of that flow), or update by id. */
+  function feedback(method: string, rec: RecordedRequest, res: http.ServerResponse, id: string | undefined): void {
+    const b = (rec.json ?? {}) as Record<string, unknown>;
+    if (b.rating !== 'THUMBS_UP' && b.rating !== 'THUMBS_DOWN') return sendError(res, 500, 'Error: feedbackService - Invalid rating');
+    if (method === 'PUT') {
+      const f = id ? feedbacks.get(id) : undefined;
+      if (!f) return sendError(res, 404, `Feedback with id ${id ?? ''} not found`);
+      f.rating = b.rating;
+      if (typeof b.content === 'string') f.content = b.content;
+      return sendJson(res, 200, f);
+    }
+    const { chatflowid, chatId, messageId } = b;
+    if (typeof chatflowid !== 'string' || typeof chatId !== 'string' || typeof messageId !== 'string') {
+      return sendError(res, 400, 'Error: feedbackController.createChatMessageFeedbackForChatflow - body not provided!');
+    }
+    const msg = answered.get(messageId);
+    if (!msg || msg.chatId !== chatId || msg.chatflowid !== chatflowid) return sendError(res, 404, `Message ${messageId} not found`);
+    const f = { id: randomUUID(), chatflowid, chatId, messageId, rating: b.rating, content: typeof b.content === 'string' ? b.content : '', createdDate: new Date().toISOString() };
+    feedbacks.set(f.id, f);
+    sendJson(res, 200, f);
+  }
+
+  function remember(turn: Turn, flowId: string): void {
+    answered.set(turn.chatMessageId, { chatflowid: flowId, chatId: turn.chatId });
     const list = memory.get(turn.sessionId) ?? [];
     list.push({ question: turn.question, answer: turn.answer });
     memory.set(turn.sessionId, list);
@@ -439,7 +469,7 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
       return;
     }
     const turn = prepareTurn(flow, body);
-    remember(turn);
+    remember(turn, flow.id);
     const reply: Record<string, unknown> = {
       text: turn.answer,
       question: turn.question,
@@ -622,7 +652,7 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
       await frame('usageMetadata', { input_tokens: 12, output_tokens: tokens.length, total_tokens: 12 + tokens.length });
       await between();
       if (await abortIfNeeded()) return;
-      remember(turn);
+      remember(turn, flow.id);
       const meta: Record<string, unknown> = {
         chatId: turn.chatId,
         chatMessageId: turn.chatMessageId,
@@ -684,6 +714,10 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
         }, timeoutMs);
         waiters.add(w);
       });
+    },
+    feedbackOf(messageId) {
+      const f = [...feedbacks.values()].find((x) => x.messageId === messageId);
+      return f && { rating: f.rating, content: f.content };
     },
     memory(sessionId) {
       return [...(memory.get(sessionId) ?? [])];

@@ -144,14 +144,31 @@ describe('dify client: every app mode end to end', () => {
     assert.ok(server.requests.some((r) => r.path === '/v1/messages' && r.query.first_id));
     const renamed = await c.renameConversation(conv, { name: 'Deploy notes 部署' }, USER);
     assert.equal(renamed.name, 'Deploy notes 部署');
-    await c.feedback(msgs[0].id, 'like', USER, 'nice');
-    await c.feedback(msgs[0].id, null, USER);
+    await c.feedback({ messageId: msgs[0].id }, 'like', USER, 'nice');
+    assert.deepEqual(server.feedbackOf(msgs[0].id), { rating: 'like', content: 'nice' });
+    assert.equal((await c.messages(conv, USER)).at(0)?.rating, 'like');
+    await c.feedback({ messageId: msgs[0].id }, null, USER);
+    assert.equal(server.feedbackOf(msgs[0].id), undefined);
     const sugg = await c.suggested(msgs[24].id, USER);
     assert.equal(sugg.length, 3);
     await c.deleteConversation(conv, USER);
     assert.deepEqual(await c.conversations(USER), []);
     const del = server.requests.find((r) => r.method === 'DELETE')!;
     assert.deepEqual(del.body, { user: USER });
+  });
+
+  it('feedback: completion answers take it too; another user, an unknown answer and a revoke of nothing are refused', async () => {
+    const c = client(server.url, app('completion').key);
+    const r = await collectRun(c.run('completion', { inputs: inputsFor.completion, user: USER }, new AbortController().signal));
+    const messageId = (r.events.find((e) => e.type === 'meta' && e.messageId) as { messageId: string }).messageId;
+    await c.feedback({ messageId }, 'dislike', USER, '太长了 too long');
+    assert.deepEqual(server.feedbackOf(messageId), { rating: 'dislike', content: '太长了 too long' });
+    await assert.rejects(c.feedback({ messageId }, 'like', 'someone-else'), (e: Error & { status?: number }) => e.status === 404 && /Message Not Exists/.test(e.message));
+    await assert.rejects(c.feedback({ messageId: '3c7d8f1e-0000-4000-8000-000000000000' }, 'like', USER), (e: Error & { status?: number }) => e.status === 404);
+    const r2 = await collectRun(c.run('completion', { inputs: inputsFor.completion, user: USER }, new AbortController().signal));
+    const fresh = (r2.events.find((e) => e.type === 'meta' && e.messageId) as { messageId: string }).messageId;
+    await assert.rejects(c.feedback({ messageId: fresh }, null, USER), (e: Error & { status?: number }) => e.status === 400 && /feedback not exists/.test(e.message));
+    assert.deepEqual((server.requests.at(-1)!.body as Record<string, unknown>), { rating: null, user: USER });
   });
 
   it('an unknown conversation id → 404 "Conversation Not Exists."', async () => {

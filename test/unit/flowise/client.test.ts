@@ -507,4 +507,30 @@ describe('FlowiseClient against the Flowise test server', () => {
       assert.deepEqual(events.map((e) => e.type), ['meta']);
     });
   });
+
+  describe('feedback', () => {
+    it('rates an answer by its chatMessageId and chatId, then changes the rating by the id the server gave', async () => {
+      const client = clientFor(server, 'open');
+      const { events } = await collect(run(client, { query: '评价这个回答' }));
+      const meta = ofType(events, 'meta').find((e) => e.messageId) as { messageId: string; conversationId: string };
+      assert.ok(meta.messageId && meta.conversationId);
+      const id = await client.feedback({ messageId: meta.messageId, conversationId: meta.conversationId }, 'like', 'u', '很好 👍');
+      assert.ok(id);
+      assert.deepEqual(server.feedbackOf(meta.messageId), { rating: 'THUMBS_UP', content: '很好 👍' });
+      const post = server.requests.find((r) => r.method === 'POST' && r.path === '/api/v1/feedback')!;
+      assert.deepEqual(post.json, { chatflowid: 'open', chatId: meta.conversationId, messageId: meta.messageId, rating: 'THUMBS_UP', content: '很好 👍' });
+      assert.equal(await client.feedback({ messageId: meta.messageId, conversationId: meta.conversationId, feedbackId: id }, 'dislike', 'u'), id);
+      assert.deepEqual(server.feedbackOf(meta.messageId), { rating: 'THUMBS_DOWN', content: '' });
+      assert.ok(server.requests.some((r) => r.method === 'PUT' && r.path === `/api/v1/feedback/${id}`));
+    });
+
+    it('a message the server does not know is refused; a rating cannot be taken back', async () => {
+      const client = clientFor(server, 'open');
+      const unknown = await client.feedback({ messageId: 'nope', conversationId: 'nope' }, 'like', 'u').catch((e: unknown) => e);
+      assert.match(expectApiError(unknown, 'http', 404).message, /Message nope not found/);
+      const revoke = await client.feedback({ messageId: 'x', conversationId: 'y', feedbackId: 'z' }, null, 'u').catch((e: unknown) => e);
+      assert.equal(expectApiError(revoke, 'http', 405).code, 'unsupported');
+    });
+  });
+
 });
