@@ -113,6 +113,9 @@ export type WebviewMessage =
   | { type: 'insert'; text: string }
   /** `text`: what the panel shows of the answer (see src/webview/markdown/visible.ts), put in as it is. */
   | { type: 'replaceSelection'; id: string; text: string }
+  /** Shows `text` (what the panel shows) as a reviewed diff of the run's selection or of a file; `info`: the code
+   * block's fence info string, which may name a workspace file. */
+  | { type: 'applyCode'; id: string; text: string; target: 'file' | 'selection'; info?: string }
   | { type: 'openInEditor'; id: string }
   | { type: 'openLink'; href: string }
   /** An image of an answer, fetched by the host (the webview loads nothing from outside). `userAsked`: the
@@ -163,6 +166,10 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       return str(m.id, 200) ? { type: m.type, id: m.id } : undefined;
     case 'replaceSelection':
       return str(m.id, 200) && str(m.text) ? { type: 'replaceSelection', id: m.id, text: m.text } : undefined;
+    case 'applyCode':
+      if (!str(m.id, 200) || !str(m.text) || (m.target !== 'file' && m.target !== 'selection')) return undefined;
+      if (m.info !== undefined && !str(m.info, 300)) return undefined;
+      return { type: 'applyCode', id: m.id, text: m.text, target: m.target, ...(m.info !== undefined ? { info: m.info as string } : {}) };
     case 'openLink':
       return str(m.href, 8192) ? { type: 'openLink', href: m.href } : undefined;
     case 'loadImage':

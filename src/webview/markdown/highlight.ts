@@ -7,6 +7,8 @@ import { visibleText } from './visibleText';
 export interface CodeActions {
   copy(text: string): void;
   insert(text: string): void;
+  /** Shows the code as a reviewed change of a file; `info`: the fence's info string (it may name the file). */
+  apply?(text: string, info: string): void;
 }
 
 export interface EnhanceOptions {
@@ -73,6 +75,8 @@ export function enhanceCodeBlocks(root: ParentNode, opts: EnhanceOptions = {}): 
       iconButton('copy', t('Copy code'), () => actions?.copy(visibleText(code))),
       iconButton('insert', t('Insert code at cursor'), () => actions?.insert(visibleText(code))),
     );
+    const apply = actions?.apply;
+    if (apply) tools.append(iconButton('git-compare', t('Apply code to a file (review the diff first)'), () => apply(visibleText(code), pre.dataset.info ?? lang)));
     header.append(label, tools);
     pre.replaceWith(block);
     block.append(header, pre);

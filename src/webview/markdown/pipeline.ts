@@ -153,6 +153,18 @@ class SafeHtmlRenderer extends Renderer<string, string> {
   override html(token: Parameters<Renderer<string, string>['html']>[0]): string {
     return neutralizeHtml(super.html(token));
   }
+
+  /** marked keeps only the info string's first word (the language); the rest can name the file (Apply to File). */
+  override code(token: Parameters<Renderer<string, string>['code']>[0]): string {
+    const html = super.code(token);
+    const info = (token.lang ?? '').trim();
+    if (!/\s/.test(info) && !info.includes(':')) return html;
+    return html.replace('<pre>', `<pre data-info="${escapeAttribute(info.slice(0, 300))}">`);
+  }
+}
+
+function escapeAttribute(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 let parseOptions: ConstructorParameters<typeof Parser<string, string>>[0] | undefined;

@@ -37,10 +37,12 @@ const CONFIG: Config = {
     'color', 'bgcolor', 'face', 'aria-hidden',
   ],
   ALLOW_DATA_ATTR: false,
+  // A code block's fence info string (pipeline.ts): only a hint of which file it is for; the host checks the path.
+  ADD_ATTR: ['data-info'],
   ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|data:image\/|#)/i,
   // DOMPurify tests every other attribute's value against the URI pattern too: these are not URLs, and marked writes
   // them (a list that starts at 3, a table column's alignment).
-  ADD_URI_SAFE_ATTR: ['start', 'align', 'colspan', 'rowspan', 'scope', 'abbr', 'lang', 'width', 'height', 'reversed'],
+  ADD_URI_SAFE_ATTR: ['start', 'align', 'colspan', 'rowspan', 'scope', 'abbr', 'lang', 'width', 'height', 'reversed', 'data-info'],
   // A script's source is not shown, renamed as it is (pipeline.ts `neutralizeHtml`) like before.
   ADD_FORBID_CONTENTS: ['blocked-script'],
 };

@@ -1,5 +1,5 @@
 // The composer: app picker, conversation controls, the empty-state opening, and the message box.
-import type { AppForm, AppSummary, ConversationSummary, FormValues, PanelState } from '../../protocol';
+import type { AppForm, AppSummary, ContextChip, ConversationSummary, FormValues, PanelState } from '../../protocol';
 import { renderOneShot } from '../markdown';
 import { t } from '../strings';
 import { button, h, icon, show } from './dom';
@@ -24,6 +24,8 @@ export class Composer {
   private selectedApp: string | undefined;
   private composing = false;
   private readonly formView: FormView;
+  /** What goes with the next message (Add Selection to Dify Chat), by file and lines; the text stays on the host. */
+  private readonly chips: HTMLElement;
 
   /** `values` keeps the form's values per app (the panel persists them with its state); `onPick` tells the
    * host which app the person picked. */
@@ -76,7 +78,8 @@ export class Composer {
       if (this.running) post({ type: 'stop' });
       else this.submit();
     });
-    this.form = h('div', { class: 'composer-area' }, this.formView.el, h('div', { class: 'composer' }, this.textarea, this.sendButton));
+    this.chips = h('ul', { class: 'context-chips', 'aria-label': t('Context for the next message'), hidden: true });
+    this.form = h('div', { class: 'composer-area' }, this.formView.el, this.chips, h('div', { class: 'composer' }, this.textarea, this.sendButton));
     this.setRunning(false);
   }
 
@@ -111,6 +114,16 @@ export class Composer {
       ?? (shown?.messageField ? t('Type the {0} for {1}…', shown.messageField.label, shown.app)
         : shown?.messageOptional ? t('Run {0} (Enter)', shown.app)
         : app ? t('Ask {0}…', app) : t('Ask a question…'));
+  }
+
+  setContexts(contexts: ContextChip[]): void {
+    this.chips.replaceChildren(...contexts.map((c) => h('li', { class: 'context-chip', title: c.name },
+      icon('file-code'), h('span', { class: 'context-chip-name', text: c.name }),
+      button({ icon: 'close', label: t('Remove {0} from the message', c.name), onClick: () => {
+        this.post({ type: 'removeContext', id: c.id });
+        this.textarea.focus();
+      } }))));
+    show(this.chips, contexts.length > 0);
   }
 
   setFormFiles(app: string, variable: string, files: string[]): void {

@@ -9,6 +9,7 @@ import { replacementText, visibleMarkdown } from '../markdown/visible';
 import type { EntryChanges } from '../state';
 import { t } from '../strings';
 import { button, formatNumber, formatSeconds, h, icon, show } from './dom';
+import { FeedbackView } from './feedback';
 import { TraceView } from './trace';
 
 export type Post = (msg: WebviewMessage) => void;
@@ -72,13 +73,18 @@ export class EntryElement {
   private readonly statusEl: HTMLElement;
   private readonly errorEl: HTMLElement;
   private readonly actionsEl: HTMLElement;
+  private readonly feedback: FeedbackView;
   private answerSynced = 0;
   private thinkingSynced = 0;
   private thinkingUserToggled = false;
   private pending: EntryChanges = {};
 
   constructor(public entry: EntryView, private readonly post: Post) {
-    const actions: CodeActions = { copy: (text) => post({ type: 'copy', text }), insert: (text) => post({ type: 'insert', text }) };
+    const actions: CodeActions = {
+      copy: (text) => post({ type: 'copy', text }),
+      insert: (text) => post({ type: 'insert', text }),
+      apply: (text, info) => post({ type: 'applyCode', id: entry.id, text, target: 'file', info }),
+    };
     const e = entry;
     const question = h('div', { class: 'question', role: 'group', 'aria-label': t('Question') },
       h('div', { class: 'question-text', text: e.question }));
@@ -110,12 +116,13 @@ export class EntryElement {
     this.statusEl = h('div', { class: 'status', role: 'status' });
     this.errorEl = h('div', { class: 'inline-error', role: 'alert' });
     this.actionsEl = h('div', { class: 'answer-actions', role: 'toolbar', 'aria-label': t('Answer actions') });
+    this.feedback = new FeedbackView(post);
 
     this.el = h('article', { class: 'entry', 'data-entry-id': e.id },
       h('div', { class: 'entry-head' }, appLine, question),
       h('div', { class: 'entry-body' }, this.thinking, this.trace.el, this.answerEl, this.cutEl, this.outputsEl, this.filesEl,
         this.pausedEl, this.errorEl, this.suggestionsEl, this.citationsEl,
-        h('div', { class: 'entry-foot' }, this.statusEl, this.usageEl, this.actionsEl)));
+        h('div', { class: 'entry-foot' }, this.statusEl, this.usageEl, this.actionsEl, this.feedback.el)));
   }
 
   /** Records changes; nothing is rendered until `flush()` (once per animation frame). */
@@ -173,6 +180,7 @@ export class EntryElement {
     if (c.error || c.status) this.updateError();
     if (c.status) this.updateStatus();
     if (c.status || c.outputs || c.error || c.answerCut || (c.answer && !running)) this.updateActions();
+    if (c.status || c.feedback || c.answer || c.outputs) this.feedback.update(e);
   }
 
   /** Puts what the answer's slices held back into the document, in this frame; false when nothing was held. */
@@ -306,7 +314,11 @@ export class EntryElement {
         button({ icon: 'insert', label: t('Insert at Cursor'), onClick: () => this.post({ type: 'insert', text: this.resultText() }) }),
       );
       if (e.canReplaceSelection) {
-        buttons.push(button({ icon: 'replace', label: t('Replace Selection'), onClick: () => this.post({ type: 'replaceSelection', id: e.id, text: replacementText(this.result().markdown) }) }));
+        const replacement = () => replacementText(this.result().markdown);
+        buttons.push(
+          button({ icon: 'git-compare', label: t('Apply to Selection'), onClick: () => this.post({ type: 'applyCode', id: e.id, text: replacement(), target: 'selection' }) }),
+          button({ icon: 'replace', label: t('Replace Selection'), onClick: () => this.post({ type: 'replaceSelection', id: e.id, text: replacement() }) }),
+        );
       }
       buttons.push(button({ icon: 'go-to-file', label: t('Open in New Editor'), onClick: () => this.post({ type: 'openInEditor', id: e.id }) }));
     }

@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { HostMessage } from '../../../src/protocol';
+import { History, type HistoryStore } from '../../../src/run/history';
 import { until, withApps } from './support';
 
 describe('runs in the real extension host', function () {
@@ -344,5 +345,53 @@ describe('applying an answer\'s code as a reviewed change', function () {
     await vscode.commands.executeCommand('dify.applyChange');
     assert.equal(await stale, false);
     assert.equal(doc.getText(), 'typed meanwhile\none\n');
+  });
+
+  it('the panel\'s Apply on a code block proposes the change to the file the block names', async () => {
+    const named = await target('from-panel.ts', 'const v = 0;\n');
+    await target('other.ts', 'x\n');
+    const entry = await fx.api.runs.start({ ...(await fx.api.prepare('Helper Chat', 'write it'))!, continueConversation: false }, { showPanel: false });
+    const handled = fx.api.session.handle({ type: 'applyCode', id: entry.id, text: 'const v = 1;\n', target: 'file', info: 'ts from-panel.ts' });
+    assert.equal((await proposalTab()).original.toString(), named.uri.toString());
+    await handled;
+    await vscode.commands.executeCommand('dify.applyChange');
+    await until(() => named.getText() === 'const v = 1;\n', 'the change applied');
+  });
+});
+
+describe('rating answers in the real extension host', function () {
+  this.timeout(30_000);
+  const fx = withApps();
+
+  it('a like with a comment reaches Dify, shows in the panel and stays after a reload of the history; it can be taken back', async () => {
+    const posted: HostMessage[] = [];
+    fx.api.panel.tap = (m) => posted.push(structuredClone(m));
+    try {
+      const entry = await fx.api.runs.start({ ...(await fx.api.prepare('Helper Chat', '怎么部署？'))!, continueConversation: false }, { showPanel: false });
+      assert.ok(entry.messageId, 'the answer keeps the server\'s message id');
+      assert.equal(entry.rateable, 'revocable');
+      await fx.api.runs.rate(entry.id, 'like', '清楚 clear');
+      assert.deepEqual(fx.server.feedbackOf(entry.messageId), { rating: 'like', content: '清楚 clear' });
+      // Patches go out batched, one per frame.
+      const patch = await until(() => posted.find((m): m is Extract<HostMessage, { type: 'entryPatch' }> => m.type === 'entryPatch' && m.patch.id === entry.id && m.patch.feedback !== undefined), 'the rating to reach the panel');
+      assert.deepEqual(patch.patch.feedback, { rating: 'like', content: '清楚 clear' });
+      // What a reloaded window reads back.
+      const reloaded = await History.load((fx.api.history as unknown as { store: HistoryStore }).store);
+      assert.deepEqual(reloaded.find(entry.id)?.feedback, { rating: 'like', content: '清楚 clear' }, 'the rating is in the saved history');
+      await fx.api.session.handle({ type: 'rate', id: entry.id, rating: null });
+      assert.equal(fx.server.feedbackOf(entry.messageId), undefined);
+      assert.equal(fx.api.runs.find(entry.id)?.feedback, undefined);
+    } finally {
+      fx.api.panel.tap = undefined;
+    }
+  });
+
+  it('a rating the server refuses keeps the earlier one and says why', async () => {
+    const entry = await fx.api.runs.start({ ...(await fx.api.prepare('Helper Chat', 'hello'))!, continueConversation: false }, { showPanel: false });
+    await fx.api.session.handle({ type: 'rate', id: entry.id, rating: 'dislike' });
+    const kept = fx.api.runs.find(entry.id)!;
+    kept.messageId = '3c7d8f1e-0000-4000-8000-000000000000'; // the server does not know this answer
+    await assert.rejects(fx.api.runs.rate(entry.id, 'like'), /The rating was not saved\. The server of "Helper Chat" no longer has it: Message Not Exists\.$/);
+    assert.deepEqual(fx.api.runs.find(entry.id)?.feedback, { rating: 'dislike' });
   });
 });
