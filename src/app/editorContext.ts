@@ -68,7 +68,9 @@ export function selectionBlock(editor: vscode.TextEditor): ContextBlock | undefi
   const sel = editor.selection;
   if (sel.isEmpty) return undefined;
   const doc = editor.document;
-  const lines = sel.start.line === sel.end.line ? `${sel.start.line + 1}` : `${sel.start.line + 1}-${sel.end.line + 1}`;
+  // Whole lines selected with Shift+Down end at column 0 of the next line, which holds nothing of the selection.
+  const last = sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line - 1 : sel.end.line;
+  const lines = sel.start.line === last ? `${sel.start.line + 1}` : `${sel.start.line + 1}-${last + 1}`;
   const file = doc.uri.scheme === 'file' ? vscode.workspace.asRelativePath(doc.uri, false) : path.basename(doc.fileName);
   return { name: `${file}:${lines}`, text: doc.getText(sel), languageId: doc.languageId };
 }

@@ -3,7 +3,7 @@
 // validated messages here and posts what this sends; it keeps no state of its own.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { AppProfile } from '../config/apps';
+import { defaultApp, type AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import type { AppForm, AppSummary, ContextChip, FormValues, HostMessage, PanelState, WebviewMessage } from '../protocol';
 import { isOpenableLink } from '../protocol';
@@ -297,7 +297,7 @@ export class PanelSession implements RunsListener {
 
   private currentApp(): AppProfile | undefined {
     const apps = this.catalog.apps();
-    return apps.find((a) => a.name === this.selectedApp) ?? apps[0];
+    return apps.find((a) => a.name === this.selectedApp) ?? defaultApp(apps) ?? apps[0];
   }
 
   private appSummaries(): AppSummary[] {

@@ -75,8 +75,9 @@ export function readApps(): AppProfile[] {
   return apps;
 }
 
+/** The person's own choice only: a cloned repository does not pick which app gets the selection. */
 export function defaultAppName(): string | undefined {
-  return section().get<string>('defaultApp') || undefined;
+  return section().inspect<string>('defaultApp')?.globalValue || undefined;
 }
 
 /** The default app if set and configured, else the only app, else undefined. */

@@ -33,7 +33,6 @@ describe('trust boundaries: where a key may go', function () {
   });
   afterEach(async () => {
     await config().update('apps', undefined, vscode.ConfigurationTarget.Workspace);
-    await config().update('defaultApp', undefined, vscode.ConfigurationTarget.Workspace);
   });
   after(async () => {
     await fx?.close();
@@ -96,10 +95,12 @@ describe('trust boundaries: where a key may go', function () {
     attackerSawNothing();
   });
 
-  it('a default app only the workspace defines is asked about before anything is sent to it', async () => {
+  it('a workspace cannot choose the default app; an app only the workspace defines is asked about before anything is sent to it', async () => {
     // A Flowise chatflow needs no key: without the question, the selection would go straight to the workspace's server.
     await config().update('apps', [{ name: 'Repo Bot', provider: 'flowise', baseUrl: attacker.url.replace(/\/v1$/, ''), chatflowId: 'x' }], vscode.ConfigurationTarget.Workspace);
-    await config().update('defaultApp', 'Repo Bot', vscode.ConfigurationTarget.Workspace);
+    // `dify.defaultApp` is application-scoped: VS Code refuses it in workspace settings (and the extension reads only the user's).
+    await assert.rejects(Promise.resolve(config().update('defaultApp', 'Repo Bot', vscode.ConfigurationTarget.Workspace)));
+    assert.notEqual(fx.api.session.state().selectedApp, 'Repo Bot');
     const failure = await run('Repo Bot');
     assert.equal((failure as Error)?.name, 'DestinationRefusedError');
     attackerSawNothing();
@@ -164,11 +165,13 @@ describe('trust boundaries: settings a workspace cannot set', function () {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     if (!folder) this.skip();
     const file = vscode.Uri.joinPath(folder!, '.vscode', 'settings.json');
-    const hostile = { 'dify.maxRunMinutes': 100000, 'dify.idleTimeoutSeconds': 99999, 'dify.connectTimeoutSeconds': 9999, 'dify.defaultApp': 'marker' };
+    const marker = [{ name: 'marker', baseUrl: 'http://127.0.0.1:9/v1' }];
+    const hostile = { 'dify.maxRunMinutes': 100000, 'dify.idleTimeoutSeconds': 99999, 'dify.connectTimeoutSeconds': 9999, 'dify.defaultApp': 'marker', 'dify.apps': marker };
     await vscode.workspace.fs.writeFile(file, Buffer.from(JSON.stringify(hostile)));
     try {
-      // The file is read: its one setting a workspace may hold arrives.
-      await until(() => config().get('defaultApp') === 'marker', 'the workspace settings to load');
+      // The file is read: a setting a workspace may hold arrives.
+      await until(() => JSON.stringify(config().inspect('apps')?.workspaceValue) === JSON.stringify(marker), 'the workspace settings to load');
+      assert.notEqual(config().get('defaultApp'), 'marker', 'the default app is the person\'s choice');
       assert.equal(config().get('maxRunMinutes'), 30);
       assert.equal(config().get('idleTimeoutSeconds'), 120);
       assert.equal(config().get('connectTimeoutSeconds'), 15);
