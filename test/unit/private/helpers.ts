@@ -9,7 +9,8 @@ import type { AppMode, RunRequest } from '../../../src/providers/types';
 import { demoApps, DifyTestApp } from '../../support/dify/apps';
 
 export const USER = 'private-deploy-user';
-export const apps = demoApps();
+/** One demo app per mode (the apps that pause for a person are tested in test/unit/dify/humanInput.test.ts). */
+export const apps = demoApps().filter((a) => !a.humanInput);
 export const app = (mode: AppMode): DifyTestApp => apps.find((a) => a.mode === mode)!;
 export const CHAT = app('chat');
 export const WORKFLOW = app('workflow');
