@@ -145,7 +145,7 @@ export interface RunRef {
 export interface FollowOptions {
   /** The run's text the person already has: a server that replays it is not shown it twice. */
   knownText?: string;
-  /** Tokens (or node ids, for forms without one) of forms already answered: replayed, they are not sent again. */
+  /** Tokens and node ids of forms already answered: replayed, they are not sent again. */
   answered?: string[];
   /** Read past a pause (a stale one the server replays while the answer is being taken); default false. */
   continueOnPause?: boolean;
@@ -211,6 +211,9 @@ export interface AppClient {
    * `human_input_form_expired`, 400 `invalid_form_data`, 404).
    */
   answerForm?(mode: AppMode, run: RunRef, form: HumanInputForm, answer: FormAnswer, user: string, signal: AbortSignal, opts?: FollowOptions): Promise<AsyncIterable<RunEvent>>;
+  /** Where a run stands on its server (after a reload): running, paused, or how it ended; undefined when the server
+   * cannot say. Throws ApiError 404 `run_not_found` for a run it does not know. */
+  runState?(run: RunRef, signal?: AbortSignal): Promise<RunStatus | undefined>;
   /** Streams a run that goes on on the server: after a form was answered elsewhere, or after a window reload. */
   followRun?(mode: AppMode, run: RunRef, user: string, signal: AbortSignal, opts?: FollowOptions): AsyncIterable<RunEvent>;
 }

@@ -39,6 +39,8 @@ export class RunExecution {
   private readonly handle: StopHandle = {};
   private stopReason?: StopReason;
   private stopping?: Promise<void>;
+  /** Let go of without an end (see `detach`). */
+  private detached = false;
   /** The failure that ended the run, if any. */
   error?: ApiError;
   private done?: Promise<void>;
@@ -77,6 +79,16 @@ export class RunExecution {
   async stop(): Promise<void> {
     this.requestStop('user');
     await this.done;
+  }
+
+  /**
+   * Lets go of the stream without stopping the run on the server and without ending the entry: the window goes away,
+   * and the run is followed again after the reload.
+   */
+  detach(): void {
+    if (this.finished) return;
+    this.detached = true;
+    this.abort.abort();
   }
 
   /**
@@ -144,6 +156,7 @@ export class RunExecution {
         this.finish(this.stopReason === 'user' ? 'stopped' : 'succeeded');
       }
     } catch (e) {
+      if (this.detached) return;
       const flushed = this.state.flush();
       if (flushed) onPatch(flushed);
       if (this.stopReason === 'user') {

@@ -84,7 +84,8 @@ export interface EntryPatch {
   /** `null` takes the rating back. */
   feedback?: Feedback | null;
   status?: RunStatus;
-  error?: ErrorView;
+  /** `null` takes the error away (a run that goes on again). */
+  error?: ErrorView | null;
 }
 
 /** What a patch changed, so the view touches only those parts. */
@@ -197,7 +198,7 @@ export function applyPatch(e: EntryView, p: EntryPatch): EntryChanges {
     c.status = true;
   }
   if (p.error !== undefined) {
-    e.error = p.error;
+    e.error = p.error ?? undefined;
     c.error = true;
   }
   return c;

@@ -9,7 +9,7 @@ import { withRetry } from '../../net/retry';
 import { ApiError, isApiError } from '../../net/apiError';
 import type {
   AnswerRef, AppClient, AppInfo, AppMode, AppParameters, FileRef, FollowOptions, FormAnswer, HumanInputForm, LocalFile, Conversation, ConversationMessage,
-  Rating, RunEvent, RunRef, RunRequest, StopHandle, UploadedFile,
+  Rating, RunEvent, RunRef, RunRequest, RunStatus, StopHandle, UploadedFile,
 } from '../types';
 import { blockingToEvents } from './blocking';
 import { parseDifyEvent, DifyStreamEvent } from './events';
@@ -272,6 +272,19 @@ export class DifyClient implements AppClient {
         this.opts.log?.('info', `${route}: the stream closed before the run ended; following again`);
         mapper.resubscribed();
       }
+    }
+  }
+
+  /** GET /workflows/run/{id}: the run's status; 404 → `run_not_found`; undefined where the server answers only for
+   * workflow apps (older builds, for a chatflow). */
+  async runState(run: RunRef, signal?: AbortSignal): Promise<RunStatus | undefined> {
+    try {
+      const r = await this.workflowRun(run.runId ?? '', signal);
+      return (['running', 'succeeded', 'failed', 'stopped', 'partial-succeeded', 'paused'] as const).find((s) => s === r.status);
+    } catch (e) {
+      if (isApiError(e) && e.status === 404) throw runNotFound(e, 'GET /workflows/run');
+      if (isApiError(e) && e.code === 'not_workflow_app') return undefined;
+      throw e;
     }
   }
 

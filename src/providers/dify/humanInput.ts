@@ -13,9 +13,6 @@ export const FORM_BOUNDS = { contentChars: 100_000, fields: 50, options: 500, op
 
 const STYLES: ReadonlySet<string> = new Set(['primary', 'default', 'accent', 'ghost']);
 
-/** The placeholder of a field in a form's content (Dify: `{{#$output.<name>#}}`). */
-export const PLACEHOLDER = /\{\{#\$output\.([a-zA-Z_][a-zA-Z0-9_]{0,29})#\}\}/g;
-
 function clip(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }

@@ -58,14 +58,14 @@ export function newEntry(id = 'e1'): EntryView {
 }
 
 /** A RunExecution whose describeError records every ApiError it is given. */
-export function execution(c: DifyClient, mode: AppMode, req: RunRequest, extra: { maxRunMs?: number; stopGraceMs?: number; bounds?: RunnerOptions['bounds']; onPatch?: (p: EntryPatch, x: RunExecution) => void } = {}): {
+export function execution(c: DifyClient, mode: AppMode, req: RunRequest, extra: { maxRunMs?: number; stopGraceMs?: number; bounds?: RunnerOptions['bounds']; onPatch?: (p: EntryPatch, x: RunExecution) => void; events?: RunnerOptions['events']; entry?: EntryView } = {}): {
   exec: RunExecution;
   errors: ApiError[];
   patches: EntryPatch[];
 } {
   const errors: ApiError[] = [];
   const patches: EntryPatch[] = [];
-  const exec: RunExecution = new RunExecution(c, mode, req, newEntry(), {
+  const exec: RunExecution = new RunExecution(c, mode, req, extra.entry ?? newEntry(), {
     onPatch: (p) => {
       patches.push(p);
       extra.onPatch?.(p, exec);
@@ -78,6 +78,7 @@ export function execution(c: DifyClient, mode: AppMode, req: RunRequest, extra: 
     stopTimeoutMs: 2000,
     stopGraceMs: extra.stopGraceMs,
     bounds: extra.bounds,
+    events: extra.events,
   });
   return { exec, errors, patches };
 }
