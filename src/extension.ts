@@ -19,7 +19,7 @@ import { pickFormFiles, pickHumanInputFiles, prepareRun } from './app/runPrepara
 import { HumanInputs } from './app/humanInput';
 import { RunStatusBar } from './commands/statusBar';
 import { webviewStrings } from './panel/webviewStrings';
-import { History } from './run/history';
+import { History, type HistoryStore } from './run/history';
 
 /** Handed to the extension's own tests only (ExtensionMode.Test); other extensions get nothing. */
 export interface TestApi {
@@ -43,6 +43,8 @@ export interface TestApi {
   chat(req: vscode.ChatRequest, ctx: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult>;
   /** Prepares a run of a configured app as the panel's composer does (no prompts). */
   prepare(app: string, text: string, inputs?: Record<string, unknown>): Promise<StartRun | undefined>;
+  /** Another app layer over a history store, as the next window builds it after a reload (re-attaching, tested). */
+  appLayer(store: HistoryStore): Promise<{ history: History; runs: Runs; forms: HumanInputs }>;
 }
 
 /** The last save on the way out (a window closed or reloaded mid-stream keeps the partial answer). */
@@ -119,6 +121,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       const app = catalog.find(name);
       if (!app) throw new Error(`no app ${name}`);
       return prepareRun(catalog, userId, app, captureEditorContext(), { kind: 'text', text, inputs }, false);
+    },
+    appLayer: async (store) => {
+      const h = await History.load(store);
+      const r = new Runs(catalog, h, log, userId);
+      return { history: h, runs: r, forms: new HumanInputs(catalog, r, log, userId, h.interrupted) };
     },
   };
 }
