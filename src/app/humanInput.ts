@@ -94,7 +94,7 @@ export class HumanInputs {
 
     let client: AppClient;
     try {
-      client = await this.catalog.client(app);
+      client = await this.clientAskingKey(app);
     } catch (e) {
       return this.say(entry, form, describeFailure(e, app.name, this.catalog.server(app)).message);
     }
@@ -116,6 +116,16 @@ export class HumanInputs {
       return events;
     });
     return {};
+  }
+
+  /** The app's client; an app without a key asks for it right there (as a first run does), then goes on. */
+  private async clientAskingKey(app: AppProfile): Promise<AppClient> {
+    try {
+      return await this.catalog.client(app);
+    } catch (e) {
+      if ((e as Error)?.name !== 'MissingKeyError' || !(await vscode.commands.executeCommand<boolean>('dify.setApiKey', app.name))) throw e;
+      return this.catalog.client(app);
+    }
   }
 
   /**
