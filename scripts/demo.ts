@@ -148,6 +148,8 @@ async function main(): Promise<number> {
   const flowise = await startDifyTestServer({ cli: flowiseCli });
   say(`Flowise test server: ${flowise.url}`);
   const flowiseApp = { name: 'Flowise Helper', key: 'flowise-demo-key', mode: 'flowise', chatflowId: 'demo-flowise-chatflow' };
+  // An agentflow with a Human Input node (no key): it stops and asks to proceed or reject.
+  const flowiseApproval = { name: 'Flowise Approval', key: '(none)', mode: 'flowise', chatflowId: 'demo-flowise-approval' };
 
   // Screenshot runs use a throwaway state; the interactive demo keeps .demo/ so browser-stored keys stay valid.
   if (args.fresh && !args.screenshots) rmSync(demoDir, { recursive: true, force: true });
@@ -163,6 +165,7 @@ async function main(): Promise<number> {
         a === workflow ? { name: a.name, baseUrl: dify.url, inputs: { code: '${selection}' } } : { name: a.name, baseUrl: dify.url },
       ),
       { name: flowiseApp.name, provider: 'flowise', baseUrl: flowise.url, chatflowId: flowiseApp.chatflowId },
+      { name: flowiseApproval.name, provider: 'flowise', baseUrl: flowise.url, chatflowId: flowiseApproval.chatflowId },
     ],
     'dify.defaultApp': workflow.name,
     'workbench.colorTheme': 'Default Dark Modern',
@@ -190,6 +193,7 @@ async function main(): Promise<number> {
 
   const chat = apps.find((a) => a.mode === 'chat') ?? apps[0];
   const width = Math.max(...apps.map((a) => a.name.length), flowiseApp.name.length);
+  const approval = apps.find((a) => a.name === 'Release Approval');
   console.log(
     [
       '',
@@ -204,7 +208,12 @@ async function main(): Promise<number> {
       '',
       `  Then: pick "${chat.name}" at the bottom of the panel and ask in Chinese, e.g. 这段代码有什么可以改进的地方？`,
       `  (its key: ${chat.key}). Every app has a key; "Dify: Set API Key" stores the others:`,
-      ...[...apps, flowiseApp].map((a) => `    ${a.name.padEnd(width)}  ${a.key.padEnd(22)} ${a.mode}`),
+      ...[...apps, flowiseApp, flowiseApproval].map((a) => `    ${a.name.padEnd(width)}  ${a.key.padEnd(22)} ${a.mode}`),
+      ...(approval
+        ? ['', `  Human input: pick "${approval.name}" and send what changed. The run pauses with a form in its entry; fill it and`,
+          '  press Approve: the run goes on there ("Dify: Answer Waiting Form…" answers from the palette; reload the window',
+          '  while it waits, and it is still there to answer).']
+        : []),
       '',
       '  Ctrl+C stops VS Code and the test servers. Your keys stay in this browser for this address.',
       '',

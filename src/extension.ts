@@ -15,10 +15,11 @@ import { loadUserId } from './config/userId';
 import { registerCommands, type CommandDeps } from './commands/commands';
 import { captureEditorContext } from './app/editorContext';
 import { Log } from './app/log';
-import { pickFormFiles, prepareRun } from './app/runPreparation';
+import { pickFormFiles, pickHumanInputFiles, prepareRun } from './app/runPreparation';
+import { HumanInputs } from './app/humanInput';
 import { RunStatusBar } from './commands/statusBar';
 import { webviewStrings } from './panel/webviewStrings';
-import { History } from './run/history';
+import { History, type HistoryStore } from './run/history';
 
 /** Handed to the extension's own tests only (ExtensionMode.Test); other extensions get nothing. */
 export interface TestApi {
@@ -27,6 +28,8 @@ export interface TestApi {
   panel: ChatPanel;
   catalog: AppCatalog;
   history: History;
+  /** Paused runs' forms, and following runs again after a reload. */
+  forms: HumanInputs;
   keys: KeyStore;
   /** Its `ask` is replaced by tests: they cannot click a modal dialog. */
   guard: DestinationGuard;
@@ -40,6 +43,8 @@ export interface TestApi {
   chat(req: vscode.ChatRequest, ctx: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult>;
   /** Prepares a run of a configured app as the panel's composer does (no prompts). */
   prepare(app: string, text: string, inputs?: Record<string, unknown>): Promise<StartRun | undefined>;
+  /** Another app layer over a history store, as the next window builds it after a reload (re-attaching, tested). */
+  appLayer(store: HistoryStore): Promise<{ history: History; runs: Runs; forms: HumanInputs }>;
 }
 
 /** The last save on the way out (a window closed or reloaded mid-stream keeps the partial answer). */
@@ -60,6 +65,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   saveHistory = () => history.save();
   const statusBar = new RunStatusBar();
   const runs = new Runs(catalog, history, log, userId);
+  const forms = new HumanInputs(catalog, runs, log, userId, history.interrupted);
   runs.listen({ runningChanged: (running) => statusBar.update(running) });
   // The panel host and its session know each other only through these two objects.
   const panel: ChatPanel = new ChatPanel(context.extensionUri, {
@@ -72,12 +78,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     prepare: (app, text, inputs) => prepareRun(catalog, userId, app, captureEditorContext(), { kind: 'text', text, inputs }),
     pickFiles: (app, variable) => pickFormFiles(catalog, userId, app, captureEditorContext(), variable),
     imageOrigins: () => imageOrigins(catalog.apps()),
-  });
+    pickFormFiles: (app, field) => pickHumanInputFiles(catalog, userId, app, captureEditorContext(), field),
+  }, forms);
   const deps: CommandDeps = {
     catalog, keys, guard, log, runs, userId,
     onAppsChanged: () => session.refreshApps(),
     showPanel: () => panel.showPanel(false),
     addContext: (block) => session.addContext(block),
+    forms: {
+      forms,
+      pickFiles: (app, field) => pickHumanInputFiles(catalog, userId, app, captureEditorContext(), field),
+      revealForm: (entryId, nodeId) => session.revealForm(entryId, nodeId),
+    },
   };
 
   const chatDeps = { catalog, runs, userId, extensionUri: context.extensionUri };
@@ -99,14 +111,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       if (['dify.apps', 'dify.defaultApp', TRUSTED_IMAGE_ORIGINS].some((s) => e.affectsConfiguration(s))) session.refreshApps();
     }),
   );
+  // Runs that were going on or waiting when the window went away: followed again (in the background).
+  void forms.reattach();
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {
-    runs, session, panel, catalog, history, keys, guard, secrets: context.secrets, log, userId, globalStorage: context.globalStorageUri,
+    runs, session, panel, catalog, history, forms, keys, guard, secrets: context.secrets, log, userId, globalStorage: context.globalStorageUri,
     chat: (req, ctx, stream, token) => handleChatRequest(chatDeps, req, ctx, stream, token),
     prepare: async (name, text, inputs) => {
       const app = catalog.find(name);
       if (!app) throw new Error(`no app ${name}`);
       return prepareRun(catalog, userId, app, captureEditorContext(), { kind: 'text', text, inputs }, false);
+    },
+    appLayer: async (store) => {
+      const h = await History.load(store);
+      const r = new Runs(catalog, h, log, userId);
+      return { history: h, runs: r, forms: new HumanInputs(catalog, r, log, userId, h.interrupted) };
     },
   };
 }

@@ -97,6 +97,12 @@ export type HostMessage =
   | { type: 'running'; running: boolean }
   | { type: 'contexts'; contexts: ContextChip[] }
   | { type: 'focusInput' }
+  /** The names of the files chosen for a form's file input (Human Input), kept on the host until the form is sent. */
+  | { type: 'humanInputFiles'; id: string; nodeId: string; name: string; files: string[] }
+  /** Problems the host found with an answer to a form, per field ('' for the form); an empty record clears them. */
+  | { type: 'humanInputErrors'; id: string; nodeId: string; errors: Record<string, string> }
+  /** Shows an entry's waiting form (from the palette's "Answer Waiting Form…", or @dify): scrolled to, focused. */
+  | { type: 'revealForm'; id: string; nodeId?: string }
   /** The answer to `loadImage`: the image as a data: URI, or why not (one short sentence, translated). */
   | { type: 'image'; url: string; dataUri: string }
   | { type: 'image'; url: string; error: string };
@@ -130,7 +136,13 @@ export type WebviewMessage =
   | { type: 'errorAction'; id: string; action: ErrorAction }
   | { type: 'removeContext'; id: string }
   /** Rates an answer (`null` takes the rating back); `content`: what the person wrote about it. */
-  | { type: 'rate'; id: string; rating: 'like' | 'dislike' | null; content?: string };
+  | { type: 'rate'; id: string; rating: 'like' | 'dislike' | null; content?: string }
+  /** Answers the entry's waiting form: the action (button) and the text of its paragraph and select inputs (files
+   * chosen for it are on the host already). */
+  | { type: 'answerForm'; id: string; nodeId: string; action: string; values: Record<string, string> }
+  /** "Choose…" on a form's file input: the host asks, uploads, and answers `humanInputFiles`. */
+  | { type: 'pickFormFiles'; id: string; nodeId: string; name: string }
+  | { type: 'clearFormFiles'; id: string; nodeId: string; name: string };
 
 const MAX_TEXT = 1_000_000;
 const MAX_IMAGE_URL = 8192;
@@ -187,6 +199,14 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       if (!str(m.id, 200) || !(m.rating === 'like' || m.rating === 'dislike' || m.rating === null)) return undefined;
       if (m.content !== undefined && !str(m.content, MAX_FEEDBACK)) return undefined;
       return { type: 'rate', id: m.id, rating: m.rating, ...(m.content !== undefined ? { content: m.content as string } : {}) };
+    case 'answerForm': {
+      if (!str(m.id, 200) || !str(m.nodeId, 200) || !str(m.action, 200)) return undefined;
+      const values = textValues(m.values);
+      return values && { type: 'answerForm', id: m.id, nodeId: m.nodeId, action: m.action, values };
+    }
+    case 'pickFormFiles':
+    case 'clearFormFiles':
+      return str(m.id, 200) && str(m.nodeId, 200) && str(m.name, 200) ? { type: m.type, id: m.id, nodeId: m.nodeId, name: m.name } : undefined;
     case 'errorAction':
       return str(m.id, 200) && ERROR_ACTIONS.includes(m.action as ErrorAction)
         ? { type: 'errorAction', id: m.id, action: m.action as ErrorAction }
@@ -206,6 +226,15 @@ function formValues(raw: unknown): FormValues | undefined {
   for (const [k, v] of entries) if (k.length > 200 || !(typeof v === 'boolean' || str(v))) return undefined;
   // fromEntries defines own properties: a `__proto__` key stays a plain key.
   return Object.fromEntries(entries) as FormValues;
+}
+
+/** A form's text values: a flat record of bounded strings (a form has at most 50 inputs). */
+function textValues(raw: unknown): Record<string, string> | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const entries = Object.entries(raw as Record<string, unknown>);
+  if (entries.length > 50) return undefined;
+  for (const [k, v] of entries) if (k.length > 200 || !str(v, 100_000)) return undefined;
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 /** Links the host opens for the webview: http(s) only. */

@@ -90,6 +90,10 @@ function describeHttp(e: ApiError, app: string, server: string): Described {
       return { message: vscode.l10n.t('The model of "{0}" hit its rate limit; retry in a moment.', app), actions: ['retry'] };
     case 'run_failed':
       return { message: vscode.l10n.t('The run of "{0}" failed: {1}', app, e.message), actions: ['retry', 'showLog'] };
+    case 'run_not_found':
+      return { message: vscode.l10n.t('The run of "{0}" is no longer on its server, so it cannot be followed; what it answered so far is kept.', app), actions: ['retry', 'showLog'] };
+    case 'follow_unsupported':
+      return { message: vscode.l10n.t('{0} cannot follow a run that goes on (Dify 1.14 or later can); what "{1}" answered so far is kept.', server, app), actions: ['showLog'] };
     case 'completion_request_error':
       return { message: vscode.l10n.t('The model call of "{0}" failed: {1}', app, e.message), actions: ['retry', 'showLog'] };
   }

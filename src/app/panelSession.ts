@@ -16,6 +16,9 @@ import { withContextBlocks, type ContextBlock } from './editorContext';
 import type { Log } from './log';
 import { withAttachments, type Runs, type RunsListener, type StartRun } from './runs';
 import { attachmentsLabel, sayTranslated } from './texts';
+import { describeFailure } from './errors';
+import type { HumanInputs, PickedFormFiles } from './humanInput';
+import type { HumanInputField } from '../shared/model';
 
 /** What the panel host does for the session: post to the webview (dropped while it is not loaded), reveal it. */
 export interface PanelPort {
@@ -32,6 +35,8 @@ export interface PanelSessionHooks {
   pickFiles(app: AppProfile, variable: string): Promise<{ value: unknown; names: string[] } | undefined>;
   /** Origins whose images load without a click. */
   imageOrigins(): string[];
+  /** "Choose…" on a waiting form's file input: asks, uploads, returns the value and the names to show. */
+  pickFormFiles(app: AppProfile, field: HumanInputField): Promise<PickedFormFiles | undefined>;
 }
 
 interface PickedFiles {
@@ -54,8 +59,15 @@ export class PanelSession implements RunsListener {
     private readonly log: Log,
     private readonly port: PanelPort,
     private readonly hooks: PanelSessionHooks,
+    private readonly forms: HumanInputs,
   ) {
     runs.listen(this);
+  }
+
+  /** Shows the chat at the entry's waiting form (the palette's "Answer Waiting Form…", @dify's button). */
+  revealForm(entryId: string, nodeId?: string): void {
+    this.port.show(false);
+    this.port.post({ type: 'revealForm', id: entryId, nodeId });
   }
 
   /** Everything the webview shows, for a (re)load. */
@@ -194,6 +206,14 @@ export class PanelSession implements RunsListener {
         return;
       case 'rate':
         return this.runs.rate(m.id, m.rating, m.content).catch((e: Error) => void vscode.window.showWarningMessage(e.message));
+      case 'answerForm': {
+        const errors = await this.forms.answer(m.id, m.nodeId, m.action, m.values);
+        this.port.post({ type: 'humanInputErrors', id: m.id, nodeId: m.nodeId, errors });
+        return;
+      }
+      case 'pickFormFiles':
+      case 'clearFormFiles':
+        return this.pickOrClearFormFiles(m.type === 'pickFormFiles', m.id, m.nodeId, m.name);
       case 'loadImage':
         return; // the panel host answers these itself (src/panel/panelImages.ts)
     }
@@ -246,6 +266,25 @@ export class PanelSession implements RunsListener {
       this.port.post({ type: 'contexts', contexts: [] });
     }
     await this.runs.start({ ...start, continueConversation: true });
+  }
+
+  /** A waiting form's file input: files chosen (uploaded now) or let go of; the panel shows their names. */
+  private async pickOrClearFormFiles(pick: boolean, entryId: string, nodeId: string, name: string): Promise<void> {
+    const waiting = this.forms.find(entryId, nodeId);
+    const field = waiting?.form.fields.find((f) => f.name === name && (f.kind === 'file' || f.kind === 'file-list'));
+    const app = waiting && this.catalog.find(waiting.entry.app);
+    if (!waiting || !field || !app) return;
+    if (pick) {
+      const picked = await this.hooks.pickFormFiles(app, field).catch((e: unknown) => {
+        void vscode.window.showErrorMessage(describeFailure(e, app.name, this.catalog.server(app)).message);
+        return undefined;
+      });
+      if (!picked) return;
+      this.forms.setFiles(entryId, nodeId, name, picked);
+    } else {
+      this.forms.setFiles(entryId, nodeId, name, undefined);
+    }
+    this.port.post({ type: 'humanInputFiles', id: entryId, nodeId, name, files: this.forms.filesOf(entryId, nodeId, name)?.names ?? [] });
   }
 
   private async pickFiles(app: AppProfile, variable: string): Promise<void> {

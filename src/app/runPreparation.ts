@@ -10,7 +10,7 @@ import { withAttachments, type StartRun } from './runs';
 import { ATTACHMENTS, attachmentsField, countProblem, defaultsOf, fileProblem, fileRefType, hiddenDefaults, InputProblems, isFileField, type FieldValue, layoutForText, validateInputs, visibleFields } from '../run/inputForm';
 import { expandTemplates, templateNeeds } from '../run/templates';
 import { DEFAULT_LIMITS } from '../providers/limits';
-import type { AppParameters, FileRef, InputField } from '../providers/types';
+import type { AppParameters, FileRef, HumanInputField, InputField } from '../providers/types';
 import { fenced, type CapturedContext } from './editorContext';
 import { askFileField, askInputs, fileNameOf, mimeFor, type PromptOptions } from './inputPrompts';
 import { attachmentsLabel, sayTranslated } from './texts';
@@ -176,6 +176,24 @@ export async function pickFormFiles(catalog: AppCatalog, user: string, app: AppP
   const field = [...params.fields, attachmentsField(params, attachmentsLabel())].find((f) => f?.variable === variable && isFileField(f));
   if (!field) return undefined;
   return askFileField(field, { title: app.name, params, prefill: {}, askPrefilled: true, context: ctx, upload: uploader(catalog, app, user) });
+}
+
+/** A Human Input form's file input as the app form's file field it asks like (same choices, same checks). */
+export function formFileField(f: HumanInputField): InputField {
+  return {
+    kind: f.kind === 'file' ? 'file' : 'file-list', variable: f.name, label: f.label || f.name, required: f.kind === 'file',
+    allowedFileTypes: f.allowedFileTypes, allowedFileExtensions: f.allowedFileExtensions, allowedFileUploadMethods: f.allowedFileUploadMethods,
+    ...(f.maxFiles ? { maxLength: f.maxFiles } : {}),
+  };
+}
+
+/** "Choose…" on a waiting form's file input: the palette's file step, uploaded now (the same `user` as the run). */
+export async function pickHumanInputFiles(catalog: AppCatalog, user: string, app: AppProfile, ctx: CapturedContext, f: HumanInputField): Promise<{ value: FileRef | FileRef[]; names: string[] } | undefined> {
+  const params = await catalog.parameters(app).catch(() => EMPTY_PARAMS);
+  const picked = await askFileField(formFileField(f), { title: app.name, params, prefill: {}, askPrefilled: true, context: ctx, upload: uploader(catalog, app, user) });
+  if (!picked) return undefined;
+  const value = picked.value as FileRef | FileRef[] | undefined;
+  return value && (!Array.isArray(value) || value.length) ? { value, names: picked.names } : undefined;
 }
 
 function display(v: unknown): string {

@@ -7,7 +7,7 @@ import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { readTimeouts } from '../config/network';
 import { providerOf } from '../providers/registry';
-import type { Conversation, FileRef, Rating, RunRequest } from '../providers/types';
+import type { AppClient, Conversation, FileRef, Rating, RunEvent, RunRequest } from '../providers/types';
 import type { History } from '../run/history';
 import { RunExecution } from '../run/runner';
 import { applyPatch, type EntryPatch, type EntryView, type ErrorView } from '../shared/entry';
@@ -70,6 +70,8 @@ export interface RunsListener {
 interface Active {
   run: RunExecution;
   app: AppProfile;
+  /** Its provider can follow the run again after a reload (it goes on on the server when the window goes away). */
+  resumable: boolean;
 }
 
 export class Runs implements vscode.Disposable {
@@ -128,22 +130,54 @@ export class Runs implements vscode.Disposable {
     // Map order is insertion order: the oldest start goes first.
     if (this.started.size > MAX_STARTED) this.started.delete(this.started.keys().next().value!);
     this.emit((l) => l.entryAdded?.(entry, show));
-    const server = this.catalog.server(s.app);
-    const ownConversation = s.conversationId === undefined;
-    const run = new RunExecution(client, s.mode, request, entry, {
+    return this.execute(entry, s.app, client, s.mode, request, { ownConversation: s.conversationId === undefined, observe: opts.observe, started: true });
+  }
+
+  /**
+   * Continues an entry with a run that goes on on its server (a form was answered, the run is followed after a
+   * reload): the events stream into the same entry, which runs again until they end; Stop works as for any run.
+   */
+  continue(entry: EntryView, app: AppProfile, client: AppClient, events: (signal: AbortSignal) => AsyncIterable<RunEvent>): Launched {
+    const mode = entry.mode ?? this.catalog.cachedMode(app) ?? 'workflow';
+    this.update({ id: entry.id, status: 'running', paused: '', error: null });
+    const request: RunRequest = { inputs: {}, conversationId: entry.conversationId, user: this.userId };
+    return this.execute(entry, app, client, mode, request, { ownConversation: false, events, started: false });
+  }
+
+  /** Applies a change to an entry outside its run (a form's state, its message), shows it, and keeps it. */
+  update(patch: EntryPatch): void {
+    const entry = this.history.find(patch.id);
+    if (!entry) return;
+    applyPatch(entry, patch);
+    this.emit((l) => l.patched?.(patch));
+    this.saveSoon();
+  }
+
+  /** Whether the entry's run is going on in this window. */
+  isActive(entryId: string): boolean {
+    return this.active.has(entryId);
+  }
+
+  private execute(
+    entry: EntryView, app: AppProfile, client: AppClient, mode: AppMode, request: RunRequest,
+    o: { ownConversation: boolean; observe?: (p: EntryPatch) => void; events?: (signal: AbortSignal) => AsyncIterable<RunEvent>; started: boolean },
+  ): Launched {
+    const server = this.catalog.server(app);
+    const run = new RunExecution(client, mode, request, entry, {
       onPatch: (p) => {
-        if (p.conversationId && ownConversation) this.history.setConversation(s.app.name, p.conversationId);
+        if (p.conversationId && o.ownConversation) this.history.setConversation(app.name, p.conversationId);
         this.emit((l) => l.patched?.(p));
-        opts.observe?.(p);
+        o.observe?.(p);
         this.saveSoon();
       },
-      describeError: (e) => describeApiError(e, s.app.name, server),
-      log: (level, message) => this.log.write(level, `[${s.app.name}] ${message}`),
+      describeError: (e) => describeApiError(e, app.name, server),
+      log: (level, message) => this.log.write(level, `[${app.name}] ${message}`),
       maxRunMs: readTimeouts().maxRunMs,
+      events: o.events,
     });
-    this.active.set(entry.id, { run, app: s.app });
+    this.active.set(entry.id, { run, app, resumable: !!client.followRun });
     this.runningChanged();
-    this.log.write('info', `[${s.app.name}] ${s.mode} run started (${server})`);
+    this.log.write('info', `[${app.name}] ${mode} run ${o.started ? 'started' : 'continues'} (${server})`);
     const done = run.start().then(async () => {
       this.active.delete(entry.id);
       if (entry.answerCut) {
@@ -151,10 +185,10 @@ export class Runs implements vscode.Disposable {
         if (this.fullAnswers.size > 3) this.fullAnswers.delete(this.fullAnswers.keys().next().value!);
       }
       // The conversation is gone on the server (deleted, or the server was reset): the next question starts a new one.
-      if (run.error?.status === 404 && request.conversationId && ownConversation) this.history.setConversation(s.app.name, undefined);
+      if (run.error?.status === 404 && request.conversationId && o.ownConversation) this.history.setConversation(app.name, undefined);
       this.runningChanged();
       await this.history.save();
-      this.log.write('info', `[${s.app.name}] run ended: ${entry.status}`);
+      this.log.write('info', `[${app.name}] run ended: ${entry.status}`);
       return entry;
     });
     return { entry, run, done };
@@ -258,8 +292,15 @@ export class Runs implements vscode.Disposable {
     await this.history.save();
   }
 
+  /**
+   * The window goes away. Runs that can be followed again after a reload (those with a server run id) are let go and
+   * go on on the server, their entries kept running in the history; the others are stopped, on the server too.
+   */
   dispose(): void {
-    void this.stopAll();
+    for (const a of this.active.values()) {
+      if (a.resumable && a.run.entry.runId) a.run.detach();
+      else void a.run.stop();
+    }
     clearTimeout(this.saveTimer);
     void this.history.save();
   }

@@ -11,6 +11,7 @@ import { captureEditorContext } from '../app/editorContext';
 import { prepareRun } from '../app/runPreparation';
 import { withReferences } from './chatReferences';
 import type { Runs } from '../app/runs';
+import type { EntryView } from '../shared/entry';
 
 export const PARTICIPANT_ID = 'dify-vscode.dify';
 
@@ -118,9 +119,10 @@ export async function handleChatRequest(
     if (!entry.answer && entry.outputs) {
       stream.markdown('```json\n' + JSON.stringify(entry.outputs, null, 2) + '\n```');
     }
-    if (entry.answer) {
+    if (entry.answer && entry.status !== 'paused') {
       stream.button({ command: 'dify.insertText', arguments: [entry.answer], title: vscode.l10n.t('Insert at Cursor') });
     }
+    if (entry.status === 'paused') waitingNote(stream, entry, app.name);
     const metadata: TurnMetadata = { app: app.name, conversationId: entry.conversationId, entryId: entry.id };
     if (entry.status === 'failed') return { errorDetails: { message: entry.error?.message ?? vscode.l10n.t('The run failed.') }, metadata };
     return { metadata };
@@ -155,6 +157,19 @@ function lastApp(ctx: vscode.ChatContext, apps: AppProfile[]): AppProfile | unde
     }
   }
   return undefined;
+}
+
+/** A run that paused for a person says so, and offers its form: answered from the palette, or in the panel. */
+function waitingNote(stream: vscode.ChatResponseStream, entry: EntryView, app: string): void {
+  const waiting = (entry.forms ?? []).filter((f) => f.state === 'waiting' && f.token);
+  if (!waiting.length) {
+    stream.markdown(`\n\n${vscode.l10n.t('The run of {0} waits for an approval elsewhere (an email or the Dify console); it goes on once someone answers there.', escapeMd(app))}`);
+    return;
+  }
+  const titles = waiting.map((f) => `**${escapeMd(f.title || vscode.l10n.t('Form'))}**`).join(', ');
+  stream.markdown(`\n\n${vscode.l10n.t('The run of {0} waits for your answer: {1}. It goes on in the Dify chat panel once you answer.', escapeMd(app), titles)}`);
+  stream.button({ command: 'dify.answerForm', arguments: [entry.id], title: vscode.l10n.t('Answer…') });
+  stream.button({ command: 'dify.revealForm', arguments: [entry.id], title: vscode.l10n.t('Show in Chat Panel') });
 }
 
 function escapeMd(s: string): string {

@@ -8,6 +8,7 @@ import { captureEditorContext, selectionBlock, type ContextBlock } from '../app/
 import { insertAtCursor, openInEditor, replaceSelection, type ApplyRequest } from './editorActions';
 import { Proposals } from './proposals';
 import { prepareRun, type RunOrigin } from '../app/runPreparation';
+import { answerWaitingForm, type FormCommandDeps } from './humanInput';
 
 export interface CommandDeps extends SetupDeps {
   runs: Runs;
@@ -16,6 +17,8 @@ export interface CommandDeps extends SetupDeps {
   showPanel(): void;
   /** Puts text into the chat's composer, to go with the next message. */
   addContext(block: ContextBlock): void;
+  /** Paused runs' forms: answering them, and showing one in the panel. */
+  forms: Omit<FormCommandDeps, 'find'>;
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -49,6 +52,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       else void vscode.window.showInformationMessage(vscode.l10n.t('Select some text in an editor first, then add it to the chat.'));
     }),
     reg('dify.stop', () => deps.runs.stopAll()),
+    reg('dify.answerForm', (entryId?: unknown) => answerWaitingForm({ ...deps.forms, find: (name) => deps.catalog.find(name) }, entryId)),
+    // @dify's "Show in Chat Panel" (not in the palette).
+    reg('dify.revealForm', (entryId?: unknown) => typeof entryId === 'string' && deps.forms.revealForm(entryId)),
     reg('dify.showLog', () => deps.log.show()),
     reg('dify.setApiKey', (appName?: string) => setApiKey(deps, typeof appName === 'string' ? appName : undefined)),
     reg('dify.addApp', () => addApp(deps)),

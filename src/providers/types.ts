@@ -3,9 +3,10 @@
 // never sees a wire event. No `vscode` import.
 import type { Dispatcher } from 'undici';
 import type { LogFn } from '../net/http';
-import type { AppMode, Citation, RunStatus, TraceNode, Usage } from '../shared/model';
+import type { AppMode, Citation, HumanInputForm, RunStatus, TraceNode, Usage } from '../shared/model';
 
 export type { AppMode, Citation, NodeStatus, RunStatus, TraceNode, Usage } from '../shared/model';
+export type { HumanInputAction, HumanInputActionStyle, HumanInputField, HumanInputForm } from '../shared/model';
 
 export interface AppInfo {
   name: string;
@@ -115,9 +116,42 @@ export type RunEvent =
   | { type: 'file'; url: string; fileType?: string }
   /** The run waits for a person (Human Input node). */
   | { type: 'paused'; reason: string }
+  /** A form the run waits on (one per waiting Human Input node; a form replayed after it was answered is not sent). */
+  | { type: 'form'; form: HumanInputForm }
+  /** A form was answered (here or elsewhere): the action taken, the content with the values filled in. */
+  | { type: 'formAnswered'; nodeId: string; title?: string; actionId?: string; actionText?: string; content?: string }
+  /** A form got no answer in time: the run goes on along the node's timeout branch. */
+  | { type: 'formTimedOut'; nodeId: string; title?: string }
   | { type: 'suggestions'; questions: string[] }
   /** The terminal event. A stream that ends without one is an error (the client throws). */
   | { type: 'finished'; status: RunStatus; error?: string; elapsedSeconds?: number; totalTokens?: number };
+
+/** An answer to a Human Input form: the action (button) chosen and a value for every field, by field name (files
+ * as FileRefs: one for `file`, a list for `file-list`). */
+export interface FormAnswer {
+  action: string;
+  values: Record<string, unknown>;
+}
+
+/** The ids of a run on its server, as an entry keeps them (enough to answer its forms or follow it again). */
+export interface RunRef {
+  runId?: string;
+  taskId?: string;
+  conversationId?: string;
+  messageId?: string;
+}
+
+/** How to follow a run that goes on on the server. */
+export interface FollowOptions {
+  /** The run's text the person already has: a server that replays it is not shown it twice. */
+  knownText?: string;
+  /** Tokens and node ids of forms already answered: replayed, they are not sent again. */
+  answered?: string[];
+  /** Read past a pause (a stale one the server replays while the answer is being taken); default false. */
+  continueOnPause?: boolean;
+  /** Ask the run's state first (after a reload): a finished run shows how it ended, an unknown one throws 404. */
+  checkStatus?: boolean;
+}
 
 /** Ids needed to stop a run on the server. */
 export interface StopHandle {
@@ -171,6 +205,17 @@ export interface AppClient {
    */
   feedback?(ref: AnswerRef, rating: Rating | null, user: string, content?: string): Promise<string | undefined>;
   messages?(conversationId: string, user: string, signal?: AbortSignal): Promise<ConversationMessage[]>;
+  /**
+   * Answers a form the run waits on. Resolves once the server took the answer, with the rest of the run to stream
+   * into the same entry; throws ApiError when it refuses (Dify: 412 `human_input_form_submitted` or
+   * `human_input_form_expired`, 400 `invalid_form_data`, 404).
+   */
+  answerForm?(mode: AppMode, run: RunRef, form: HumanInputForm, answer: FormAnswer, user: string, signal: AbortSignal, opts?: FollowOptions): Promise<AsyncIterable<RunEvent>>;
+  /** Where a run stands on its server (after a reload): running, paused, or how it ended; undefined when the server
+   * cannot say. Throws ApiError 404 `run_not_found` for a run it does not know. */
+  runState?(run: RunRef, signal?: AbortSignal): Promise<RunStatus | undefined>;
+  /** Streams a run that goes on on the server: after a form was answered elsewhere, or after a window reload. */
+  followRun?(mode: AppMode, run: RunRef, user: string, signal: AbortSignal, opts?: FollowOptions): AsyncIterable<RunEvent>;
 }
 
 /** What every client is made from, whatever the provider. */

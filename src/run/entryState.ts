@@ -1,7 +1,7 @@
 // Turns provider-neutral RunEvents into EntryPatches for one entry (think-splitting, bounds, answers that repeat
 // outputs) and keeps the entry in step through the shared patch rules. Pure: no I/O, no timers, no `vscode`.
 import { applyPatch, mergePatch, type EntryPatch, type EntryView, type ErrorView } from '../shared/entry';
-import type { TraceNode } from '../shared/model';
+import type { EntryForm, HumanInputForm, TraceNode } from '../shared/model';
 import type { RunEvent } from '../providers/types';
 import { ThinkSplitter, type SplitDelta } from './thinkSplitter';
 import { bounded, clip, RUN_BOUNDS, type RunBounds } from './limits';
@@ -67,6 +67,17 @@ export class EntryState {
         break;
       case 'paused':
         this.change(patch, { paused: clip(ev.reason, 10_000) });
+        break;
+      case 'form':
+        this.change(patch, { forms: withForm(e.forms, ev.form) });
+        break;
+      case 'formAnswered':
+        this.change(patch, {
+          forms: settled(e.forms, ev.nodeId, ev.title, { state: 'answered', answer: { actionId: ev.actionId, actionText: ev.actionText && clip(ev.actionText, 200), content: ev.content && clip(ev.content, 100_000) } }),
+        });
+        break;
+      case 'formTimedOut':
+        this.change(patch, { forms: settled(e.forms, ev.nodeId, ev.title, { state: 'timedOut' }) });
         break;
       case 'suggestions':
         this.change(patch, { suggestions: ev.questions.slice(0, 10).map((q) => clip(q, 1000)) });
@@ -157,6 +168,33 @@ export class EntryState {
   private checkSize(): void {
     if (this.entry.answer.length + this.overflowChars + this.entry.thinking.length > this.bounds.totalChars) this.overSize = true;
   }
+}
+
+/** At most this many forms are kept per entry (a loop may pause again and again): the oldest settled ones go. */
+const MAX_FORMS = 20;
+
+/**
+ * The entry's forms with a waiting one: a new node's form is added; a form the entry already has is kept as it
+ * stands when the server sends it again (a snapshot replays it), and replaced when it is a new one for the same node
+ * (a loop pauses there again).
+ */
+export function withForm(forms: readonly EntryForm[] | undefined, form: HumanInputForm): EntryForm[] {
+  const list = [...(forms ?? [])];
+  const i = list.findIndex((f) => f.nodeId === form.nodeId);
+  const fresh: EntryForm = { ...form, state: form.token ? 'waiting' : 'elsewhere' };
+  if (i < 0) list.push(fresh);
+  else if (list[i].token !== form.token || list[i].state === 'waiting' || list[i].state === 'elsewhere') list[i] = { ...fresh, message: list[i].token === form.token ? list[i].message : undefined };
+  while (list.length > MAX_FORMS) list.splice(Math.max(0, list.findIndex((f) => f.state !== 'waiting')), 1);
+  return list;
+}
+
+/** The entry's forms with the node's form settled (answered, timed out, expired…); a form never seen is added. */
+export function settled(forms: readonly EntryForm[] | undefined, nodeId: string, title: string | undefined, change: Partial<EntryForm> & { state: EntryForm['state'] }): EntryForm[] {
+  const list = [...(forms ?? [])];
+  const i = list.findIndex((f) => f.nodeId === nodeId);
+  if (i < 0) list.push({ nodeId, title: clip(title ?? '', 200), content: '', fields: [], actions: [], ...change });
+  else list[i] = { ...list[i], ...change };
+  return list;
 }
 
 function isHighSurrogate(code: number): boolean {

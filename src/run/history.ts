@@ -43,6 +43,9 @@ export class History {
   private writing: Promise<void> = Promise.resolve();
   private queued: Promise<void> | undefined;
   private readonly limits: HistoryLimits;
+  /** The entries that were running when the history was stored (a window closed or reloaded mid-run): their runs may
+   * still go on on the server. */
+  readonly interrupted: ReadonlySet<string>;
 
   private constructor(private readonly store: HistoryStore, raw: unknown, private readonly options: HistoryOptions) {
     this.limits = options.limits ?? DEFAULT_LIMITS;
@@ -50,8 +53,15 @@ export class History {
     this.data = stored?.version === 1 && Array.isArray(stored.entries)
       ? { version: 1, entries: stored.entries, conversations: stored.conversations ?? {} }
       : { version: 1, entries: [], conversations: {} };
-    // A window closed mid-run leaves running entries behind: they ended when the host went away.
-    for (const e of this.data.entries) if (e.status === 'running') e.status = 'stopped';
+    // A window closed mid-run leaves running entries behind: they ended here when the host went away (their runs may
+    // go on on the server, and are followed again where the provider can).
+    const interrupted = new Set<string>();
+    for (const e of this.data.entries) {
+      if (e.status !== 'running') continue;
+      e.status = 'stopped';
+      interrupted.add(e.id);
+    }
+    this.interrupted = interrupted;
   }
 
   /** Reads the stored history; one that cannot be read is reported, and the history starts empty. */

@@ -23,6 +23,11 @@ export interface RunnerOptions {
   stopGraceMs?: number;
   /** RUN_BOUNDS, smaller in tests. */
   bounds?: ConstructorParameters<typeof EntryState>[1];
+  /**
+   * Where the events come from when the entry continues a run already on the server (a form was answered, a run
+   * followed after a reload) instead of starting one.
+   */
+  events?(signal: AbortSignal): AsyncIterable<RunEvent>;
 }
 
 /** Why the client ended a run: the person, the time limit, or the size limit. */
@@ -34,6 +39,8 @@ export class RunExecution {
   private readonly handle: StopHandle = {};
   private stopReason?: StopReason;
   private stopping?: Promise<void>;
+  /** Let go of without an end (see `detach`). */
+  private detached = false;
   /** The failure that ended the run, if any. */
   error?: ApiError;
   private done?: Promise<void>;
@@ -72,6 +79,16 @@ export class RunExecution {
   async stop(): Promise<void> {
     this.requestStop('user');
     await this.done;
+  }
+
+  /**
+   * Lets go of the stream without stopping the run on the server and without ending the entry: the window goes away,
+   * and the run is followed again after the reload.
+   */
+  detach(): void {
+    if (this.finished) return;
+    this.detached = true;
+    this.abort.abort();
   }
 
   /**
@@ -117,7 +134,8 @@ export class RunExecution {
     const limit = this.opts.maxRunMs;
     const limitTimer = limit ? setTimeout(() => this.requestStop('time-limit'), limit) : undefined;
     try {
-      for await (const raw of this.client.run(this.mode, this.request, this.abort.signal)) {
+      const events = this.opts.events?.(this.abort.signal) ?? this.client.run(this.mode, this.request, this.abort.signal);
+      for await (const raw of events) {
         const ev = this.redacted(raw);
         if (ev.type === 'meta') {
           if (ev.taskId) this.handle.taskId = ev.taskId;
@@ -138,6 +156,7 @@ export class RunExecution {
         this.finish(this.stopReason === 'user' ? 'stopped' : 'succeeded');
       }
     } catch (e) {
+      if (this.detached) return;
       const flushed = this.state.flush();
       if (flushed) onPatch(flushed);
       if (this.stopReason === 'user') {
@@ -171,6 +190,8 @@ export class RunExecution {
     const r = (s: string) => this.client.redact(s);
     if (ev.type === 'finished' && ev.error) return { ...ev, error: r(ev.error) };
     if (ev.type === 'paused') return { ...ev, reason: r(ev.reason) };
+    if (ev.type === 'form') return { ...ev, form: { ...ev.form, title: r(ev.form.title), content: r(ev.form.content) } };
+    if (ev.type === 'formAnswered' && ev.content) return { ...ev, content: r(ev.content) };
     if (ev.type === 'node' && (ev.node.error || ev.node.detail)) {
       const node = { ...ev.node };
       if (node.error) node.error = r(node.error);

@@ -1,7 +1,7 @@
 // The entry model: one run or conversation turn as the panel shows it (EntryView), a partial update of it
 // (EntryPatch), and the one function that applies a patch. The host keeps its entries with it, the history stores
 // them, the webview renders them: all three apply patches the same way. No imports beyond the shared model.
-import type { AppMode, Citation, RunStatus, TraceNode, Usage } from './model';
+import type { AppMode, Citation, EntryForm, RunStatus, TraceNode, Usage } from './model';
 
 export type ErrorAction = 'setApiKey' | 'openSettings' | 'retry' | 'showLog' | 'addApp';
 
@@ -42,6 +42,8 @@ export interface EntryView {
   files?: { url: string; fileType?: string }[];
   suggestions?: string[];
   paused?: string;
+  /** The forms the run waited on (Human Input), answered or not, in arrival order. */
+  forms?: EntryForm[];
   status: RunStatus;
   error?: ErrorView;
   startedAt: number;
@@ -74,13 +76,16 @@ export interface EntryPatch {
   files?: { url: string; fileType?: string }[];
   suggestions?: string[];
   paused?: string;
+  /** Replaces the entry's forms. */
+  forms?: EntryForm[];
   conversationId?: string;
   messageId?: string;
   runId?: string;
   /** `null` takes the rating back. */
   feedback?: Feedback | null;
   status?: RunStatus;
-  error?: ErrorView;
+  /** `null` takes the error away (a run that goes on again). */
+  error?: ErrorView | null;
 }
 
 /** What a patch changed, so the view touches only those parts. */
@@ -100,6 +105,7 @@ export interface EntryChanges {
   files?: boolean;
   suggestions?: boolean;
   paused?: boolean;
+  forms?: boolean;
   status?: boolean;
   error?: boolean;
 }
@@ -172,6 +178,10 @@ export function applyPatch(e: EntryView, p: EntryPatch): EntryChanges {
     e.paused = p.paused;
     c.paused = true;
   }
+  if (Array.isArray(p.forms)) {
+    e.forms = p.forms;
+    c.forms = true;
+  }
   if (p.answerCut !== undefined && p.answerCut !== e.answerCut) {
     e.answerCut = p.answerCut;
     c.answerCut = true;
@@ -188,7 +198,7 @@ export function applyPatch(e: EntryView, p: EntryPatch): EntryChanges {
     c.status = true;
   }
   if (p.error !== undefined) {
-    e.error = p.error;
+    e.error = p.error ?? undefined;
     c.error = true;
   }
   return c;
@@ -197,7 +207,7 @@ export function applyPatch(e: EntryView, p: EntryPatch): EntryChanges {
 /** Everything changed (a fresh entry or a restored one). */
 export const ALL_CHANGES: EntryChanges = {
   answer: true, answerReplaced: true, answerCut: true, feedback: true, thinking: true, thinkingDone: true, nodes: true, outputs: true, usage: true,
-  citations: true, files: true, suggestions: true, paused: true, status: true, error: true,
+  citations: true, files: true, suggestions: true, paused: true, forms: true, status: true, error: true,
 };
 
 /** Merges a later patch into an earlier one for the same entry (for batching). */
@@ -213,7 +223,7 @@ export function mergePatch(into: EntryPatch, p: EntryPatch): EntryPatch {
     for (const n of p.nodes) byId.set(n.id, { ...byId.get(n.id), ...n });
     into.nodes = [...byId.values()];
   }
-  for (const k of ['thinkingDone', 'answerCut', 'messageId', 'runId', 'feedback', 'outputs', 'usage', 'citations', 'files', 'suggestions', 'paused', 'conversationId', 'status', 'error'] as const) {
+  for (const k of ['thinkingDone', 'answerCut', 'messageId', 'runId', 'feedback', 'outputs', 'usage', 'citations', 'files', 'suggestions', 'paused', 'forms', 'conversationId', 'status', 'error'] as const) {
     if (p[k] !== undefined) (into as unknown as Record<string, unknown>)[k] = p[k];
   }
   return into;

@@ -190,6 +190,15 @@ export class Panel {
       case 'image':
         remoteImages.receive(msg);
         break;
+      case 'humanInputFiles':
+        this.views.get(msg.id)?.humanInput.setFiles(msg.nodeId, msg.name, msg.files);
+        break;
+      case 'humanInputErrors':
+        this.views.get(msg.id)?.humanInput.showErrors(msg.nodeId, msg.errors);
+        break;
+      case 'revealForm':
+        this.views.get(msg.id)?.humanInput.reveal(msg.nodeId);
+        break;
     }
   }
 

@@ -89,6 +89,22 @@ export const STRING_KEYS = [
   'Apply to Selection',
   'Context for the next message',
   'Remove {0} from the message',
+  // Human Input forms (views/humanInput.ts; the checks' texts are shared/humanInput.ts ANSWER_PROBLEM_TEXTS)
+  'Form',
+  'Form: {0}',
+  'Answer by {0}',
+  'Your answer',
+  'Feedback',
+  'Waiting for an answer elsewhere ({0}).',
+  'an email or the Dify console',
+  'Answered: {0}',
+  'Answered elsewhere: {0}',
+  'Expired: {0}',
+  'No answer came in time: {0}',
+  'No longer available: {0}',
+  'Choose a value for {0}.',
+  '{0} takes at most {1} files.',
+  'Choose one of: {0}.',
 ] as const;
 
 export type StringKey = (typeof STRING_KEYS)[number];

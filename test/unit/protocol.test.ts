@@ -49,6 +49,27 @@ describe('webview → host messages', () => {
     }
   });
 
+  it('answers to a form: an entry, a node, an action and a bounded flat record of text values; file picks by field', () => {
+    const ok = { type: 'answerForm', id: 'e1', nodeId: 'review', action: 'approve', values: { comment: '好的 👍', channel: 'beta', ['__proto__']: 'kept as a key' } };
+    const parsed = parseWebviewMessage(JSON.parse(JSON.stringify(ok)));
+    assert.equal(parsed?.type, 'answerForm');
+    const values = (parsed as { values: Record<string, string> }).values;
+    assert.equal(values.comment, '好的 👍');
+    assert.equal(Object.getPrototypeOf(values), Object.prototype, 'a __proto__ key does not change the prototype');
+    for (const bad of [
+      { ...ok, values: undefined }, { ...ok, values: [] }, { ...ok, values: { a: 1 } }, { ...ok, values: { a: true } }, { ...ok, values: { a: ['x'] } },
+      { ...ok, values: { a: 'x'.repeat(100_001) } }, { ...ok, values: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`f${i}`, 'v'])) },
+      { ...ok, id: 7 }, { ...ok, nodeId: undefined }, { ...ok, action: 'a'.repeat(201) }, { ...ok, values: { ['k'.repeat(201)]: 'v' } },
+    ]) {
+      assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad)?.slice(0, 80));
+    }
+    assert.deepEqual(parseWebviewMessage({ type: 'pickFormFiles', id: 'e1', nodeId: 'n', name: 'logs', extra: 1 }), { type: 'pickFormFiles', id: 'e1', nodeId: 'n', name: 'logs' });
+    assert.deepEqual(parseWebviewMessage({ type: 'clearFormFiles', id: 'e1', nodeId: 'n', name: 'logs' }), { type: 'clearFormFiles', id: 'e1', nodeId: 'n', name: 'logs' });
+    for (const bad of [{ type: 'pickFormFiles', id: 'e1', nodeId: 'n' }, { type: 'clearFormFiles', id: 'e1', name: 'x' }, { type: 'pickFormFiles', id: 'e1', nodeId: 'n', name: 'x'.repeat(201) }]) {
+      assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad));
+    }
+  });
+
   it('opens only http(s) links', () => {
     for (const ok of ['https://dify.ai/docs', 'http://localhost:3000/x?y=1']) assert.equal(isOpenableLink(ok), true, ok);
     for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'command:workbench.action.quit', 'command:dify.addApp?%5B%5D', 'data:text/html,x', 'file:///etc/passwd', 'vscode://x', 'vbscript:x', '//evil.example', 'not a url', ''])

@@ -21,6 +21,14 @@ export function blockingToEvents(body: unknown, route?: string): DifyStreamEvent
   if (body.event === 'error') {
     return [{ ...env, event: 'error', status: body.status as number, code: body.code as string, message: body.message as string }];
   }
+  // A chatflow that paused (ChatPausedBlockingResponse): the answer so far, then the pause; no message_end.
+  if (body.event === 'workflow_paused' && isObj(body.data)) {
+    const data = body.data as Obj;
+    const events: DifyStreamEvent[] = [];
+    if (typeof body.answer === 'string' && body.answer) events.push({ ...env, event: 'message', id: env.message_id, answer: body.answer });
+    events.push({ ...env, event: 'workflow_paused', data: { ...data, workflow_run_id: env.workflow_run_id } } as DifyStreamEvent);
+    return events;
+  }
   // Workflow: {task_id, workflow_run_id, data:{status, outputs, …}}
   if (isObj(body.data) && (typeof body.data.status === 'string' || 'outputs' in body.data)) {
     const data = body.data as Obj;

@@ -6,15 +6,16 @@ import { redact } from '../../net/redact';
 import { ByteStream, readSseBatches } from '../../net/sse';
 import { createDispatcher, TransportOptions } from '../../net/transport';
 import { withRetry } from '../../net/retry';
-import { ApiError } from '../../net/apiError';
+import { ApiError, isApiError } from '../../net/apiError';
 import type {
-  AnswerRef, AppClient, AppInfo, AppMode, AppParameters, FileRef, LocalFile, Conversation, ConversationMessage, Rating, RunEvent, RunRequest, StopHandle,
-  UploadedFile,
+  AnswerRef, AppClient, AppInfo, AppMode, AppParameters, FileRef, FollowOptions, FormAnswer, HumanInputForm, LocalFile, Conversation, ConversationMessage,
+  Rating, RunEvent, RunRef, RunRequest, RunStatus, StopHandle, UploadedFile,
 } from '../types';
 import { blockingToEvents } from './blocking';
 import { parseDifyEvent, DifyStreamEvent } from './events';
 import { normalizeInfo, normalizeParameters } from './parameters';
 import { RunEventMapper } from './runEvents';
+import { formFromWire, submitBody } from './humanInput';
 import { modeFamily } from '../../shared/model';
 import type {
   DifyConversation, DifyMessage, DifyPage, DifySite, DifyUploadResponse, DifyWorkflowLog, DifyWorkflowLogQuery, DifyWorkflowRun,
@@ -199,6 +200,105 @@ export class DifyClient implements AppClient {
       inputs = raw.inputs as Record<string, unknown>;
     }
     return { ...(raw as object), inputs, inputsRaw, outputs: (raw.outputs as Record<string, unknown>) ?? null } as DifyWorkflowRun;
+  }
+
+  // ---- human input and following a run (§I) -------------------------------------------------------------
+
+  /** GET /form/human_input/{token}: the form as the server has it now (412 once answered or expired, 404). */
+  async humanInputForm(token: string, nodeId: string, signal?: AbortSignal): Promise<HumanInputForm> {
+    const raw = await this.get<Record<string, unknown>>(`/form/human_input/${encodeURIComponent(token)}`, undefined, signal);
+    const form = formFromWire({ ...raw, form_token: token }, nodeId);
+    if (!form) throw new ApiError({ kind: 'malformed', message: 'The server\'s answer is not a form.', route: 'GET /form/human_input' });
+    return form;
+  }
+
+  /** POST /form/human_input/{token}: the server queues the resume and answers `{}` (nothing streams here). */
+  async submitForm(token: string, answer: FormAnswer, user: string, signal?: AbortSignal): Promise<void> {
+    await requestJson(this.ep, { method: 'POST', path: `/form/human_input/${encodeURIComponent(token)}`, json: submitBody(answer, user), signal, timeoutMs: this.requestTimeoutMs });
+  }
+
+  /** Answers the form, then follows the run at once (events published before subscribing are otherwise lost). */
+  async answerForm(mode: AppMode, run: RunRef, form: HumanInputForm, answer: FormAnswer, user: string, signal: AbortSignal, opts: FollowOptions = {}): Promise<AsyncIterable<RunEvent>> {
+    if (!form.token) throw new ApiError({ kind: 'http', status: 400, code: 'form_elsewhere', message: 'This form can only be answered where it was sent (email or console).' });
+    await this.submitForm(form.token, answer, user, signal);
+    const answered = [...(opts.answered ?? []), form.token, form.nodeId];
+    return this.followRun(mode, run, user, signal, { ...opts, answered, continueOnPause: true });
+  }
+
+  /**
+   * Follows a run on GET /workflow/{run_id}/events with the state snapshot: what the run did so far (text the
+   * person has is not repeated, answered forms are not sent again), then its live events, to its end. With
+   * `checkStatus` it first asks GET /workflows/run/{id}: a finished run shows how it ended, an unknown one throws
+   * ApiError 404 `run_not_found`. A server that closes the stream early (its 300 s idle close) is subscribed to again.
+   */
+  followRun(mode: AppMode, run: RunRef, user: string, signal: AbortSignal, opts: FollowOptions = {}): AsyncGenerator<RunEvent> {
+    const runId = run.runId ?? '';
+    const path = `/workflow/${encodeURIComponent(runId)}/events`;
+    const route = `GET ${path}`;
+    const mapper = new RunEventMapper(mode, {
+      route,
+      stopRequested: (t) => !!t && this.stopRequested.has(t),
+      follow: { knownText: opts.knownText ?? '', answered: new Set(opts.answered ?? []), continueOnPause: !!opts.continueOnPause },
+    });
+    const query = { user, include_state_snapshot: 'true', ...(opts.continueOnPause ? { continue_on_pause: 'true' } : {}) };
+    return this.follow(mode, runId, { path, route, query, signal, mapper, checkStatus: !!opts.checkStatus });
+  }
+
+  private async *follow(
+    _mode: AppMode, runId: string,
+    o: { path: string; route: string; query: Record<string, string>; signal: AbortSignal; mapper: RunEventMapper; checkStatus: boolean },
+  ): AsyncGenerator<RunEvent> {
+    const { path, route, query, signal, mapper } = o;
+    if (!runId) throw new ApiError({ kind: 'http', status: 404, code: 'run_not_found', message: 'The run has no id to follow.', route });
+    if (o.checkStatus) {
+      const ended = await this.endedRun(runId, signal);
+      if (ended) {
+        // The record as the one frame the events route would send for a finished run.
+        yield* mapper.map({ event: 'workflow_finished', task_id: runId, workflow_run_id: runId, data: ended });
+        return;
+      }
+    }
+    for (let subscription = 0; ; subscription++) {
+      try {
+        yield* difyRunEvents(async () => {
+          const opened = await openStream(this.ep, { method: 'GET', path, query, signal });
+          if (!opened.isEventStream) return blockingToEvents(await opened.json(), opened.route);
+          return { body: opened.body, route: opened.route };
+        }, mapper, { route, signal, idleTimeoutMs: this.idleTimeoutMs, log: this.opts.log });
+        return;
+      } catch (e) {
+        if (isApiError(e) && e.status === 404 && e.kind === 'http') throw runNotFound(e, route);
+        if (!(isApiError(e) && e.code === 'follow_closed') || subscription >= 4 || signal.aborted) throw e;
+        this.opts.log?.('info', `${route}: the stream closed before the run ended; following again`);
+        mapper.resubscribed();
+      }
+    }
+  }
+
+  /** GET /workflows/run/{id}: the run's status; 404 → `run_not_found`; undefined where the server answers only for
+   * workflow apps (older builds, for a chatflow). */
+  async runState(run: RunRef, signal?: AbortSignal): Promise<RunStatus | undefined> {
+    try {
+      const r = await this.workflowRun(run.runId ?? '', signal);
+      return (['running', 'succeeded', 'failed', 'stopped', 'partial-succeeded', 'paused'] as const).find((s) => s === r.status);
+    } catch (e) {
+      if (isApiError(e) && e.status === 404) throw runNotFound(e, 'GET /workflows/run');
+      if (isApiError(e) && e.code === 'not_workflow_app') return undefined;
+      throw e;
+    }
+  }
+
+  /** The run's record when it has ended (undefined while it runs or waits); 404 → `run_not_found`. A server that
+   * answers only for workflow apps (older builds, for a chatflow: 400 not_workflow_app) is followed instead. */
+  private async endedRun(runId: string, signal: AbortSignal): Promise<DifyWorkflowRun | undefined> {
+    try {
+      const r = await this.workflowRun(runId, signal);
+      return r.status === 'running' || r.status === 'paused' || !r.status ? undefined : r;
+    } catch (e) {
+      if (isApiError(e) && e.status === 404) throw runNotFound(e, `GET /workflows/run/${runId}`);
+      if (isApiError(e) && e.code === 'not_workflow_app') return undefined;
+      throw e;
+    }
   }
 
   /** GET /workflows/logs. */
@@ -391,4 +491,11 @@ export async function* difyRunEvents(
   } finally {
     opts.onFinally?.();
   }
+}
+
+/** A run the server does not know (any more): one code for both routes that can say so. A server without the
+ * events route at all (before 1.14) answers Flask's generic 404: `follow_unsupported`. */
+function runNotFound(e: ApiError, route: string): ApiError {
+  const generic = /requested URL was not found/i.test(`${e.serverMessage ?? ''} ${e.message}`);
+  return new ApiError({ kind: 'http', status: 404, code: generic ? 'follow_unsupported' : 'run_not_found', message: e.message, serverMessage: e.serverMessage, route });
 }

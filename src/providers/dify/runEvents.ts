@@ -1,8 +1,9 @@
 // Maps Dify stream events to the provider-neutral RunEvents of src/run/types.ts, tracking ids, the answer
 // so far, trace grouping (iteration/loop rounds) and which event ends the run for the app mode.
 import { ApiError } from '../../net/apiError';
-import type { AppMode, Citation, RunEvent, RunStatus, TraceNode, Usage } from '../types';
+import type { AppMode, Citation, HumanInputForm, RunEvent, RunStatus, TraceNode, Usage } from '../types';
 import type { DifyNodeData, DifyRetrieverResource, DifyStreamEvent, DifyUsage, DifyWorkflowRunData } from './events';
+import { formFromWire, formsOfPause } from './humanInput';
 
 type Obj = Record<string, unknown>;
 const RUN_STATUSES = new Set(['running', 'succeeded', 'failed', 'stopped', 'partial-succeeded', 'paused']);
@@ -49,12 +50,26 @@ function runStatus(s: unknown, fallback: RunStatus): RunStatus {
   return typeof s === 'string' && RUN_STATUSES.has(s) ? (s as RunStatus) : fallback;
 }
 
+/** Following a run on GET /workflow/{id}/events (dify-api.md §I, client rules). */
+export interface FollowMode {
+  /** The text already shown: a replay of it (the newest servers replay the run from its start) is skipped. */
+  knownText: string;
+  /** Tokens and node ids of forms already answered: a snapshot replays them (forms with a token are matched by it,
+   * so a node that pauses again in a loop is a new form). */
+  answered: ReadonlySet<string>;
+  /** The server does not close at a pause: a pause with no new form is the stale one of a snapshot taken before
+   * the resume started, and reading goes on. */
+  continueOnPause: boolean;
+}
+
 /**
  * Stateful mapper for one run. Call `map` per event (it throws ApiError 'stream' for an `error` event), check
  * `done` to stop reading, and call `end` when the stream ends (it throws ApiError 'incomplete' when the run's
  * terminal event never came). Terminal rules: workflow → workflow_finished / workflow_paused; chat, agent,
  * completion → message_end; chatflow → message_end and workflow_finished in either order (a server that stops
- * after only one of them is accepted at the end of the stream).
+ * after only one of them is accepted at the end of the stream). Following a run (`follow`): workflow_finished
+ * ends it for every mode (the server may keep the stream open), and a stream that closes before is 'incomplete'
+ * with code `follow_closed` (the client subscribes again).
  */
 export class RunEventMapper {
   /** The answer accumulated so far (after replacements). */
@@ -69,13 +84,28 @@ export class RunEventMapper {
   private sawWorkflow = false;
   private pendingFinish?: RunEvent;
   private pausedSent = false;
+  /** Forms sent since the stream began or the run resumed, by node id (and token). */
+  private readonly formsSent = new Map<string, string | undefined>();
+  /** Following: how far a replay of the known text has got, while it is one. */
+  private replayAt = 0;
+  private replaying = false;
   private readonly cycleExec = new Map<string, string>();
   private readonly cycleRound = new Map<string, number>();
 
   constructor(
     private readonly mode: AppMode,
-    private readonly opts: { route?: string; stopRequested?: (taskId: string | undefined) => boolean } = {},
-  ) {}
+    private readonly opts: { route?: string; stopRequested?: (taskId: string | undefined) => boolean; follow?: FollowMode } = {},
+  ) {
+    if (opts.follow) this.resubscribed(opts.follow.knownText);
+  }
+
+  /** Following again on a new subscription: what was shown so far may be replayed once more. */
+  resubscribed(knownText = this.answer): void {
+    this.answer = knownText;
+    this.replayAt = 0;
+    this.replaying = knownText.length > 0;
+    this.formsSent.clear();
+  }
 
   /** Ids learned so far (for Stop). */
   get ids(): { taskId?: string; runId?: string; conversationId?: string; messageId?: string } {
@@ -113,6 +143,7 @@ export class RunEventMapper {
         break;
       case 'message_replace':
         this.answer = ev.answer;
+        this.replaying = false;
         out.push({ type: 'answerReplace', text: ev.answer });
         break;
       case 'reasoning_chunk':
@@ -120,6 +151,12 @@ export class RunEventMapper {
         break;
       case 'workflow_started':
         this.sawWorkflow = true;
+        // The run goes on after a pause: nothing is cleared; what follows is new, and a later pause is a new one.
+        if (ev.data.reason === 'resumption') {
+          this.replaying = false;
+          this.pausedSent = false;
+          this.formsSent.clear();
+        }
         break;
       case 'node_started':
       case 'node_finished':
@@ -177,24 +214,30 @@ export class RunEventMapper {
         }
         break;
       }
-      case 'human_input_required':
-        if (!this.pausedSent) {
-          this.pausedSent = true;
-          out.push({ type: 'paused', reason: `Waiting for human input${ev.data.node_title ? `: ${ev.data.node_title}` : ''}` });
+      case 'human_input_required': {
+        const form = formFromWire(ev.data);
+        if (form) this.form(form, out);
+        break;
+      }
+      case 'human_input_form_filled':
+        if (ev.data.node_id) {
+          out.push({
+            type: 'formAnswered', nodeId: ev.data.node_id, title: ev.data.node_title,
+            actionId: ev.data.action_id, actionText: ev.data.action_text, content: typeof ev.data.rendered_content === 'string' ? ev.data.rendered_content : undefined,
+          });
         }
         break;
+      case 'human_input_form_timeout':
+        if (ev.data.node_id) out.push({ type: 'formTimedOut', nodeId: ev.data.node_id, title: ev.data.node_title });
+        break;
       case 'workflow_paused':
-        if (!this.pausedSent) {
-          this.pausedSent = true;
-          out.push({ type: 'paused', reason: 'The workflow is waiting for human input' });
-        }
-        this.finish({ type: 'finished', status: 'paused', elapsedSeconds: ev.data.elapsed_time, totalTokens: ev.data.total_tokens }, out);
+        this.paused(ev.data, out);
         break;
       case 'workflow_finished':
         this.workflowFinished(ev.data, out);
         break;
       default:
-        break; // tts, parallel branches, human_input_form_filled/timeout: nothing to show
+        break; // tts, parallel branches: nothing to show
     }
     return out;
   }
@@ -202,6 +245,9 @@ export class RunEventMapper {
   /** Call when the stream ends. Returns any held-back terminal event; throws 'incomplete' if none came. */
   end(): RunEvent[] {
     if (this.done) return [];
+    if (this.opts.follow) {
+      throw new ApiError({ kind: 'incomplete', code: 'follow_closed', message: 'The server closed the run\'s event stream before the run ended.', route: this.opts.route });
+    }
     const out: RunEvent[] = [];
     if (this.pendingFinish) {
       this.finish(this.pendingFinish, out);
@@ -219,6 +265,38 @@ export class RunEventMapper {
     });
   }
 
+  /** A waiting form, unless it is one already answered (a snapshot replays it) or already sent. */
+  private form(form: HumanInputForm, out: RunEvent[]): boolean {
+    const answered = this.opts.follow?.answered;
+    if (answered?.has(form.token ?? form.nodeId)) return false;
+    if (this.formsSent.has(form.nodeId) && this.formsSent.get(form.nodeId) === form.token) return false;
+    this.formsSent.set(form.nodeId, form.token);
+    out.push({ type: 'form', form });
+    if (!this.pausedSent) {
+      this.pausedSent = true;
+      out.push({ type: 'paused', reason: form.token ? `Waiting for human input${form.title ? `: ${form.title}` : ''}` : waitingElsewhere(form.channels) });
+    }
+    return true;
+  }
+
+  /**
+   * The run pauses: its forms (a pause's reasons carry them where no human_input_required came: blocking answers,
+   * 1.13 servers), then the end of this stream. Following past pauses, a pause with no new form is the stale one
+   * of a snapshot, and reading goes on.
+   */
+  private paused(d: DifyWorkflowRunData & { paused_nodes?: unknown[] }, out: RunEvent[]): void {
+    let fresh = 0;
+    for (const f of formsOfPause(d)) if (this.form(f, out)) fresh++;
+    const follow = this.opts.follow;
+    const nodes = Array.isArray(d.paused_nodes) ? d.paused_nodes.filter((n): n is string => typeof n === 'string') : [];
+    if (follow?.continueOnPause && fresh === 0 && this.formsSent.size === 0 && nodes.every((n) => follow.answered.has(n))) return;
+    if (!this.pausedSent) {
+      this.pausedSent = true;
+      out.push({ type: 'paused', reason: waitingElsewhere(undefined) });
+    }
+    this.finish({ type: 'finished', status: 'paused', elapsedSeconds: d.elapsed_time, totalTokens: d.total_tokens }, out);
+  }
+
   private isChatflow(): boolean {
     return this.mode === 'advanced-chat' || this.sawWorkflow;
   }
@@ -232,9 +310,14 @@ export class RunEventMapper {
 
   private workflowFinished(d: DifyWorkflowRunData, out: RunEvent[]): void {
     this.sawWorkflow = true;
-    if (modeFamily(this.mode) === 'workflow' && this.deltas === 0) {
-      const text = answerFromOutputs(d.outputs);
+    const text = answerFromOutputs(d.outputs);
+    if (modeFamily(this.mode) === 'workflow' && this.deltas === 0 && !this.answer) {
       if (text) this.delta(text, out);
+    } else if (this.opts.follow && text && text !== this.answer && text.startsWith(this.opts.follow.knownText) && text.length >= this.answer.length) {
+      // Following a run that went on partly unseen (one frame for a finished run; text published before the
+      // subscription is lost): its whole answer, when it goes on from what was shown before.
+      this.answer = text;
+      out.push({ type: 'answerReplace', text });
     }
     if (d.outputs && typeof d.outputs === 'object') out.push({ type: 'outputs', outputs: d.outputs });
     if (typeof d.total_tokens === 'number' && modeFamily(this.mode) === 'workflow') out.push({ type: 'usage', usage: { totalTokens: d.total_tokens } });
@@ -246,7 +329,7 @@ export class RunEventMapper {
       elapsedSeconds: typeof d.elapsed_time === 'number' ? d.elapsed_time : undefined,
       totalTokens: typeof d.total_tokens === 'number' ? d.total_tokens : undefined,
     };
-    if (modeFamily(this.mode) === 'workflow' || this.messageEnded) this.finish(fin, out);
+    if (modeFamily(this.mode) === 'workflow' || this.messageEnded || this.opts.follow) this.finish(fin, out);
     else this.pendingFinish = fin;
   }
 
@@ -261,6 +344,15 @@ export class RunEventMapper {
 
   private delta(text: string, out: RunEvent[]): void {
     if (!text) return;
+    if (this.replaying) {
+      // A replay of what was shown before: skipped while it matches, whole deltas at a time.
+      if (this.answer.startsWith(text, this.replayAt)) {
+        this.replayAt += text.length;
+        this.replaying = this.replayAt < this.answer.length;
+        return;
+      }
+      this.replaying = false;
+    }
     this.answer += text;
     this.deltas++;
     out.push({ type: 'answer', text });
@@ -326,4 +418,9 @@ export class RunEventMapper {
     if (d.error) node.error = d.error;
     return node;
   }
+}
+
+/** The pause reason of a run that waits for an answer elsewhere (Dify's email or console delivery). */
+function waitingElsewhere(channels: string[] | undefined): string {
+  return `Waiting for approval elsewhere${channels?.length ? ` (${channels.join(', ')})` : ''}`;
 }

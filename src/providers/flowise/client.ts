@@ -4,13 +4,13 @@ import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { ApiError, isApiError } from '../../net/apiError';
 import { DEFAULT_LIMITS } from '../limits';
-import type { AnswerRef, AppClient, AppInfo, AppMode, AppParameters, FileRef, FileUploadConfig, LocalFile, Rating, RunEvent, StopHandle } from '../types';
+import type { AnswerRef, AppClient, AppInfo, AppMode, AppParameters, FileRef, FileUploadConfig, FormAnswer, HumanInputForm, LocalFile, Rating, RunEvent, RunRef, StopHandle } from '../types';
 import { openStream, requestJson, type HttpEndpoint, type LogLevel } from '../../net/http';
 import { readSse } from '../../net/sse';
 import { createDispatcher, type TransportOptions } from '../../net/transport';
 import { redact } from '../../net/redact';
 import { FlowiseEventMapper, type FlowiseFrame } from './events';
-import { buildPredictionBody, inlineFile, type FlowiseRunRequest } from './request';
+import { buildPredictionBody, inlineFile, type FlowiseHumanInput, type FlowiseRunRequest } from './request';
 
 export type FlowiseLog = (level: 'trace' | 'info' | 'warn' | 'error', message: string) => void;
 
@@ -198,9 +198,25 @@ export class FlowiseClient implements AppClient {
    * One prediction. The first event is a `meta` with the client-chosen chatId as `taskId` (Stop works from then
    * on); `conversationId` is the memory session (Flowise's sessionId, which defaults to the chatId).
    */
-  async *run(_mode: AppMode, request: FlowiseRunRequest, signal: AbortSignal): AsyncGenerator<RunEvent, void, undefined> {
+  run(_mode: AppMode, request: FlowiseRunRequest, signal: AbortSignal): AsyncGenerator<RunEvent, void, undefined> {
+    return this.predict(request, request.conversationId || randomUUID(), signal);
+  }
+
+  /**
+   * Answers an Agentflow v2 human input: the prediction again, with the chatId of the run that stopped (the form's
+   * token) and `humanInput` (proceed or reject, from the node, with the feedback); its question is the feedback, or
+   * the decision. The continued run streams like any other.
+   */
+  async answerForm(_mode: AppMode, run: RunRef, form: HumanInputForm, answer: FormAnswer, user: string, signal: AbortSignal): Promise<AsyncIterable<RunEvent>> {
+    const type = answer.action === 'reject' ? 'reject' : 'proceed';
+    const feedback = typeof answer.values.feedback === 'string' && answer.values.feedback.trim() ? answer.values.feedback.trim() : undefined;
+    const humanInput: FlowiseHumanInput = { type, startNodeId: form.nodeId, ...(feedback ? { feedback } : {}) };
+    const request: FlowiseRunRequest = { inputs: {}, query: feedback ?? (type === 'reject' ? 'Reject' : 'Proceed'), conversationId: run.conversationId, user, humanInput };
+    return this.predict(request, form.token || run.conversationId || randomUUID(), signal);
+  }
+
+  private async *predict(request: FlowiseRunRequest, chatId: string, signal: AbortSignal): AsyncGenerator<RunEvent, void, undefined> {
     const id = this.requireId();
-    const chatId = request.conversationId || randomUUID();
     const route = `POST ${this.path('prediction', id)}`;
     const mapper = new FlowiseEventMapper({
       chatId,
@@ -215,7 +231,7 @@ export class FlowiseClient implements AppClient {
     const streaming = (await this.isStreaming(signal)) !== false;
     const { body, skippedFiles } = buildPredictionBody(request, { chatId, streaming });
     if (skippedFiles) this.logMsg('warn', `${skippedFiles} file(s) without a data: or http(s) URL were not sent to Flowise.`);
-    this.logMsg('trace', `Flowise prediction ${id} chatId=${chatId} streaming=${streaming}`);
+    this.logMsg('trace', `Flowise prediction ${id} chatId=${chatId} streaming=${streaming}${request.humanInput ? ` humanInput=${request.humanInput.type}` : ''}`);
 
     const opened = await openStream(this.ep, { method: 'POST', path: this.path('prediction', id), json: body, signal });
     if (!opened.isEventStream) {

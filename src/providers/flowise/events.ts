@@ -1,7 +1,7 @@
 // Flowise wire events → provider-neutral RunEvents. Pure and vscode-free: the client feeds it parsed SSE frames
 // (`{event, data, …}`) or the blocking JSON reply. See /work/shared/dify-api.md §G for the wire format.
 import { ApiError } from '../../net/apiError';
-import type { Citation, NodeStatus, RunEvent, RunStatus, TraceNode, Usage } from '../types';
+import type { Citation, HumanInputAction, HumanInputForm, NodeStatus, RunEvent, RunStatus, TraceNode, Usage } from '../types';
 import { redact } from '../../net/redact';
 
 /** One parsed Flowise SSE frame: `JSON.parse` of the `data:` line. */
@@ -225,10 +225,8 @@ export class FlowiseEventMapper {
         return this.artifacts(d);
       case 'fileAnnotations':
         return [];
-      case 'action': {
-        this.pausedReason = actionReason(d);
-        return [{ type: 'paused', reason: this.pausedReason }];
-      }
+      case 'action':
+        return this.action(d);
       case 'metadata':
         return this.metadata(d);
       case 'usageMetadata':
@@ -279,11 +277,7 @@ export class FlowiseEventMapper {
     const c = citationsFrom(reply.sourceDocuments);
     if (c.length) out.push({ type: 'citations', citations: c });
     out.push(...this.artifacts(reply.artifacts));
-    const action = maybeJson(reply.action);
-    if (isObj(action)) {
-      this.pausedReason = actionReason(action);
-      out.push({ type: 'paused', reason: this.pausedReason });
-    }
+    out.push(...this.action(reply.action));
     const q = parseFollowUps(reply.followUpPrompts);
     if (q.length) out.push({ type: 'suggestions', questions: q });
     out.push(this.terminal());
@@ -294,11 +288,14 @@ export class FlowiseEventMapper {
     this.done = true;
     let status: RunStatus = 'succeeded';
     let error: string | undefined;
-    if (this.aborted || this.flowStatus === 'STOPPED' || this.flowStatus === 'TERMINATED') status = 'stopped';
+    // A Human Input node stops the flow (STOPPED) to wait: that is a pause, not a stop.
+    if (this.aborted) status = 'stopped';
+    else if (this.pausedReason !== undefined) status = 'paused';
+    else if (this.flowStatus === 'STOPPED' || this.flowStatus === 'TERMINATED') status = 'stopped';
     else if (this.flowStatus === 'ERROR') {
       status = 'failed';
       error = 'The agentflow reported an error.';
-    } else if (this.pausedReason !== undefined) status = 'paused';
+    }
     const ev: RunEvent = {
       type: 'finished',
       status,
@@ -343,11 +340,26 @@ export class FlowiseEventMapper {
     if (meta) out.push(meta);
     const q = parseFollowUps(d.followUpPrompts);
     if (q.length) out.push({ type: 'suggestions', questions: q });
-    const action = maybeJson(d.action);
-    if (isObj(action) && this.pausedReason === undefined) {
-      this.pausedReason = actionReason(action);
-      out.push({ type: 'paused', reason: this.pausedReason });
+    if (this.pausedReason === undefined) out.push(...this.action(d.action));
+    return out;
+  }
+
+  /**
+   * A human-in-the-loop `action` (Agentflow v2's Human Input node stops the flow, which reports STOPPED): the run
+   * waits, and its form is the node's two buttons (and feedback, when the node takes it). Answering runs the
+   * prediction again with the same chatId (the form's token) and `humanInput`.
+   */
+  private action(d: unknown): RunEvent[] {
+    const a = maybeJson(d);
+    if (!isObj(a) || this.pausedReason !== undefined) return [];
+    this.pausedReason = actionReason(a);
+    const out: RunEvent[] = [];
+    const form = actionForm(a, this.o.chatId);
+    if (form) {
+      out.push({ type: 'form', form });
+      out.push({ type: 'node', node: { id: form.nodeId, nodeId: form.nodeId, kind: kindFromNodeId(form.nodeId), title: form.title || form.nodeId, status: 'paused' } });
     }
+    out.push({ type: 'paused', reason: this.pausedReason });
     return out;
   }
 
@@ -483,4 +495,32 @@ function actionReason(d: unknown): string {
     if (labels.length) return `Waiting for a decision: ${labels.join(' / ')}`;
   }
   return 'Waiting for human input';
+}
+
+/** Flowise's buttons as the form's actions: approve → `proceed`, reject → `reject` (what `humanInput.type` takes). */
+function actionsOf(a: Obj): HumanInputAction[] {
+  const out: HumanInputAction[] = [];
+  for (const e of Array.isArray(a.elements) ? a.elements.filter(isObj) : []) {
+    const type = str(e.type) ?? '';
+    const id = /approve/.test(type) ? 'proceed' : /reject/.test(type) ? 'reject' : undefined;
+    if (id && !out.some((x) => x.id === id)) out.push({ id, title: clip(str(e.label) || (id === 'proceed' ? 'Proceed' : 'Reject'), 200), style: id === 'proceed' ? 'primary' : 'default' });
+  }
+  return out.length ? out : [{ id: 'proceed', title: 'Proceed', style: 'primary' }, { id: 'reject', title: 'Reject', style: 'default' }];
+}
+
+/** The form of an Agentflow v2 `action`: its node, its buttons, a feedback paragraph when the node takes one. The
+ * question itself streamed as the answer's text before it. */
+function actionForm(a: Obj, chatId: string): HumanInputForm | undefined {
+  const data = isObj(a.data) ? a.data : {};
+  const nodeId = str(data.nodeId) ?? str(a.id);
+  if (!nodeId) return undefined;
+  const input = isObj(data.input) ? data.input : {};
+  return {
+    nodeId,
+    title: clip(str(data.nodeLabel) ?? '', 200),
+    token: chatId,
+    content: '',
+    fields: input.humanInputEnableFeedback === true ? [{ kind: 'paragraph', name: 'feedback' }] : [],
+    actions: actionsOf(a),
+  };
 }

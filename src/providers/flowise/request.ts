@@ -14,10 +14,19 @@ export interface FlowiseFileRef extends FileRef {
   mimeType?: string;
 }
 
+/** An answer to an Agentflow v2 Human Input node (`IHumanInput`). */
+export interface FlowiseHumanInput {
+  type: 'proceed' | 'reject';
+  /** The node that asked (`action.data.nodeId`): the flow goes on from there. */
+  startNodeId: string;
+  feedback?: string;
+}
+
 /** A RunRequest with the Flowise-only extras. */
 export interface FlowiseRunRequest extends RunRequest {
   history?: Array<FlowiseHistoryMessage | { role: 'user' | 'assistant'; content: string } | { type: string; message: string }>;
   files?: FlowiseFileRef[];
+  humanInput?: FlowiseHumanInput;
 }
 
 export interface FlowiseUpload {
@@ -34,6 +43,7 @@ export interface PredictionBody {
   overrideConfig?: { sessionId?: string; vars?: Record<string, unknown> };
   history?: FlowiseHistoryMessage[];
   uploads?: FlowiseUpload[];
+  humanInput?: FlowiseHumanInput;
 }
 
 /** The question: the query, or the inputs (one value as is; several as `name: value` lines). */
@@ -118,5 +128,6 @@ export function buildPredictionBody(
   if (history.length) body.history = history;
   const { uploads, skipped } = uploadsFrom(request.files);
   if (uploads.length) body.uploads = uploads;
+  if (request.humanInput) body.humanInput = request.humanInput;
   return { body, skippedFiles: skipped };
 }

@@ -11,6 +11,7 @@ import { t } from '../strings';
 import { button, formatNumber, formatSeconds, h, icon, show } from './dom';
 import { FeedbackView } from './feedback';
 import { TraceView } from './trace';
+import { HumanInputView } from './humanInput';
 
 export type Post = (msg: WebviewMessage) => void;
 
@@ -69,6 +70,8 @@ export class EntryElement {
   private readonly citationsEl: HTMLElement;
   private readonly suggestionsEl: HTMLElement;
   private readonly pausedEl: HTMLElement;
+  /** The forms the run waits on (or waited on), where it paused. */
+  readonly humanInput: HumanInputView;
   private readonly cutEl: HTMLElement;
   private readonly statusEl: HTMLElement;
   private readonly errorEl: HTMLElement;
@@ -111,6 +114,7 @@ export class EntryElement {
     this.usageEl = h('div', { class: 'usage' });
     this.suggestionsEl = h('div', { class: 'suggestions', role: 'group', 'aria-label': t('Suggested questions') });
     this.pausedEl = h('div', { class: 'paused', role: 'note' });
+    this.humanInput = new HumanInputView(entry.id, post);
     this.cutEl = h('div', { class: 'answer-cut', role: 'note' }, icon('info'), h('span', { text: t('The answer is longer than the panel shows.') }),
       button({ icon: 'go-to-file', label: t('Open in New Editor'), text: true, class: 'text-button', onClick: () => this.post({ type: 'openInEditor', id: entry.id }) }));
     this.statusEl = h('div', { class: 'status', role: 'status' });
@@ -121,7 +125,7 @@ export class EntryElement {
     this.el = h('article', { class: 'entry', 'data-entry-id': e.id },
       h('div', { class: 'entry-head' }, appLine, question),
       h('div', { class: 'entry-body' }, this.thinking, this.trace.el, this.answerEl, this.cutEl, this.outputsEl, this.filesEl,
-        this.pausedEl, this.errorEl, this.suggestionsEl, this.citationsEl,
+        this.pausedEl, this.humanInput.el, this.errorEl, this.suggestionsEl, this.citationsEl,
         h('div', { class: 'entry-foot' }, this.statusEl, this.usageEl, this.actionsEl, this.feedback.el)));
   }
 
@@ -172,11 +176,13 @@ export class EntryElement {
     if (c.usage) this.updateUsage();
     if (c.citations) this.updateCitations();
     if (c.suggestions || c.status) this.updateSuggestions();
-    if (c.paused || c.status) {
+    if (c.paused || c.status || c.forms) {
       this.pausedEl.replaceChildren();
       if (e.paused) this.pausedEl.append(icon('debug-pause'), h('span', { text: t('Paused: {0}', e.paused) }));
-      show(this.pausedEl, !!e.paused && e.status === 'paused');
+      // A form to answer says itself why the run waits.
+      show(this.pausedEl, !!e.paused && e.status === 'paused' && !e.forms?.some((f) => f.state === 'waiting' || f.state === 'elsewhere'));
     }
+    if (c.forms || c.status) this.humanInput.update(e);
     if (c.error || c.status) this.updateError();
     if (c.status) this.updateStatus();
     if (c.status || c.outputs || c.error || c.answerCut || (c.answer && !running)) this.updateActions();

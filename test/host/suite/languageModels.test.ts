@@ -29,7 +29,7 @@ describe('Dify apps as language models for other extensions', function () {
 
   it('lists the conversational apps (chat, chatflow, agent) and not the workflow or completion ones', async () => {
     const r = await ask('Helper Chat', [{ role: 'user', text: 'hello' }]);
-    assert.deepEqual([...r.models].sort(), ['Docs Chat', 'Helper Chat', 'Research Agent']);
+    assert.deepEqual([...r.models].sort(), ['Deploy Chat', 'Docs Chat', 'Helper Chat', 'Research Agent']);
     assert.equal(r.family, 'dify-chat');
   });
 

@@ -2,6 +2,7 @@
 // Fixed keys (`app-demo-…`), realistic /parameters forms covering every input kind, markdown answers with a
 // fenced code block, Chinese text and a qwen3-style <think> part.
 import type { AppMode } from '../../../src/providers/types';
+import type { HumanInputNode } from './humanInput';
 
 /** One app served by the test server. */
 export interface DifyTestApp {
@@ -26,6 +27,8 @@ export interface DifyTestApp {
   chunkDelayMs?: number | [number, number];
   /** Max upload size in bytes (default 15 MB). */
   uploadLimitBytes?: number;
+  /** A Human Input node after the answer: the run pauses there until its form is answered (workflow, chatflow). */
+  humanInput?: HumanInputNode;
 }
 
 const ANSWER_MD = `## Review summary
@@ -169,5 +172,75 @@ export function demoApps(): DifyTestApp[] {
       answer: 'I searched the web. 结果如下：\n\n- Dify supports **self-hosting**.\n- Use `docker compose up -d`.\n',
       parameters: params([]),
     },
+    {
+      key: 'app-demo-approval',
+      name: 'Release Approval',
+      mode: 'workflow',
+      description: 'Drafts release notes, then waits for a person to approve them (Human Input).',
+      answer: RELEASE_DRAFT,
+      workflowNodes: [{ node_id: 'start', node_type: 'start', title: 'Start' }],
+      parameters: params([wf('paragraph', { variable: 'changes', label: 'Changes', required: true, max_length: 10000, default: '' })]),
+      humanInput: RELEASE_REVIEW,
+    },
+    {
+      key: 'app-demo-deploy',
+      name: 'Deploy Chat',
+      mode: 'advanced-chat',
+      description: 'Plans a deployment and asks before it deploys (Chatflow with Human Input).',
+      answer: DEPLOY_PLAN,
+      workflowNodes: [{ node_id: 'start', node_type: 'start', title: 'Start' }],
+      parameters: params([], { opening_statement: 'Tell me what to deploy; I ask before I do it.' }),
+      humanInput: DEPLOY_CONFIRM,
+    },
   ];
 }
+
+const RELEASE_DRAFT = `## Release notes draft 📝
+
+- Streams answers faster behind proxies.
+- 修复了自签名证书的问题。
+`;
+
+/** The approval form of "Release Approval": a paragraph with a default, a select, three buttons. */
+const RELEASE_REVIEW: HumanInputNode = {
+  node_id: 'review_release',
+  title: 'Review the release',
+  content: '### 发布审批 · Release approval\n\nThe draft is above. **Approve** to publish it, or reject it.\n\nComment: {{#$output.comment#}}\n\nChannel: {{#$output.channel#}}\n',
+  inputs: [
+    { type: 'paragraph', output_variable_name: 'comment', default: { type: 'constant', selector: [], value: 'LGTM 👍' } },
+    { type: 'select', output_variable_name: 'channel', option_source: { type: 'constant', selector: [], value: ['stable', 'beta', '内测'] } },
+  ],
+  actions: [
+    { id: 'approve', title: 'Approve ✅', button_style: 'primary' },
+    { id: 'reject', title: 'Reject', button_style: 'default' },
+    { id: 'later', title: 'Ask someone else', button_style: 'ghost' },
+  ],
+  branches: {
+    approve: 'Published to **{{channel}}**. 🎉 Comment: {{comment}}\n',
+    reject: 'Not published. Reason: {{comment}}\n',
+    later: 'Handed over to another reviewer.\n',
+    timeout: 'Nobody answered in time, so nothing was published. ⏰\n',
+  },
+};
+
+const DEPLOY_PLAN = 'I will deploy **v2.3.0** to production. 部署前请确认。\n\n';
+
+/** The confirmation of "Deploy Chat": a reason and optional log files (a file list). */
+const DEPLOY_CONFIRM: HumanInputNode = {
+  node_id: 'confirm_deploy',
+  title: 'Confirm the deployment',
+  content: 'Deploy **v2.3.0** to production?\n\nReason: {{#$output.reason#}}\n\nLogs: {{#$output.logs#}}\n',
+  inputs: [
+    { type: 'paragraph', output_variable_name: 'reason', default: null },
+    { type: 'file-list', output_variable_name: 'logs', allowed_file_types: ['document'], allowed_file_extensions: ['.txt', '.log', '.md'], allowed_file_upload_methods: ['local_file'], number_limits: 2 },
+  ],
+  actions: [
+    { id: 'deploy', title: 'Deploy 🚀', button_style: 'primary' },
+    { id: 'cancel', title: 'Cancel', button_style: 'ghost' },
+  ],
+  branches: {
+    deploy: 'Deployed v2.3.0. ✅ ({{reason}})\n',
+    cancel: 'Deployment cancelled. 已取消。\n',
+    timeout: 'No confirmation came in time: nothing was deployed.\n',
+  },
+};

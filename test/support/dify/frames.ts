@@ -20,6 +20,8 @@ export interface RunContext {
   answer: string;
   /** Extra output variables of workflow_finished (scripted). */
   extraOutputs?: Obj;
+  /** The Human Input node's execution id, while the run waits there and after. */
+  pausedNodeExec?: string;
 }
 
 /** Splits text into 20–60 character pieces at code-point boundaries (deterministic). */
@@ -207,3 +209,62 @@ export function blockingBody(app: DifyTestApp, ctx: RunContext): Obj {
   if (app.mode === 'completion') delete body.conversation_id;
   return body;
 }
+
+/** The frames of a run of an app with a Human Input node up to the node (the server adds the form and the pause):
+ * the start, the answer (the draft the person reviews), then the node starting. `ctx.pausedNodeExec` names it. */
+export function framesUntilHumanInput(app: DifyTestApp, ctx: RunContext): Frame[] {
+  const all = runFrames(app, ctx);
+  // Everything up to the answer node's end, without the closing nodes and terminal events.
+  const cut = all.findIndex((f) => f !== 'ping' && ((f.obj.event === 'node_started' && ['end', 'answer'].includes(String((f.obj.data as Obj).node_type))) || f.obj.event === 'message_end'));
+  const frames = all.slice(0, cut < 0 ? all.length - 1 : cut);
+  const env = envOf(app, ctx);
+  const hin = app.humanInput!;
+  ctx.pausedNodeExec ??= randomUUID();
+  frames.push({ obj: humanNode(ctx, env, 'node_started', ctx.pausedNodeExec, hin.node_id, hin.title) });
+  return frames;
+}
+
+/** The frames of a run going on after its form was answered (`filled`) or expired (`timeout`): the resumption, the
+ * node's outcome, the branch's text, the terminal events. */
+export function resumeFrames(app: DifyTestApp, ctx: RunContext, outcome: { filled: Obj } | { timeout: Obj }, text: string): Frame[] {
+  const env = envOf(app, ctx);
+  const hin = app.humanInput!;
+  const exec = ctx.pausedNodeExec ?? randomUUID();
+  const frames: Frame[] = [{ obj: { event: 'workflow_started', ...env, data: { id: ctx.runId, workflow_id: ctx.workflowId, inputs: ctx.inputs, created_at: ctx.createdAt, reason: 'resumption' } } }];
+  if ('filled' in outcome) frames.push({ obj: { event: 'human_input_form_filled', ...env, data: outcome.filled } });
+  else frames.push({ obj: { event: 'human_input_form_timeout', ...env, data: outcome.timeout } });
+  frames.push({ obj: humanNode(ctx, env, 'node_finished', exec, hin.node_id, hin.title) });
+  const llm = { id: randomUUID(), node_id: 'after_review', node_type: 'llm', title: 'Carry out' };
+  frames.push({ obj: node(ctx, env, 'node_started', llm) });
+  for (const piece of chunkText(text)) {
+    frames.push(app.mode === 'advanced-chat'
+      ? { obj: { event: 'message', conversation_id: ctx.conversationId, message_id: ctx.messageId, created_at: ctx.createdAt, task_id: ctx.taskId, id: ctx.messageId, answer: piece }, chunk: true }
+      : { obj: { event: 'text_chunk', ...env, data: { text: piece, from_variable_selector: ['after_review', 'text'] } }, chunk: true });
+  }
+  frames.push({ obj: node(ctx, env, 'node_finished', llm, { outputs: { text } }) });
+  const whole = ctx.answer + text;
+  if (app.mode === 'advanced-chat') {
+    frames.push({ obj: { event: 'message_end', conversation_id: ctx.conversationId, message_id: ctx.messageId, created_at: ctx.createdAt, task_id: ctx.taskId, id: ctx.messageId, metadata: { usage: usage(20) }, files: [] } });
+    frames.push({ obj: workflowFinished(ctx, env, 'succeeded', { answer: whole }, 160) });
+  } else {
+    frames.push({ obj: workflowFinished(ctx, env, 'succeeded', { text: whole }, 160) });
+  }
+  return frames;
+}
+
+/** The one frame the events route sends for a run that has finished: Python's json.dumps, the run id as task id,
+ * no conversation or message id (even for a chatflow). */
+export function finishedFrame(ctx: RunContext, status: string, outputs: Obj | null): Obj {
+  return workflowFinished(ctx, { task_id: ctx.runId, workflow_run_id: ctx.runId }, status, outputs, 160);
+}
+
+function envOf(app: DifyTestApp, ctx: RunContext): Obj {
+  return app.mode === 'advanced-chat'
+    ? { conversation_id: ctx.conversationId, message_id: ctx.messageId, created_at: ctx.createdAt, task_id: ctx.taskId, workflow_run_id: ctx.runId }
+    : { task_id: ctx.taskId, workflow_run_id: ctx.runId };
+}
+
+function humanNode(ctx: RunContext, env: Obj, event: string, id: string, nodeId: string, title: string): Obj {
+  return node(ctx, env, event, { id, node_id: nodeId, node_type: 'human-input', title });
+}
+

@@ -23,13 +23,21 @@
  * 'stopped'), uploads (201; 413/415/400 errors), file references in inputs and `files` checked as Dify checks
  * them (test/support/dify/fileRefs.ts), `event: ping` frames, no `[DONE]`.
  * A query or input value containing "/slow" makes that stream slow (250 ms per frame) for UI tests.
+ * Human input (§I, test/support/dify/humanInput.ts): an app with a `humanInput` node pauses there — the stream closes
+ * after `human_input_required` + `workflow_paused` (no message_end for a chatflow), a blocking call answers the paused
+ * body — and goes on only on GET /v1/workflow/{id}/events after its form is answered on /v1/form/human_input/{token}
+ * (every error of the contract) or expires (the timeout branch). The events route serves every workflow and chatflow
+ * run: a finished one in one frame, others with the state snapshot and live (test/support/dify/runHub.ts). A query
+ * or input containing "/email" makes the form email-only (no token); "/expire" makes it expire after 20 s.
  * The server is unref'd (never keeps a process alive) and can shut itself down after `idleShutdownMs`.
  */
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import type { DifyTestApp } from './apps';
-import { answerFor, blockingBody, Frame, RunContext, runFrames, stoppedFrames } from './frames';
+import { answerFor, blockingBody, finishedFrame, Frame, framesUntilHumanInput, resumeFrames, RunContext, runFrames, stoppedFrames } from './frames';
+import { branchText, checkOpen, checkSubmission, formBody, FormFail, newForm, pauseReason, renderedContent, requiredData, type FormRecord } from './humanInput';
+import { RunHub, type HubRun } from './runHub';
 import { extensionOf, fileRefProblem } from './fileRefs';
 import type { FileConfig, StoredUpload } from './fileRefs';
 import { parseMultipart } from './multipart';
@@ -72,6 +80,12 @@ export interface StreamScript {
   ignoreStop?: boolean;
   /** With stallAfterChunks: send only a ping every N ms for six intervals, then resume the stream (a slow run kept alive by pings). */
   pingEveryMs?: number;
+  /** Human input: the form expires this long after the pause (then the run takes its timeout branch). */
+  formExpiresInMs?: number;
+  /** Human input: the form is delivered by email and console only (the Service API gets no token). */
+  formElsewhere?: boolean;
+  /** Human input, blocking chatflow: the older body with `data.human_input_forms` (and no `reasons`). */
+  olderPausedBody?: boolean;
 }
 
 /** One request as the server saw it. */
@@ -100,8 +114,18 @@ export interface DifyTestServer {
    * How each streamed task ended on the server: finished, stopped by the stop route, failed, or abandoned when this
    * server closed. As in Dify, a task goes on after its client leaves, until it finishes or is stopped.
    */
-  taskEnds: Map<string, 'finished' | 'stopped' | 'failed' | 'abandoned'>;
+  taskEnds: Map<string, 'finished' | 'stopped' | 'failed' | 'abandoned' | 'paused'>;
   script(key: string, s: StreamScript | StreamScript[]): void;
+  /** Human input: the forms on this server, and what a person elsewhere (or the clock) does to them. */
+  humanInput: {
+    forms(): FormRecord[];
+    /** The form passes its expiry now: the form routes answer 412, the run takes its timeout branch. */
+    expire(token: string): void;
+    /** Someone else answers the form (the web app, another client): later answers get 412 submitted. */
+    answer(token: string, action: string, inputs: Record<string, unknown>): void;
+  };
+  /** Every workflow and chatflow run, as the events route follows it. */
+  hub: RunHub;
   /** The rating an answer has on this server, as Dify's logs show it. */
   feedbackOf(messageId: string): { rating: string; content?: string } | undefined;
   waitForRequest(pred: (r: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
@@ -116,6 +140,13 @@ export interface DifyServerOptions {
   idleShutdownMs?: number;
   /** Default delay between frames (ms or [min,max]); default 0. */
   chunkDelayMs?: number | [number, number];
+  /** The events route's snapshot: rebuilt from the run's state (released builds), or its events replayed (newest). */
+  eventsReplay?: 'snapshot' | 'stream';
+  /** The events route pings this often (Dify: 10 s) and closes after this long without an event (Dify: 300 s). */
+  eventsPingMs?: number;
+  eventsIdleMs?: number;
+  /** How long after an accepted answer the run goes on (Dify queues it: a Celery task). Default 30 ms. */
+  resumeDelayMs?: number;
 }
 
 interface Conversation {
@@ -181,6 +212,10 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
   const taskEnds: DifyTestServer['taskEnds'] = new Map();
   const runs = new Map<string, WorkflowRunRecord>();
   const uploads = new Map<string, StoredUpload>();
+  const hub = new RunHub();
+  /** Runs of apps with a Human Input node: what a resume needs. */
+  const paused = new Map<string, { app: DifyTestApp; ctx: RunContext; run: HubRun; user: string; form: FormRecord; script: StreamScript }>();
+  const forms = new Map<string, FormRecord>();
   const sockets = new Set<Socket>();
   let idleTimer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -322,23 +357,148 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       conv.messages.push({ id: ctx.messageId, query, answer: ctx.answer, created_at: Math.max(ctx.createdAt, (conv.messages.at(-1)?.created_at ?? 0) + 1), inputs, feedback: null });
       conv.updated_at = now();
     }
+    let hubRun: HubRun | undefined;
     if (app.mode === 'workflow' || app.mode === 'advanced-chat') {
       runs.set(ctx.runId, { id: ctx.runId, appKey: app.key, workflow_id: ctx.workflowId, status: 'running', inputs: JSON.stringify(inputs), outputs: {}, error: null, total_steps: 0, total_tokens: 0, created_at: ctx.createdAt, finished_at: null, elapsed_time: 0, user });
+      hubRun = hub.create({ id: ctx.runId, taskId: ctx.taskId, appKey: app.key, mode: app.mode === 'workflow' ? 'workflow' : 'advanced-chat', user, workflowId: ctx.workflowId, conversationId: ctx.conversationId, messageId: ctx.messageId, createdAt: ctx.createdAt });
     }
     const finishRun = (status: string): void => {
       const r = runs.get(ctx.runId);
-      if (r && r.status === 'running') Object.assign(r, { status, outputs: status === 'succeeded' ? { text: ctx.answer } : {}, finished_at: now(), elapsed_time: 1.5, total_steps: 6, total_tokens: 150 });
+      if (r && (r.status === 'running' || r.status === 'paused')) Object.assign(r, { status, outputs: status === 'succeeded' ? (app.mode === 'advanced-chat' ? { answer: ctx.answer } : { text: ctx.answer }) : {}, finished_at: now(), elapsed_time: 1.5, total_steps: 6, total_tokens: 150 });
     };
+    const asked = [query, ...Object.values(inputs).filter((v): v is string => typeof v === 'string')].join('\n');
+    const pause = app.humanInput && hubRun
+      ? { run: hubRun, form: newForm(app, ctx.runId, { elsewhere: s.formElsewhere || asked.includes('/email'), expiresInMs: s.formExpiresInMs ?? (asked.includes('/expire') ? 20_000 : undefined) }) }
+      : undefined;
     if (responseMode === 'blocking') {
       if (s.chunkDelayMs || slow) await sleep(slow ? 500 : s.chunkDelayMs!);
+      if (pause) {
+        // The run goes as far as the Human Input node before the answer (nobody follows a blocking run).
+        for (const f of framesUntilHumanInput(app, ctx)) if (f !== 'ping') hub.publish(pause.run, f.obj);
+        const frame = pauseRun(app, ctx, pause.run, pause.form, user, s);
+        json(res, 200, pausedBody(app, ctx, frame, pause.form, s));
+        return;
+      }
       finishRun('succeeded');
       json(res, 200, blockingBody(app, ctx));
       return;
     }
-    await writeStream(app, res, req, s, ctx, slow, finishRun, user);
+    await writeStream(app, res, req, s, ctx, slow, finishRun, user, hubRun, pause?.form);
   }
 
-  async function writeStream(app: DifyTestApp, res: http.ServerResponse, req: http.IncomingMessage, s: StreamScript, ctx: RunContext, slow: boolean, finishRun: (status: string) => void, user: string): Promise<void> {
+  /** The run reaches its Human Input node: the form is waiting, the run paused. Returns the `workflow_paused` frame. */
+  function pauseRun(app: DifyTestApp, ctx: RunContext, run: HubRun, form: FormRecord, user: string, s: StreamScript): Record<string, unknown> {
+    forms.set(form.token, form);
+    const env = app.mode === 'advanced-chat'
+      ? { conversation_id: ctx.conversationId, message_id: ctx.messageId, created_at: ctx.createdAt, task_id: ctx.taskId, workflow_run_id: ctx.runId }
+      : { task_id: ctx.taskId, workflow_run_id: ctx.runId };
+    run.waiting = [{ data: requiredData(form) }];
+    hub.publish(run, { event: 'human_input_required', ...env, data: requiredData(form) });
+    const frame = {
+      event: 'workflow_paused', ...env,
+      data: { workflow_run_id: ctx.runId, paused_nodes: [form.node.node_id], outputs: {}, reasons: [pauseReason(form)], status: 'paused', created_at: ctx.createdAt, elapsed_time: 0.8, total_tokens: 120, total_steps: 4 },
+    };
+    hub.publish(run, frame);
+    const r = runs.get(ctx.runId);
+    if (r) r.status = 'paused';
+    paused.set(ctx.runId, { app, ctx, run, user, form, script: s });
+    form.timer = setTimeout(() => expire(form), Math.max(0, form.expiresAt - Date.now()));
+    form.timer.unref?.();
+    return frame;
+  }
+
+  /** The answer of a blocking run that paused (workflow: WorkflowPausedBlockingResponse; chatflow: ChatPausedBlockingResponse). */
+  function pausedBody(app: DifyTestApp, ctx: RunContext, paused: Record<string, unknown>, form: FormRecord, s: StreamScript): Record<string, unknown> {
+    const data = paused.data as Record<string, unknown>;
+    if (app.mode === 'workflow') {
+      return {
+        task_id: ctx.taskId, workflow_run_id: ctx.runId,
+        data: { id: ctx.runId, workflow_id: ctx.workflowId, status: 'paused', outputs: {}, error: null, elapsed_time: data.elapsed_time, total_tokens: data.total_tokens, total_steps: data.total_steps, created_at: ctx.createdAt, finished_at: null, paused_nodes: data.paused_nodes, reasons: data.reasons },
+      };
+    }
+    const inner: Record<string, unknown> = {
+      id: ctx.messageId, mode: 'advanced-chat', conversation_id: ctx.conversationId, message_id: ctx.messageId, workflow_run_id: ctx.runId, answer: ctx.answer,
+      metadata: {}, created_at: ctx.createdAt, paused_nodes: data.paused_nodes, status: 'paused', elapsed_time: data.elapsed_time, total_tokens: data.total_tokens, total_steps: data.total_steps,
+    };
+    if (s.olderPausedBody) inner.human_input_forms = [requiredData(form)];
+    else inner.reasons = data.reasons;
+    return {
+      event: 'workflow_paused', task_id: ctx.taskId, id: ctx.messageId, message_id: ctx.messageId, conversation_id: ctx.conversationId, mode: 'advanced-chat',
+      answer: ctx.answer, metadata: {}, created_at: ctx.createdAt, workflow_run_id: ctx.runId, data: inner,
+    };
+  }
+
+  /** The form's expiry: the form routes answer 412 expired, and the run goes on along the node's timeout branch. */
+  function expire(form: FormRecord): void {
+    clearTimeout(form.timer);
+    if (form.state !== 'waiting' || closed) return;
+    form.state = 'expired';
+    form.expiresAt = Math.min(form.expiresAt, Date.now());
+    const p = paused.get(form.runId);
+    if (!p) return;
+    const timeout = { node_id: form.node.node_id, node_title: form.node.title, expiration_time: Math.floor(form.expiresAt / 1000) };
+    void resume(p, { timeout }, branchText(form.node, 'timeout', {}));
+  }
+
+  /** An accepted answer: Dify queues the resume (a Celery task); the run goes on a moment later, on the events route only. */
+  function submitted(form: FormRecord, action: string, inputs: Record<string, unknown>, user: string): void {
+    clearTimeout(form.timer);
+    form.state = 'submitted';
+    form.submission = { action, inputs, user };
+    const p = paused.get(form.runId);
+    if (!p) return;
+    const title = form.node.actions.find((a) => a.id === action)?.title ?? action;
+    const filled = { node_id: form.node.node_id, node_title: form.node.title, rendered_content: renderedContent(form.node, inputs), action_id: action, action_text: title };
+    const t = setTimeout(() => void resume(p, { filled }, branchText(form.node, action, inputs)), opts.resumeDelayMs ?? 30);
+    t.unref?.();
+  }
+
+  /** The run goes on after its pause: published to whoever follows it, stoppable by its task id as before. */
+  async function resume(p: { app: DifyTestApp; ctx: RunContext; run: HubRun; user: string; script: StreamScript }, outcome: Parameters<typeof resumeFrames>[2], text: string): Promise<void> {
+    const { app, ctx, run } = p;
+    paused.delete(ctx.runId);
+    const r = runs.get(ctx.runId);
+    if (r) r.status = 'running';
+    const task: RunningTask = { taskId: ctx.taskId, appKey: app.key, user: p.user, stopped: false, connected: true };
+    tasks.set(ctx.taskId, task);
+    const delay = delayFor(app, p.script, false);
+    const before = ctx.answer;
+    try {
+      for (const f of resumeFrames(app, ctx, outcome, text)) {
+        if (closed) return;
+        if (task.stopped) {
+          for (const sf of stoppedFrames(app, ctx)) if (sf !== 'ping') hub.publish(run, sf.obj);
+          finishRun(ctx, app, 'stopped');
+          return;
+        }
+        if (f === 'ping') continue;
+        if (f.obj.event === 'workflow_started') run.waiting = [];
+        hub.publish(run, f.obj);
+        const d = Math.max(2, delay());
+        await new Promise<void>((resolve) => {
+          task.wake = resolve;
+          setTimeout(resolve, d).unref?.();
+        });
+      }
+      ctx.answer = before + text;
+      const conv = ctx.conversationId ? conversations.get(ctx.conversationId) : undefined;
+      const msg = conv?.messages.find((m) => m.id === ctx.messageId);
+      if (msg) msg.answer = ctx.answer;
+      finishRun(ctx, app, 'succeeded');
+    } finally {
+      tasks.delete(ctx.taskId);
+      taskEnds.set(ctx.taskId, task.stopped ? 'stopped' : closed ? 'abandoned' : 'finished');
+    }
+  }
+
+  function finishRun(ctx: RunContext, app: DifyTestApp, status: string): void {
+    const r = runs.get(ctx.runId);
+    if (r && r.status !== 'succeeded' && r.status !== 'failed' && r.status !== 'stopped') {
+      Object.assign(r, { status, outputs: status === 'succeeded' ? (app.mode === 'advanced-chat' ? { answer: ctx.answer } : { text: ctx.answer }) : {}, finished_at: now(), elapsed_time: 2.5, total_steps: 9, total_tokens: 160 });
+    }
+  }
+
+  async function writeStream(app: DifyTestApp, res: http.ServerResponse, req: http.IncomingMessage, s: StreamScript, ctx: RunContext, slow: boolean, finishRun: (status: string) => void, user: string, run?: HubRun, form?: FormRecord): Promise<void> {
     const task: RunningTask = { taskId: ctx.taskId, appKey: app.key, user, stopped: false, connected: true, ignoresStop: s.ignoreStop };
     tasks.set(ctx.taskId, task);
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no', Connection: 'keep-alive' });
@@ -359,9 +519,13 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       }
     };
     const ping = (): Promise<void> => write(`event: ping${nl}${nl}`);
-    const frame = (o: Record<string, unknown>): Promise<void> => write(`data: ${toJson(o, s.jsonStyle)}${nl}${nl}`);
+    // What the run emits also goes to whoever follows it on the events route.
+    const frame = (o: Record<string, unknown>): Promise<void> => {
+      if (run && o.event !== 'future_event_kind') hub.publish(run, o);
+      return write(`data: ${toJson(o, s.jsonStyle)}${nl}${nl}`);
+    };
     const pings = s.pings ?? 'none';
-    const frames: Frame[] = runFrames(app, ctx);
+    const frames: Frame[] = form ? framesUntilHumanInput(app, ctx) : runFrames(app, ctx);
     let chunks = 0;
     let index = 0;
     const flush = (): void => {
@@ -431,12 +595,20 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
           });
         }
       }
-      finishRun('succeeded');
+      if (form && run) {
+        // The Human Input node: the form and the pause, then the stream closes (no message_end for a chatflow).
+        const toClient = (o: Record<string, unknown>): Promise<void> => write(`data: ${toJson(o, s.jsonStyle)}${nl}${nl}`);
+        const paused = pauseRun(app, ctx, run, form, user, s);
+        await toClient(run.log.at(-2)!);
+        await toClient(paused);
+      } else {
+        finishRun('succeeded');
+      }
       flush();
       res.end();
     } finally {
       tasks.delete(ctx.taskId);
-      taskEnds.set(ctx.taskId, task.stopped ? 'stopped' : closed ? 'abandoned' : runs.get(ctx.runId)?.status === 'failed' ? 'failed' : 'finished');
+      taskEnds.set(ctx.taskId, task.stopped ? 'stopped' : closed ? 'abandoned' : runs.get(ctx.runId)?.status === 'failed' ? 'failed' : runs.get(ctx.runId)?.status === 'paused' ? 'paused' : 'finished');
       void req;
     }
   }
@@ -482,6 +654,57 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       delete out.appKey;
       delete out.user;
       return json(res, 200, out);
+    }
+    if (m === 'GET' && (match = /^\/workflow\/([^/]+)\/events$/.exec(p))) {
+      // Re-attach (§I): the `user` who started the run, a workflow or chatflow app, a run of this app and user.
+      if (!rec.query.user) throw new HttpFail(400, 'invalid_param', 'Arg user must be provided.');
+      if (app.mode !== 'workflow' && app.mode !== 'advanced-chat') throw new HttpFail(400, 'not_workflow_app', 'Please check if your app mode matches the right API route.');
+      const id = decodeURIComponent(match[1]);
+      const r = runs.get(id);
+      const run = hub.runs.get(id);
+      if (!r || !run || r.appKey !== app.key || r.user !== rec.query.user) throw new HttpFail(404, 'not_found', 'Workflow run not found');
+      const flag = (v: string | undefined) => (v ?? '').toLowerCase() === 'true';
+      if (r.finished_at !== null) {
+        // Exactly one frame, json.dumps style, the run id as task id, no conversation or message id; no ping.
+        const ctx = { runId: r.id, workflowId: r.workflow_id, createdAt: r.created_at } as RunContext;
+        const f = finishedFrame(ctx, r.status, r.status === 'succeeded' ? r.outputs : null);
+        const text = `data: ${toJson(f, 'python')}\n\n`;
+        res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'Content-Length': String(Buffer.byteLength(text)) });
+        res.end(text);
+        return;
+      }
+      hub.follow(run, res, {
+        snapshot: flag(rec.query.include_state_snapshot), continueOnPause: flag(rec.query.continue_on_pause), replay: opts.eventsReplay ?? 'snapshot',
+        pingMs: opts.eventsPingMs ?? 10_000, idleMs: opts.eventsIdleMs ?? 300_000,
+      });
+      return;
+    }
+    if ((m === 'GET' || m === 'POST') && (match = /^\/form\/human_input\/([^/]+)$/.exec(p))) {
+      if (m === 'POST') requireUser(body);
+      if (m === 'POST' && (!body.inputs || typeof body.inputs !== 'object' || Array.isArray(body.inputs))) throw new HttpFail(400, 'invalid_param', 'inputs: Input should be a valid dictionary');
+      if (m === 'POST' && typeof body.action !== 'string') throw new HttpFail(400, 'invalid_param', 'action: Input should be a valid string');
+      // Another app's form, or one for a recipient the Service API may not use (email/console): "not found".
+      const form = forms.get(decodeURIComponent(match[1]));
+      if (!form || form.appKey !== app.key || form.elsewhere) throw new HttpFail(404, 'not_found', 'Form not found');
+      try {
+        checkOpen(form);
+        if (m === 'GET') {
+          // json.dumps(…, ensure_ascii=False): Python separators, raw UTF-8.
+          const text = toJson(formBody(form), 'python-utf8');
+          res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) });
+          res.end(text);
+          return;
+        }
+        checkSubmission(form, body.inputs as Record<string, unknown>, body.action as string, uploads);
+      } catch (e) {
+        if (e instanceof FormFail) {
+          if (e.code === 'human_input_form_expired') expire(form);
+          throw new HttpFail(e.status, e.code, e.message);
+        }
+        throw e;
+      }
+      submitted(form, body.action as string, body.inputs as Record<string, unknown>, body.user as string);
+      return json(res, 200, {});
     }
     if (m === 'POST' && (match = /^\/workflows\/tasks\/([^/]+)\/stop$/.exec(p))) {
       if (app.mode !== 'workflow') throw new HttpFail(400, 'not_workflow_app', 'Please check if your app mode matches the right API route.');
@@ -666,6 +889,8 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
     closed = true;
     if (idleTimer) clearTimeout(idleTimer);
     for (const t of tasks.values()) t.wake?.();
+    for (const f of forms.values()) clearTimeout(f.timer);
+    for (const r of hub.runs.values()) for (const sub of [...r.subscribers]) sub.close();
     await new Promise<void>((r) => {
       server.close(() => r());
       for (const s of sockets) s.destroy();
@@ -682,6 +907,18 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
     requests,
     stops,
     taskEnds,
+    hub,
+    humanInput: {
+      forms: () => [...forms.values()],
+      expire(token) {
+        const f = forms.get(token);
+        if (f) expire(f);
+      },
+      answer(token, action, inputs) {
+        const f = forms.get(token);
+        if (f && f.state === 'waiting') submitted(f, action, inputs, 'someone-else');
+      },
+    },
     feedbackOf(messageId) {
       const a = answers.get(messageId);
       return a?.feedback ? { rating: a.feedback, content: a.content } : undefined;

@@ -13,6 +13,9 @@
 //                               // agentFlowExecutedData, tokens without `start`
 //     followUpPrompts?: string[]; // metadata.followUpPrompts (default two prompts; [] = none)
 //     uploads?: Partial<FlowiseUploadsInfo>; // chatflows-uploads answer
+//     humanInput?: { feedback: boolean };   // AgentflowV2 with a Human Input node after the answer: the run stops
+//                               // there (STOPPED + `action`); a prediction with `humanInput` {type, startNodeId,
+//                               // feedback} and the same chatId goes on (proceed or reject branch)
 //   }
 //   export interface FlowiseScript {     // consumed one per prediction request of that flow, in order
 //     splitAt?: 'random' | number[];     // write the SSE body in pieces cut at these byte offsets (or randomly)
@@ -73,6 +76,7 @@ export interface FlowiseTestFlow {
   agentflow?: boolean;
   followUpPrompts?: string[];
   uploads?: Partial<FlowiseUploadsInfo>;
+  humanInput?: { feedback: boolean };
 }
 
 export interface FlowiseScript {
@@ -113,6 +117,7 @@ interface PredictionInput {
   overrideConfig?: { sessionId?: unknown; vars?: unknown };
   history?: unknown;
   uploads?: unknown;
+  humanInput?: { type?: unknown; startNodeId?: unknown; feedback?: unknown };
 }
 
 interface HistoryItem {
@@ -176,8 +181,20 @@ export function demoFlows(): FlowiseTestFlow[] {
       streaming: false,
       sources: true,
     },
+    {
+      id: 'demo-flowise-approval',
+      name: 'Flowise Approval',
+      streaming: true,
+      agentflow: true,
+      answer: 'Here is the plan: rotate the API keys of the staging cluster. 先轮换预发布环境的密钥。',
+      humanInput: { feedback: true },
+    },
   ];
 }
+
+/** The Human Input node of the test agentflows, and what it asks (the fixed description after the last message). */
+export const HUMAN_INPUT_NODE = { nodeId: 'humanInputAgentflow_0', nodeLabel: 'Human Input 0' };
+export const HUMAN_INPUT_QUESTION = '\n\nDo you want to proceed?';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const enc = new TextEncoder();
@@ -219,6 +236,28 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
   const answered = new Map<string, { chatflowid: string; chatId: string }>();
   const feedbacks = new Map<string, { id: string; chatflowid: string; chatId: string; messageId: string; rating: string; content: string; createdDate: string }>();
   const active = new Map<string, ActiveRun>();
+  /** chatId → the Human Input node its run stopped at (what `humanInput.startNodeId` must name). */
+  const pending = new Map<string, string>();
+
+  /** The `action` of a stopped Human Input node (buildAgentflow.ts), with `humanInputEnableFeedback` in its input. */
+  function humanInputAction(flow: FlowiseTestFlow): Record<string, unknown> {
+    return {
+      id: randomUUID(),
+      mapping: { approve: 'Proceed', reject: 'Reject' },
+      elements: [{ type: 'agentflowv2-approve-button', label: 'Proceed' }, { type: 'agentflowv2-reject-button', label: 'Reject' }],
+      data: { ...HUMAN_INPUT_NODE, input: { messages: [], humanInputEnableFeedback: !!flow.humanInput?.feedback } },
+    };
+  }
+
+  /** Why a `humanInput` answer cannot go on: no run of this chatId stopped at that node (the flow then fails). */
+  function humanInputProblem(flow: FlowiseTestFlow, body: PredictionInput): string | undefined {
+    const hi = body.humanInput;
+    if (!hi) return undefined;
+    const chatId = typeof body.chatId === 'string' ? body.chatId : '';
+    if (!flow.humanInput || pending.get(chatId) !== hi.startNodeId) return `Error: buildAgentflow - no human input is waiting at ${String(hi.startNodeId)} in chat ${chatId}`;
+    if (hi.type !== 'proceed' && hi.type !== 'reject') return `Error: buildAgentflow - unknown human input type ${String(hi.type)}`;
+    return undefined;
+  }
   const waiters = new Set<{ pred: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }>();
   const sockets = new Set<Socket>();
   let openStreams = 0;
@@ -393,6 +432,12 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
       (typeof body.overrideConfig?.sessionId === 'string' && body.overrideConfig.sessionId) || chatId;
     const past = memory.get(sessionId) ?? [];
     let answer = flow.answer ?? `You asked: ${question}`;
+    const hi = body.humanInput;
+    if (flow.humanInput && hi) {
+      const feedback = typeof hi.feedback === 'string' && flow.humanInput.feedback ? hi.feedback : '';
+      answer = hi.type === 'reject' ? `Stopped: nothing was changed.${feedback ? ` (${feedback})` : ''}` : `Done: the keys are rotated. ✅${feedback ? ` Noted: ${feedback}` : ''}`;
+      return { chatId, sessionId, chatMessageId: randomUUID(), question, answer, followUps: [] };
+    }
     const history: HistoryItem[] = Array.isArray(body.history) ? body.history : [];
     const lastHistoryQuestion = [...history]
       .reverse()
@@ -468,8 +513,15 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
       res.socket?.destroy();
       return;
     }
+    const refused = humanInputProblem(flow, body);
+    if (refused) return sendError(res, 500, refused);
     const turn = prepareTurn(flow, body);
     remember(turn, flow.id);
+    const asks = !!flow.humanInput && !body.humanInput;
+    if (asks) {
+      turn.answer += HUMAN_INPUT_QUESTION;
+      pending.set(turn.chatId, HUMAN_INPUT_NODE.nodeId);
+    } else if (body.humanInput) pending.delete(turn.chatId);
     const reply: Record<string, unknown> = {
       text: turn.answer,
       question: turn.question,
@@ -490,12 +542,15 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
         { nodeId: 'llmAgentflow_0', nodeLabel: 'Writer', data: { output: { content: turn.answer } }, previousNodeIds: ['startAgentflow_0'], status: 'FINISHED' },
       ];
     }
+    if (asks) reply.action = humanInputAction(flow);
     sendJson(res, 200, reply);
   }
 
   async function stream(flow: FlowiseTestFlow, body: PredictionInput, script: FlowiseScript, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     openStreams++;
     const turn = prepareTurn(flow, body);
+    const asks = !!flow.humanInput && !body.humanInput;
+    const refused = humanInputProblem(flow, body);
     const runKey = `${flow.id}_${turn.chatId}`;
     let resolveAbort!: () => void;
     const run: ActiveRun = {
@@ -585,7 +640,18 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
         await finish(true);
         return;
       }
-      if (flow.agentflow) {
+      if (refused) {
+        await frame('error', refused, undefined, true);
+        await finish(true);
+        return;
+      }
+      if (flow.agentflow && body.humanInput) {
+        // Going on from the Human Input node: its outcome, then the branch it chose.
+        pending.delete(turn.chatId);
+        await frame('agentFlowEvent', 'INPROGRESS');
+        await frame('nextAgentFlow', { ...HUMAN_INPUT_NODE, status: 'FINISHED' });
+        await frame('nextAgentFlow', { nodeId: 'llmAgentflow_1', nodeLabel: body.humanInput.type === 'reject' ? 'Stop' : 'Carry out', status: 'INPROGRESS' });
+      } else if (flow.agentflow) {
         await frame('agentFlowEvent', 'INPROGRESS');
         await between();
         await frame('nextAgentFlow', { nodeId: 'startAgentflow_0', nodeLabel: 'Start', status: 'INPROGRESS' });
@@ -639,8 +705,23 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
         await frame('token', tokens[i]);
         await between();
       }
-      if (flow.agentflow) {
+      if (asks) {
+        // The Human Input node: it asks (its fixed description, streamed as text), the flow stops, and `action` says how to go on.
         await frame('nextAgentFlow', { nodeId: 'llmAgentflow_0', nodeLabel: 'Writer', status: 'FINISHED' });
+        await frame('nextAgentFlow', { ...HUMAN_INPUT_NODE, status: 'INPROGRESS' });
+        await frame('token', HUMAN_INPUT_QUESTION);
+        turn.answer += HUMAN_INPUT_QUESTION;
+        await frame('nextAgentFlow', { ...HUMAN_INPUT_NODE, status: 'STOPPED' });
+        await frame('agentFlowExecutedData', [
+          { nodeId: 'startAgentflow_0', nodeLabel: 'Start', data: {}, previousNodeIds: [], status: 'FINISHED' },
+          { nodeId: 'llmAgentflow_0', nodeLabel: 'Writer', data: {}, previousNodeIds: ['startAgentflow_0'], status: 'FINISHED' },
+          { ...HUMAN_INPUT_NODE, data: {}, previousNodeIds: ['llmAgentflow_0'], status: 'STOPPED' },
+        ]);
+        await frame('agentFlowEvent', 'STOPPED');
+        await frame('action', humanInputAction(flow));
+        pending.set(turn.chatId, HUMAN_INPUT_NODE.nodeId);
+      } else if (flow.agentflow) {
+        await frame('nextAgentFlow', { nodeId: body.humanInput ? 'llmAgentflow_1' : 'llmAgentflow_0', nodeLabel: body.humanInput ? (body.humanInput.type === 'reject' ? 'Stop' : 'Carry out') : 'Writer', status: 'FINISHED' });
         await frame('agentFlowExecutedData', [
           { nodeId: 'startAgentflow_0', nodeLabel: 'Start', data: {}, previousNodeIds: [], status: 'FINISHED' },
           { nodeId: 'llmAgentflow_0', nodeLabel: 'Writer', data: { output: { content: turn.answer } }, previousNodeIds: ['startAgentflow_0'], status: 'FINISHED' },
@@ -661,6 +742,7 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
         memoryType: 'Buffer Memory',
       };
       if (turn.followUps.length) meta.followUpPrompts = turn.followUps;
+      if (asks) meta.action = humanInputAction(flow);
       await frame('metadata', meta);
       await between();
       await finish(true);

@@ -9,7 +9,8 @@ import type { AppMode, RunRequest } from '../../../src/providers/types';
 import { demoApps, DifyTestApp } from '../../support/dify/apps';
 
 export const USER = 'private-deploy-user';
-export const apps = demoApps();
+/** One demo app per mode (the apps that pause for a person are tested in test/unit/dify/humanInput.test.ts). */
+export const apps = demoApps().filter((a) => !a.humanInput);
 export const app = (mode: AppMode): DifyTestApp => apps.find((a) => a.mode === mode)!;
 export const CHAT = app('chat');
 export const WORKFLOW = app('workflow');
@@ -57,14 +58,14 @@ export function newEntry(id = 'e1'): EntryView {
 }
 
 /** A RunExecution whose describeError records every ApiError it is given. */
-export function execution(c: DifyClient, mode: AppMode, req: RunRequest, extra: { maxRunMs?: number; stopGraceMs?: number; bounds?: RunnerOptions['bounds']; onPatch?: (p: EntryPatch, x: RunExecution) => void } = {}): {
+export function execution(c: DifyClient, mode: AppMode, req: RunRequest, extra: { maxRunMs?: number; stopGraceMs?: number; bounds?: RunnerOptions['bounds']; onPatch?: (p: EntryPatch, x: RunExecution) => void; events?: RunnerOptions['events']; entry?: EntryView } = {}): {
   exec: RunExecution;
   errors: ApiError[];
   patches: EntryPatch[];
 } {
   const errors: ApiError[] = [];
   const patches: EntryPatch[] = [];
-  const exec: RunExecution = new RunExecution(c, mode, req, newEntry(), {
+  const exec: RunExecution = new RunExecution(c, mode, req, extra.entry ?? newEntry(), {
     onPatch: (p) => {
       patches.push(p);
       extra.onPatch?.(p, exec);
@@ -77,6 +78,7 @@ export function execution(c: DifyClient, mode: AppMode, req: RunRequest, extra: 
     stopTimeoutMs: 2000,
     stopGraceMs: extra.stopGraceMs,
     bounds: extra.bounds,
+    events: extra.events,
   });
   return { exec, errors, patches };
 }

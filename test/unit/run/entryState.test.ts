@@ -3,6 +3,7 @@ import { PatchBatcher } from '../../../src/panel/patchBatcher';
 import type { EntryPatch, EntryView } from '../../../src/protocol';
 import { EntryState } from '../../../src/run/entryState';
 import { mergePatch } from '../../../src/shared/entry';
+import type { HumanInputForm } from '../../../src/shared/model';
 
 const entry = (): EntryView => ({ id: 'e1', app: 'a', question: 'q', answer: '', thinking: '', thinkingDone: false, nodes: [], status: 'running', startedAt: 0, canReplaceSelection: false });
 
@@ -79,5 +80,46 @@ describe('PatchBatcher', () => {
     assert.equal(sent.length, 2);
     assert.deepEqual(sent[1], { id: 'e1', answerAppend: 'y', status: 'succeeded', nodes: undefined });
     b.dispose();
+  });
+
+  describe('forms (Human Input)', () => {
+    const form = (over: Partial<HumanInputForm> = {}): HumanInputForm => ({
+      nodeId: 'review', title: '审批 Review', token: 'tok-1', content: 'Note: {{#$output.note#}}', fields: [{ kind: 'paragraph', name: 'note' }],
+      actions: [{ id: 'yes', title: 'Yes', style: 'primary' }], ...over,
+    });
+
+    it('a waiting form is kept with the entry; one without a token waits elsewhere', () => {
+      const s = new EntryState(entry());
+      const p = s.apply({ type: 'form', form: form() });
+      assert.equal(p?.forms?.[0].state, 'waiting');
+      s.apply({ type: 'form', form: form({ nodeId: 'mail', token: undefined, channels: ['email'] }) });
+      assert.deepEqual(s.entry.forms?.map((f) => [f.nodeId, f.state]), [['review', 'waiting'], ['mail', 'elsewhere']]);
+    });
+
+    it('answered and timed-out events settle the node\'s form; a snapshot\'s replay of an answered form keeps it answered', () => {
+      const s = new EntryState(entry());
+      s.apply({ type: 'form', form: form() });
+      s.apply({ type: 'formAnswered', nodeId: 'review', actionId: 'yes', actionText: 'Yes', content: 'Note: 好的' });
+      assert.deepEqual(s.entry.forms?.[0].answer, { actionId: 'yes', actionText: 'Yes', content: 'Note: 好的' });
+      assert.equal(s.apply({ type: 'form', form: form() })?.forms?.[0].state, 'answered', 'the same token again');
+      // The node pauses again (a loop): a new token is a new form.
+      assert.equal(s.apply({ type: 'form', form: form({ token: 'tok-2' }) })?.forms?.[0].state, 'waiting');
+      s.apply({ type: 'formTimedOut', nodeId: 'review' });
+      assert.equal(s.entry.forms?.[0].state, 'timedOut');
+      // A node never seen as waiting (answered before this window followed the run) is added settled.
+      s.apply({ type: 'formAnswered', nodeId: 'other', title: 'Other', actionText: 'No' });
+      assert.deepEqual(s.entry.forms?.map((f) => [f.nodeId, f.state]), [['review', 'timedOut'], ['other', 'answered']]);
+    });
+
+    it('keeps at most 20 forms, letting the oldest settled ones go first', () => {
+      const s = new EntryState(entry());
+      for (let i = 0; i < 25; i++) {
+        s.apply({ type: 'form', form: form({ nodeId: `n${i}`, token: `t${i}` }) });
+        if (i > 0) s.apply({ type: 'formAnswered', nodeId: `n${i}` });
+      }
+      assert.equal(s.entry.forms?.length, 20);
+      assert.equal(s.entry.forms?.[0].nodeId, 'n0', 'the waiting one stays');
+      assert.equal(s.entry.forms?.at(-1)?.nodeId, 'n24');
+    });
   });
 });

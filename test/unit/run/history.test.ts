@@ -44,7 +44,20 @@ describe('History', () => {
     const again = await History.load(store);
     assert.equal(again.entries[0].answer, 'partial');
     assert.equal(again.entries[0].status, 'stopped', 'a run cut by a reload is shown as stopped');
+    assert.deepEqual([...again.interrupted], ['1'], '…and named, so its run can be followed again');
     assert.equal(again.conversationOf('a'), 'conv-1');
+  });
+
+  it('keeps a paused run\'s forms (waiting and answered) across a reload', async () => {
+    const store = new MemoryStore();
+    const h = await History.load(store);
+    const form = { nodeId: 'review', title: '审批', token: 'tok', content: 'ok? {{#$output.note#}}', fields: [{ kind: 'paragraph' as const, name: 'note', default: '好' }], actions: [{ id: 'yes', title: 'Yes ✅', style: 'primary' as const }], expiresAt: 2e12 };
+    h.add(entry('p', { status: 'paused', runId: 'run-1', forms: [{ ...form, state: 'waiting' }, { ...form, nodeId: 'first', state: 'answered', answer: { actionId: 'yes', actionText: 'Yes ✅', content: 'ok? 好' } }] }));
+    await h.save();
+    const again = await History.load(store);
+    assert.equal(again.entries[0].status, 'paused');
+    assert.equal(again.interrupted.size, 0, 'a paused run was not cut by the reload');
+    assert.deepEqual(again.entries[0].forms, h.entries[0].forms);
   });
 
   it('is bounded in count and answer size', async () => {
