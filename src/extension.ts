@@ -13,6 +13,11 @@ import { KeyStore } from './config/secrets';
 import { DestinationGuard } from './config/trust';
 import { loadUserId } from './config/userId';
 import { registerCommands, type CommandDeps } from './commands/commands';
+import { registerConversationCommands, vscodePrompts, type ConversationPrompts } from './commands/conversations';
+import { RecentRuns } from './commands/recentRuns';
+import { ConversationService } from './app/conversationService';
+import { FollowUpQuestions } from './app/followUps';
+import { WorkflowRuns } from './app/workflowRuns';
 import { captureEditorContext } from './app/editorContext';
 import { Log } from './app/log';
 import { pickFormFiles, prepareRun } from './app/runPreparation';
@@ -40,6 +45,11 @@ export interface TestApi {
   chat(req: vscode.ChatRequest, ctx: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult>;
   /** Prepares a run of a configured app as the panel's composer does (no prompts). */
   prepare(app: string, text: string, inputs?: Record<string, unknown>): Promise<StartRun | undefined>;
+  conversations: ConversationService;
+  /** What the conversation commands ask; tests replace its methods (they cannot type into VS Code's prompts). */
+  conversationPrompts: ConversationPrompts;
+  followUps: FollowUpQuestions;
+  recentRuns: RecentRuns;
 }
 
 /** The last save on the way out (a window closed or reloaded mid-stream keeps the partial answer). */
@@ -61,6 +71,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const statusBar = new RunStatusBar();
   const runs = new Runs(catalog, history, log, userId);
   runs.listen({ runningChanged: (running) => statusBar.update(running) });
+  const conversations = new ConversationService(catalog, runs, log, userId);
+  const followUps = new FollowUpQuestions(catalog, runs, log, userId);
+  const recentRuns = new RecentRuns(new WorkflowRuns(catalog, runs, log));
+  const conversationPrompts: ConversationPrompts = { ...vscodePrompts };
   // The panel host and its session know each other only through these two objects.
   const panel: ChatPanel = new ChatPanel(context.extensionUri, {
     state: () => session.state(),
@@ -72,10 +86,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     prepare: (app, text, inputs) => prepareRun(catalog, userId, app, captureEditorContext(), { kind: 'text', text, inputs }),
     pickFiles: (app, variable) => pickFormFiles(catalog, userId, app, captureEditorContext(), variable),
     imageOrigins: () => imageOrigins(catalog.apps()),
-  });
+  }, conversations);
   const deps: CommandDeps = {
     catalog, keys, guard, log, runs, userId,
-    onAppsChanged: () => session.refreshApps(),
+    onAppsChanged: () => {
+      session.refreshApps();
+      recentRuns.refresh();
+    },
     showPanel: () => panel.showPanel(false),
     addContext: (block) => session.addContext(block),
   };
@@ -91,6 +108,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     runs,
     panel,
     ...registerCommands(deps),
+    ...registerConversationCommands({ ...deps, conversations, prompts: conversationPrompts, showPanel: () => panel.show(false) }),
+    ...recentRuns.register(),
+    // A key set (or removed) changes what the Recent Runs view can list.
+    context.secrets.onDidChange(() => recentRuns.refresh()),
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, panel),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (restored) => panel.restore(restored),
@@ -102,6 +123,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {
     runs, session, panel, catalog, history, keys, guard, secrets: context.secrets, log, userId, globalStorage: context.globalStorageUri,
+    conversations, conversationPrompts, followUps, recentRuns,
     chat: (req, ctx, stream, token) => handleChatRequest(chatDeps, req, ctx, stream, token),
     prepare: async (name, text, inputs) => {
       const app = catalog.find(name);

@@ -7,7 +7,7 @@ import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { readTimeouts } from '../config/network';
 import { providerOf } from '../providers/registry';
-import type { Conversation, FileRef, Rating, RunRequest } from '../providers/types';
+import type { FileRef, Rating, RunRequest } from '../providers/types';
 import type { History } from '../run/history';
 import { RunExecution } from '../run/runner';
 import { applyPatch, type EntryPatch, type EntryView, type ErrorView } from '../shared/entry';
@@ -65,6 +65,8 @@ export interface RunsListener {
   runningChanged?(running: { app: string; entryId: string }[]): void;
   /** The person ran this app from somewhere: the panel's composer follows it. */
   appRan?(app: AppProfile): void;
+  /** A run ended (in any way); `shown`: it was started to be seen in the panel. */
+  finished?(entry: EntryView, app: AppProfile, shown: boolean): void;
 }
 
 interface Active {
@@ -155,6 +157,7 @@ export class Runs implements vscode.Disposable {
       this.runningChanged();
       await this.history.save();
       this.log.write('info', `[${s.app.name}] run ended: ${entry.status}`);
+      this.emit((l) => l.finished?.(entry, s.app, show));
       return entry;
     });
     return { entry, run, done };
@@ -207,12 +210,6 @@ export class Runs implements vscode.Disposable {
     return error;
   }
 
-  /** The app's conversations on its server, newest first. */
-  async conversations(app: AppProfile): Promise<Conversation[]> {
-    const client = await this.catalog.client(app);
-    return client.conversations ? client.conversations(this.userId) : [];
-  }
-
   /** Continues an earlier conversation: its turns join the history, and the app's follow-ups go on there. */
   async resume(app: AppProfile, conversationId: string): Promise<void> {
     const client = await this.catalog.client(app);
@@ -256,6 +253,15 @@ export class Runs implements vscode.Disposable {
     applyPatch(entry, patch);
     this.emit((l) => l.patched?.(patch));
     await this.history.save();
+  }
+
+  /** Adds what arrived after a run ended (follow-up questions) to its entry, wherever it is shown. */
+  annotate(patch: EntryPatch): void {
+    const entry = this.history.find(patch.id);
+    if (!entry || this.active.has(patch.id)) return;
+    applyPatch(entry, patch);
+    this.emit((l) => l.patched?.(patch));
+    this.saveSoon();
   }
 
   dispose(): void {
