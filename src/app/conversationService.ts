@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import type { Conversation, ConversationPage, ConversationRename } from '../providers/types';
+import { isChatMode } from '../shared/model';
 import { conversationMarkdown, type ExportLabels, type ExportTurn } from './conversationMarkdown';
 import { describeFailure } from './errors';
 import type { Log } from './log';
@@ -49,15 +50,11 @@ export class ConversationService {
     };
   }
 
-  /** Whether the app keeps a list of conversations on its server (Dify chat apps; not Flowise, nor workflows). */
-  async supported(app: AppProfile): Promise<boolean> {
-    return !!(await this.catalog.client(app)).conversationPage;
-  }
-
   /** A page of the app's conversations, most recently updated first; undefined when it keeps no such list. */
   async page(app: AppProfile, lastId?: string): Promise<ConversationPage | undefined> {
     const client = await this.catalog.client(app);
-    if (!client.conversationPage) return undefined;
+    const mode = this.catalog.cachedMode(app);
+    if (!client.conversationPage || (mode !== undefined && !isChatMode(mode))) return undefined;
     const page = await client.conversationPage(this.userId, { lastId, limit: CONVERSATION_PAGE });
     const known = this.knownOf(app.name);
     for (const c of page.conversations) known.set(c.id, c);

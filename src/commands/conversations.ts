@@ -133,9 +133,10 @@ async function withConversation(deps: ConversationDeps, t: Target | undefined, p
   }
 }
 
+/** Tells a failure (with its fix as the message's buttons); the command ends without waiting for it. */
 async function say(deps: ConversationDeps, app: AppProfile, e: unknown): Promise<void> {
   if ((e as Error)?.name === 'Refusal') void vscode.window.showInformationMessage((e as Error).message);
-  else await showError(deps, app, e);
+  else void showError(deps, app, e);
 }
 
 async function rename(deps: ConversationDeps, app: AppProfile, id: string): Promise<void> {
@@ -162,10 +163,11 @@ async function exportConversation(deps: ConversationDeps, app: AppProfile, id: s
   const uri = await deps.prompts.saveAs(`${fileNameOf(title)}.md`);
   if (!uri) return;
   await vscode.workspace.fs.writeFile(uri, Buffer.from(markdown, 'utf8'));
+  // Said without waiting: the command is done once the file is written.
   const open = vscode.l10n.t('Open');
-  if ((await vscode.window.showInformationMessage(vscode.l10n.t('The conversation was saved to {0}.', uri.fsPath || uri.toString()), open)) === open) {
-    await vscode.window.showTextDocument(uri);
-  }
+  void vscode.window.showInformationMessage(vscode.l10n.t('The conversation was saved to {0}.', uri.fsPath || uri.toString()), open).then((choice) => {
+    if (choice === open) void vscode.window.showTextDocument(uri);
+  });
 }
 
 interface ConversationItem extends vscode.QuickPickItem {

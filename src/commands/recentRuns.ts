@@ -6,6 +6,7 @@ import type { AppProfile } from '../config/apps';
 import { formatDate } from '../app/conversationService';
 import { statusText, type WorkflowRuns } from '../app/workflowRuns';
 import type { ErrorAction, ErrorView } from '../shared/entry';
+import { isApiError } from '../net/apiError';
 import type { RunLogQuery, WorkflowRunSummary } from '../providers/types';
 import { fileNameOf } from '../app/conversationMarkdown';
 
@@ -178,7 +179,8 @@ export class RecentRuns implements vscode.TreeDataProvider<RunsNode>, vscode.Tex
     try {
       return await this.runs.detail(app, run);
     } catch (e) {
-      return `# ${name}\n\n${this.runs.describe(app, e).message}\n`;
+      const gone = isApiError(e) && e.kind === 'http' && e.status === 404;
+      return `# ${name}\n\n${gone ? vscode.l10n.t('"{0}" has no run {1}: it may have been deleted from its log.', name, run) : this.runs.describe(app, e).message}\n`;
     }
   }
 
