@@ -22,6 +22,12 @@
  * "Conversation Not Exists."), stop routes really stop a running stream (terminal events with status
  * 'stopped'), uploads (201; 413/415/400 errors), file references in inputs and `files` checked as Dify checks
  * them (test/support/dify/fileRefs.ts), `event: ping` frames, no `[DONE]`.
+ * Around the runs: /site per app (`site: false` → 403, Werkzeug's words); /messages/{id}/suggested (uuid path, the
+ * message's owner, chat modes only; off → 400 bad_request or, with `suggestionsOff: 'forbidden'`, the newest 403);
+ * conversation list, rename (typed, or `auto_generate` from the first message) and delete (204) with Dify's checks
+ * (uuid paths, not_chat_app, no `user` → DEFAULT-USER, who owns nothing); /workflows/logs with its arguments checked
+ * (status, page, limit, ISO dates → 400 invalid_param), keyword and session filters, workflow apps' runs only (a
+ * chatflow's are not in the app log); /workflows/run/{id} with `inputs` as JSON text and a failed run's error.
  * A query or input value containing "/slow" makes that stream slow (250 ms per frame) for UI tests.
  * The server is unref'd (never keeps a process alive) and can shut itself down after `idleShutdownMs`.
  */
