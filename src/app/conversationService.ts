@@ -53,8 +53,7 @@ export class ConversationService {
   /** A page of the app's conversations, most recently updated first; undefined when it keeps no such list. */
   async page(app: AppProfile, lastId?: string): Promise<ConversationPage | undefined> {
     const client = await this.catalog.client(app);
-    const mode = this.catalog.cachedMode(app);
-    if (!client.conversationPage || (mode !== undefined && !isChatMode(mode))) return undefined;
+    if (!client.conversationPage || !isChatMode((await this.catalog.info(app)).mode)) return undefined;
     const page = await client.conversationPage(this.userId, { lastId, limit: CONVERSATION_PAGE });
     const known = this.knownOf(app.name);
     for (const c of page.conversations) known.set(c.id, c);

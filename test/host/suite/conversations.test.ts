@@ -96,10 +96,12 @@ describe('conversations and follow-ups in the real extension host', function () 
     await fx.api.session.handle({ type: 'listConversations', lastId: a.conversationId! });
     assert.equal(last('conversations')!.append, true);
     assert.equal(fx.server.requests.filter((r) => r.path === '/v1/conversations').at(-1)!.query.last_id, a.conversationId);
-    await fx.api.session.handle({ type: 'selectApp', app: 'Code Reviewer' });
-    await fx.api.catalog.info(fx.api.catalog.find('Code Reviewer')!);
+    // A workflow keeps none: said without asking its server for a list (its mode says so).
+    const lists = fx.server.requests.filter((r) => r.path === '/v1/conversations').length;
+    await fx.api.session.handle({ type: 'selectApp', app: 'Commit Message Writer' });
     await fx.api.session.handle({ type: 'listConversations' });
     assert.equal(last('conversations')!.unsupported, true);
+    assert.equal(fx.server.requests.filter((r) => r.path === '/v1/conversations').length, lists);
   });
 
   it('rename: typed (中文), or named by the app; the panel\'s list hears of it', async () => {
