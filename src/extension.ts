@@ -13,6 +13,11 @@ import { KeyStore } from './config/secrets';
 import { DestinationGuard } from './config/trust';
 import { loadUserId } from './config/userId';
 import { registerCommands, type CommandDeps } from './commands/commands';
+import { registerConversationCommands, vscodePrompts, type ConversationPrompts } from './commands/conversations';
+import { RecentRuns } from './commands/recentRuns';
+import { ConversationService } from './app/conversationService';
+import { FollowUpQuestions } from './app/followUps';
+import { WorkflowRuns } from './app/workflowRuns';
 import { captureEditorContext } from './app/editorContext';
 import { Log } from './app/log';
 import { pickFormFiles, pickHumanInputFiles, prepareRun } from './app/runPreparation';
@@ -45,6 +50,11 @@ export interface TestApi {
   prepare(app: string, text: string, inputs?: Record<string, unknown>): Promise<StartRun | undefined>;
   /** Another app layer over a history store, as the next window builds it after a reload (re-attaching, tested). */
   appLayer(store: HistoryStore): Promise<{ history: History; runs: Runs; forms: HumanInputs }>;
+  conversations: ConversationService;
+  /** What the conversation commands ask; tests replace its methods (they cannot type into VS Code's prompts). */
+  conversationPrompts: ConversationPrompts;
+  followUps: FollowUpQuestions;
+  recentRuns: RecentRuns;
 }
 
 /** The last save on the way out (a window closed or reloaded mid-stream keeps the partial answer). */
@@ -67,6 +77,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const runs = new Runs(catalog, history, log, userId);
   const forms = new HumanInputs(catalog, runs, log, userId, history.interrupted);
   runs.listen({ runningChanged: (running) => statusBar.update(running) });
+  const conversations = new ConversationService(catalog, runs, log, userId);
+  const followUps = new FollowUpQuestions(catalog, runs, log, userId);
+  const recentRuns = new RecentRuns(new WorkflowRuns(catalog, runs, log));
+  const conversationPrompts: ConversationPrompts = { ...vscodePrompts };
   // The panel host and its session know each other only through these two objects.
   const panel: ChatPanel = new ChatPanel(context.extensionUri, {
     state: () => session.state(),
@@ -79,10 +93,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     pickFiles: (app, variable) => pickFormFiles(catalog, userId, app, captureEditorContext(), variable),
     imageOrigins: () => imageOrigins(catalog.apps()),
     pickFormFiles: (app, field) => pickHumanInputFiles(catalog, userId, app, captureEditorContext(), field),
-  }, forms);
+  }, forms, conversations);
   const deps: CommandDeps = {
     catalog, keys, guard, log, runs, userId,
-    onAppsChanged: () => session.refreshApps(),
+    onAppsChanged: () => {
+      session.refreshApps();
+      recentRuns.refresh();
+    },
     showPanel: () => panel.showPanel(false),
     addContext: (block) => session.addContext(block),
     forms: {
@@ -103,6 +120,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     runs,
     panel,
     ...registerCommands(deps),
+    ...registerConversationCommands({ ...deps, conversations, prompts: conversationPrompts, showPanel: () => panel.show(false) }),
+    ...recentRuns.register(),
+    // A key set (or removed) changes what the Recent Runs view can list.
+    context.secrets.onDidChange(() => recentRuns.refresh()),
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, panel),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (restored) => panel.restore(restored),
@@ -116,6 +137,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {
     runs, session, panel, catalog, history, forms, keys, guard, secrets: context.secrets, log, userId, globalStorage: context.globalStorageUri,
+    conversations, conversationPrompts, followUps, recentRuns,
     chat: (req, ctx, stream, token) => handleChatRequest(chatDeps, req, ctx, stream, token),
     prepare: async (name, text, inputs) => {
       const app = catalog.find(name);

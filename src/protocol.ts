@@ -17,8 +17,13 @@ export interface AppSummary {
 export interface ConversationSummary {
   id: string;
   name: string;
+  /** Unix seconds. */
   updatedAt?: number;
 }
+
+/** What the panel's conversation list does with one conversation (the host asks and confirms in VS Code's own UI). */
+export type ConversationAction = 'rename' | 'delete' | 'export';
+const CONVERSATION_ACTIONS: readonly ConversationAction[] = ['rename', 'delete', 'export'];
 
 /** How one field of the app's form is shown in the panel's compact form. */
 export type FormFieldKind = 'text' | 'paragraph' | 'select' | 'number' | 'checkbox' | 'json' | 'file' | 'files';
@@ -45,6 +50,8 @@ export interface AppForm {
   messageOptional: boolean;
   /** What the message box invites the person to type (the app's own placeholder, from its web site's settings). */
   placeholder?: string;
+  /** The line the app's owner wants under the message box (its web site's disclaimer). */
+  disclaimer?: string;
   /** How many of the app's inputs past the form's bound are not shown. */
   droppedFields?: number;
   fields: FormField[];
@@ -63,8 +70,9 @@ export interface PanelState {
   /** The conversation follow-ups continue (chat-style apps). */
   conversationId?: string;
   entries: EntryView[];
-  /** The selected app's opening statement and suggested questions (chat apps). */
-  opening?: { statement?: string; questions: string[] };
+  /** What a new conversation with the selected chat app opens with: its site's title and description, its opening
+   * statement and suggested questions. */
+  opening?: { title?: string; description?: string; statement?: string; questions: string[] };
   /** The selected app's other inputs, once its /parameters are known. */
   form?: AppForm;
   running: boolean;
@@ -86,14 +94,18 @@ export interface ContextChip {
 
 export type HostMessage =
   | { type: 'init'; state: PanelState; l10n: Record<string, string> }
-  | { type: 'apps'; apps: AppSummary[]; selectedApp?: string; opening?: PanelState['opening']; form?: AppForm; pick?: number; imageOrigins?: string[] }
+  | { type: 'apps'; apps: AppSummary[]; selectedApp?: string; opening?: PanelState['opening']; form?: AppForm; pick?: number; imageOrigins?: string[]; conversationId?: string }
   | { type: 'formFiles'; app: string; variable: string; files: string[] }
   /** Problems with the form's values, per variable ('' for the whole form), already translated. */
   | { type: 'formErrors'; app: string; errors: Record<string, string> }
   | { type: 'entryAdded'; entry: EntryView }
   | { type: 'entryPatch'; patch: EntryPatch }
   | { type: 'entries'; entries: EntryView[]; conversationId?: string }
-  | { type: 'conversations'; app: string; conversations: ConversationSummary[] }
+  /** A page of the app's conversations: `append` to the ones shown; `hasMore`: there is a next page; `error`: why
+   * there is none (one translated sentence); `unsupported`: the app keeps no list of conversations. */
+  | { type: 'conversations'; app: string; conversations: ConversationSummary[]; hasMore?: boolean; append?: boolean; error?: string; unsupported?: boolean }
+  /** A conversation was renamed, or deleted (`conversation` absent), from the panel or the palette. */
+  | { type: 'conversationChanged'; app: string; conversationId: string; conversation?: ConversationSummary }
   | { type: 'running'; running: boolean }
   | { type: 'contexts'; contexts: ContextChip[] }
   | { type: 'focusInput' }
@@ -131,8 +143,10 @@ export type WebviewMessage =
   /** `pick` numbers the person's picks; the host sends back the last it applied, so the panel can tell which
    * of the host's messages were sent before it saw a pick (their selection is older than what the person chose). */
   | { type: 'selectApp'; app: string; pick?: number }
-  | { type: 'listConversations' }
+  /** The selected app's conversations: the first page, or the one after `lastId`. */
+  | { type: 'listConversations'; lastId?: string }
   | { type: 'resumeConversation'; conversationId: string }
+  | { type: 'conversationAction'; action: ConversationAction; conversationId: string }
   | { type: 'errorAction'; id: string; action: ErrorAction }
   | { type: 'removeContext'; id: string }
   /** Rates an answer (`null` takes the rating back); `content`: what the person wrote about it. */
@@ -159,8 +173,14 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'ready':
     case 'stop':
     case 'newConversation':
-    case 'listConversations':
       return { type: m.type };
+    case 'listConversations':
+      if (m.lastId === undefined) return { type: 'listConversations' };
+      return str(m.lastId, 200) ? { type: 'listConversations', lastId: m.lastId } : undefined;
+    case 'conversationAction':
+      return str(m.conversationId, 200) && CONVERSATION_ACTIONS.includes(m.action as ConversationAction)
+        ? { type: 'conversationAction', action: m.action as ConversationAction, conversationId: m.conversationId }
+        : undefined;
     case 'send': {
       if (!str(m.text) || (m.app !== undefined && !str(m.app, 200))) return undefined;
       if (m.inputs === undefined) return { type: 'send', text: m.text, app: m.app as string | undefined };

@@ -96,6 +96,8 @@ function describeHttp(e: ApiError, app: string, server: string): Described {
       return { message: vscode.l10n.t('{0} cannot follow a run that goes on (Dify 1.14 or later can); what "{1}" answered so far is kept.', server, app), actions: ['showLog'] };
     case 'completion_request_error':
       return { message: vscode.l10n.t('The model call of "{0}" failed: {1}', app, e.message), actions: ['retry', 'showLog'] };
+    case 'upsert_failed':
+      return { message: vscode.l10n.t('The documents could not be added to the knowledge base of "{0}" ({1}); check the chatflow\'s vector store and document loader, or send the message without them.', app, e.message), actions: ['retry', 'showLog'] };
   }
   // The server's own words, when it said more than the status's standard phrase.
   const said = e.serverMessage ? ` (${e.serverMessage})` : '';

@@ -12,8 +12,10 @@ import { ATTACHMENTS, InputProblems } from '../run/inputForm';
 import type { EntryPatch, EntryView } from '../shared/entry';
 import { isChatMode } from '../shared/model';
 import { appForm, formInputs } from './appForm';
+import type { ConversationService } from './conversationService';
 import { withContextBlocks, type ContextBlock } from './editorContext';
 import type { Log } from './log';
+import { PanelConversations } from './panelConversations';
 import { withAttachments, type Runs, type RunsListener, type StartRun } from './runs';
 import { attachmentsLabel, sayTranslated } from './texts';
 import { describeFailure } from './errors';
@@ -52,6 +54,7 @@ export class PanelSession implements RunsListener {
   private readonly formFiles = new Map<string, Map<string, PickedFiles>>();
   /** Context added to go with the next message ("Add Selection to Dify Chat"), by id. */
   private readonly contexts = new Map<string, ContextBlock>();
+  private readonly conversationList: PanelConversations;
 
   constructor(
     private readonly catalog: AppCatalog,
@@ -60,8 +63,10 @@ export class PanelSession implements RunsListener {
     private readonly port: PanelPort,
     private readonly hooks: PanelSessionHooks,
     private readonly forms: HumanInputs,
+    conversations: ConversationService,
   ) {
     runs.listen(this);
+    this.conversationList = new PanelConversations(conversations, port);
   }
 
   /** Shows the chat at the entry's waiting form (the palette's "Answer Waiting Form…", @dify's button). */
@@ -103,7 +108,7 @@ export class PanelSession implements RunsListener {
     const app = this.currentApp();
     this.port.post({
       type: 'apps', apps: this.appSummaries(), selectedApp: app?.name, opening: app && this.catalog.cachedOpening(app), form: app && this.formOf(app),
-      pick: this.pick, imageOrigins: this.hooks.imageOrigins(),
+      pick: this.pick, imageOrigins: this.hooks.imageOrigins(), conversationId: app && this.runs.conversationOf(app.name),
     });
   }
 
@@ -190,7 +195,12 @@ export class PanelSession implements RunsListener {
       }
       case 'listConversations': {
         const app = this.currentApp();
-        if (app) this.port.post({ type: 'conversations', app: app.name, conversations: await this.runs.conversations(app) });
+        if (app) await this.conversationList.list(app, m.lastId);
+        return;
+      }
+      case 'conversationAction': {
+        const app = this.currentApp();
+        if (app) await this.conversationList.act(app, m.action, m.conversationId);
         return;
       }
       case 'resumeConversation': {
@@ -309,12 +319,18 @@ export class PanelSession implements RunsListener {
     if (!params || !mode) return undefined;
     const picked = this.formFiles.get(app.name);
     const files = picked ? Object.fromEntries([...picked].map(([variable, f]) => [variable, f.names])) : {};
-    return appForm(app.name, params, app.inputs, isChatMode(mode), files, attachmentsLabel());
+    const form = appForm(app.name, params, app.inputs, isChatMode(mode), files, attachmentsLabel());
+    // The app's own words around its message box, from its web site's settings (a chat's question only).
+    const site = this.catalog.cachedSite(app);
+    if (site?.inputPlaceholder && isChatMode(mode)) form.placeholder = site.inputPlaceholder;
+    if (site?.disclaimer) form.disclaimer = site.disclaimer;
+    return form;
   }
 
-  /** Loads what the composer shows for an app (opening statement, form) and sends it to the panel. */
+  /** Loads what the composer shows for an app (opening statement, form, its site's placeholder and disclaimer) and
+   * sends it to the panel. */
   private async showApp(app: AppProfile): Promise<void> {
-    await Promise.all([this.catalog.info(app), this.catalog.parameters(app)]).catch(() => undefined);
+    await Promise.all([this.catalog.info(app), this.catalog.parameters(app), this.catalog.site(app)]).catch(() => undefined);
     if (this.currentApp()?.name === app.name) this.refreshApps(); // unless another app was selected meanwhile
   }
 

@@ -7,7 +7,7 @@ import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import { readTimeouts } from '../config/network';
 import { providerOf } from '../providers/registry';
-import type { AppClient, Conversation, FileRef, Rating, RunEvent, RunRequest } from '../providers/types';
+import type { AppClient, FileRef, Rating, RunEvent, RunRequest } from '../providers/types';
 import type { History } from '../run/history';
 import { RunExecution } from '../run/runner';
 import { applyPatch, type EntryPatch, type EntryView, type ErrorView } from '../shared/entry';
@@ -65,6 +65,8 @@ export interface RunsListener {
   runningChanged?(running: { app: string; entryId: string }[]): void;
   /** The person ran this app from somewhere: the panel's composer follows it. */
   appRan?(app: AppProfile): void;
+  /** A run ended (in any way); `shown`: it was started to be seen in the panel. */
+  finished?(entry: EntryView, app: AppProfile, shown: boolean): void;
 }
 
 interface Active {
@@ -130,7 +132,7 @@ export class Runs implements vscode.Disposable {
     // Map order is insertion order: the oldest start goes first.
     if (this.started.size > MAX_STARTED) this.started.delete(this.started.keys().next().value!);
     this.emit((l) => l.entryAdded?.(entry, show));
-    return this.execute(entry, s.app, client, s.mode, request, { ownConversation: s.conversationId === undefined, observe: opts.observe, started: true });
+    return this.execute(entry, s.app, client, s.mode, request, { ownConversation: s.conversationId === undefined, observe: opts.observe, started: true, shown: show });
   }
 
   /**
@@ -141,7 +143,7 @@ export class Runs implements vscode.Disposable {
     const mode = entry.mode ?? this.catalog.cachedMode(app) ?? 'workflow';
     this.update({ id: entry.id, status: 'running', paused: '', error: null });
     const request: RunRequest = { inputs: {}, conversationId: entry.conversationId, user: this.userId };
-    return this.execute(entry, app, client, mode, request, { ownConversation: false, events, started: false });
+    return this.execute(entry, app, client, mode, request, { ownConversation: false, events, started: false, shown: true });
   }
 
   /** Applies a change to an entry outside its run (a form's state, its message), shows it, and keeps it. */
@@ -160,7 +162,7 @@ export class Runs implements vscode.Disposable {
 
   private execute(
     entry: EntryView, app: AppProfile, client: AppClient, mode: AppMode, request: RunRequest,
-    o: { ownConversation: boolean; observe?: (p: EntryPatch) => void; events?: (signal: AbortSignal) => AsyncIterable<RunEvent>; started: boolean },
+    o: { ownConversation: boolean; observe?: (p: EntryPatch) => void; events?: (signal: AbortSignal) => AsyncIterable<RunEvent>; started: boolean; shown: boolean },
   ): Launched {
     const server = this.catalog.server(app);
     const run = new RunExecution(client, mode, request, entry, {
@@ -189,6 +191,7 @@ export class Runs implements vscode.Disposable {
       this.runningChanged();
       await this.history.save();
       this.log.write('info', `[${app.name}] run ended: ${entry.status}`);
+      this.emit((l) => l.finished?.(entry, app, o.shown));
       return entry;
     });
     return { entry, run, done };
@@ -239,12 +242,6 @@ export class Runs implements vscode.Disposable {
     this.emit((l) => l.entryAdded?.(entry, true));
     void this.history.save();
     return error;
-  }
-
-  /** The app's conversations on its server, newest first. */
-  async conversations(app: AppProfile): Promise<Conversation[]> {
-    const client = await this.catalog.client(app);
-    return client.conversations ? client.conversations(this.userId) : [];
   }
 
   /** Continues an earlier conversation: its turns join the history, and the app's follow-ups go on there. */

@@ -3,9 +3,10 @@
 import * as vscode from 'vscode';
 import type { Dispatcher } from 'undici';
 import type { LogFn as Logger } from '../net/http';
-import type { AppClient, AppInfo, AppParameters } from '../providers/types';
+import type { AppClient, AppInfo, AppParameters, AppSite } from '../providers/types';
 import { providerOf } from '../providers/registry';
 import { boundedForm } from '../run/limits';
+import { isChatMode } from '../shared/model';
 import { readApps, serverLabel, type AppProfile } from './apps';
 import { readCaCertificates, readTimeouts, transportOptions } from './network';
 import type { KeyStore } from './secrets';
@@ -21,6 +22,16 @@ export class MissingKeyError extends Error {
 interface Cached {
   info?: AppInfo;
   parameters?: AppParameters;
+  /** The app's web site settings; null: it has none (or its provider has no such thing). */
+  site?: AppSite | null;
+}
+
+/** What the panel shows when a conversation with a chat app starts. */
+export interface Opening {
+  title?: string;
+  description?: string;
+  statement?: string;
+  questions: string[];
 }
 
 
@@ -117,10 +128,36 @@ export class AppCatalog implements vscode.Disposable {
     return this.entry(app).parameters;
   }
 
-  /** The opening statement and suggested questions of a chat app, if its form is already known. */
-  cachedOpening(app: AppProfile): { statement?: string; questions: string[] } | undefined {
+  /**
+   * The app's web site settings (Dify `/site`: placeholder, disclaimer, title), cached like its form; undefined when
+   * it has none. A failure to ask is logged and asked again next time (the site is a nicety, never in the way).
+   */
+  async site(app: AppProfile, refresh = false, signal?: AbortSignal): Promise<AppSite | undefined> {
+    const c = this.entry(app);
+    if (!refresh && c.site !== undefined) return c.site ?? undefined;
+    const client = await this.client(app);
+    try {
+      c.site = (client.site && (await client.site(signal))) || null;
+    } catch (e) {
+      this.log('info', `[${app.name}] its web site settings could not be read: ${(e as Error).message}`);
+      return undefined;
+    }
+    return c.site ?? undefined;
+  }
+
+  /** The app's web site settings if already fetched (no network). */
+  cachedSite(app: AppProfile): AppSite | undefined {
+    return this.entry(app).site ?? undefined;
+  }
+
+  /** What a new conversation with a chat app opens with (its site's title and description, its opening statement
+   * and suggested questions), if its form is already known. */
+  cachedOpening(app: AppProfile): Opening | undefined {
     const p = this.entry(app).parameters;
-    return p && (p.openingStatement || p.suggestedQuestions.length) ? { statement: p.openingStatement, questions: p.suggestedQuestions } : undefined;
+    if (!p || !isChatMode(this.cachedMode(app))) return undefined;
+    const site = this.cachedSite(app);
+    if (!p.openingStatement && !p.suggestedQuestions.length && !site?.description) return undefined;
+    return { title: site?.title, description: site?.description, statement: p.openingStatement, questions: p.suggestedQuestions };
   }
 
   /** Forgets what is cached about an app (after its key or settings changed). */

@@ -73,14 +73,16 @@ export class ChatPanel implements PanelPort, vscode.WebviewViewProvider, vscode.
   /** The docked view, when VS Code shows it. */
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
-    view.webview.options = this.webviewOptions();
-    this.attach(view.webview);
+    // Kept here: a disposed view's `webview` getter throws, also inside its own onDidDispose.
+    const webview = view.webview;
+    webview.options = this.webviewOptions();
+    this.attach(webview);
     this.disposables.push(
       view.onDidChangeVisibility(() => {
-        if (!view.visible) this.ready.delete(view.webview);
+        if (!view.visible) this.ready.delete(webview);
       }),
       view.onDidDispose(() => {
-        this.ready.delete(view.webview);
+        this.ready.delete(webview);
         if (this.view === view) this.view = undefined;
       }),
     );
@@ -115,13 +117,16 @@ export class ChatPanel implements PanelPort, vscode.WebviewViewProvider, vscode.
   private attachPanel(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'panel-icon.svg');
-    this.attach(panel.webview);
+    // Kept here: a disposed panel's `webview` getter throws, also inside its own onDidDispose (a panel the person
+    // closed would otherwise stay this host's panel, and "Open Dify Chat" would fail on it).
+    const webview = panel.webview;
+    this.attach(webview);
     this.disposables.push(
       panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready.delete(panel.webview);
+        if (!panel.visible) this.ready.delete(webview);
       }),
       panel.onDidDispose(() => {
-        this.ready.delete(panel.webview);
+        this.ready.delete(webview);
         if (this.panel === panel) this.panel = undefined;
       }),
     );

@@ -1,6 +1,6 @@
 // The panel controller: owns the PanelState, applies host messages, renders once per animation frame,
 // persists the state for instant restore, and routes link clicks to the host.
-import type { EntryView, FormValues, HostMessage, PanelState } from '../protocol';
+import type { EntryView, FormValues, HostMessage, PanelState, WebviewMessage } from '../protocol';
 import { isOpenableLink } from '../protocol';
 import { renderProgressMs, warmUp } from './markdown';
 import { remoteImages } from './markdown/images';
@@ -41,7 +41,8 @@ export class Panel {
     this.scheduler = new FrameScheduler(() => this.flush(), undefined, undefined, renderProgressMs);
     this.composer = this.newComposer();
     this.entriesEl = h('div', { class: 'entries' });
-    const scroller = h('div', { class: 'scroller' }, this.composer.opening, this.entriesEl);
+    // A new conversation's opening comes after the earlier entries, where the new conversation starts.
+    const scroller = h('div', { class: 'scroller' }, this.entriesEl, this.composer.opening);
     root.replaceChildren(this.composer.toolbar, this.composer.conversationsEl, scroller, this.composer.form);
     root.classList.add('dify-panel');
     this.scroller = scroller;
@@ -55,6 +56,9 @@ export class Panel {
   }
 
   private readonly scroller: HTMLElement;
+
+  /** What an entry posts; a suggested question goes through the composer, so the form's values go with it. */
+  private readonly entryPost = (m: WebviewMessage): void => (m.type === 'send' ? this.composer.ask(m.text, m.app) : post(m));
 
   private newComposer(): Composer {
     return new Composer(post, {
@@ -89,7 +93,7 @@ export class Panel {
    */
   private onPick(app: string): void {
     this.pick = { seq: Math.max(this.pick.seq + 1, Date.now()), pending: true };
-    this.state = { ...this.state, selectedApp: app, opening: undefined, form: undefined };
+    this.state = { ...this.state, selectedApp: app, opening: undefined, form: undefined, conversationId: undefined };
     this.composer.setOpening(this.state);
     this.save();
     post({ type: 'selectApp', app, pick: this.pick.seq });
@@ -134,6 +138,7 @@ export class Panel {
           this.state.selectedApp = msg.selectedApp;
           this.state.opening = msg.opening;
           this.state.form = msg.form;
+          this.state.conversationId = msg.conversationId;
         }
         this.composer.setApps(msg.apps, this.state.selectedApp);
         this.composer.setForm(this.state.form);
@@ -158,7 +163,8 @@ export class Panel {
         const view = this.views.get(msg.patch.id);
         if (!view) return;
         view.invalidate(applyPatch(view.entry, msg.patch));
-        if (msg.patch.conversationId) this.state.conversationId = msg.patch.conversationId;
+        if (msg.patch.conversationId && view.entry.app === this.state.selectedApp) this.state.conversationId = msg.patch.conversationId;
+        if (msg.patch.conversationId || msg.patch.status) this.composer.setOpening(this.state);
         // Streamed text follows the adaptive frame budget; anything else is rendered on the next frame.
         this.scheduler.schedule(Object.keys(msg.patch).some((k) => !STREAMED_KEYS.has(k)));
         this.save(view.entry.status === 'running');
@@ -166,13 +172,15 @@ export class Panel {
       }
       case 'entries':
         this.state.entries = msg.entries;
-        if (msg.conversationId !== undefined) this.state.conversationId = msg.conversationId;
+        // Sent when a conversation was resumed or a new one started: its id, or none (the next message starts one).
+        this.state.conversationId = msg.conversationId;
         this.renderEntries();
         this.composer.setOpening(this.state);
         this.save();
         break;
       case 'conversations':
-        this.composer.showConversations(msg.conversations);
+      case 'conversationChanged':
+        this.composer.conversationsMessage(msg);
         break;
       case 'running':
         this.state.running = msg.running;
@@ -208,7 +216,7 @@ export class Panel {
     // Strings may have changed: the composer is rebuilt (it has no listeners outside its own elements).
     this.composer.opening.remove();
     this.composer = this.newComposer();
-    this.scroller.prepend(this.composer.opening);
+    this.scroller.append(this.composer.opening);
     this.root.replaceChildren(this.composer.toolbar, this.composer.conversationsEl, this.scroller, this.composer.form);
     this.setState(state);
     this.composer.textarea.value = draft;
@@ -236,7 +244,7 @@ export class Panel {
 
   private addEntry(entry: EntryView, push = true): void {
     if (push) this.state.entries.push(entry);
-    const view = new EntryElement(entry, post);
+    const view = new EntryElement(entry, this.entryPost);
     this.views.set(entry.id, view);
     view.invalidate(ALL_CHANGES);
     this.entriesEl.append(view.el);
@@ -248,7 +256,7 @@ export class Panel {
     const i = this.state.entries.findIndex((e) => e.id === entry.id);
     if (i >= 0) this.state.entries[i] = entry;
     const old = this.views.get(entry.id)!;
-    const view = new EntryElement(entry, post);
+    const view = new EntryElement(entry, this.entryPost);
     this.views.set(entry.id, view);
     view.invalidate(ALL_CHANGES);
     old.el.replaceWith(view.el);

@@ -105,6 +105,17 @@ export const STRING_KEYS = [
   'Choose a value for {0}.',
   '{0} takes at most {1} files.',
   'Choose one of: {0}.',
+  'Search conversations',
+  'Load more',
+  'Loading…',
+  'Untitled conversation',
+  'This app keeps no conversations on its server.',
+  'None of the conversations loaded so far matches; load more to search older ones.',
+  'No conversation matches "{0}".',
+  'Searching the conversations loaded so far; load more to search older ones.',
+  'Rename {0}',
+  'Export {0} as Markdown',
+  'Delete {0}',
 ] as const;
 
 export type StringKey = (typeof STRING_KEYS)[number];

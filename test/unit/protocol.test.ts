@@ -70,6 +70,18 @@ describe('webview → host messages', () => {
     }
   });
 
+  it('conversation list messages: a page after a bounded id, and only the three actions', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'listConversations' }), { type: 'listConversations' });
+    assert.deepEqual(parseWebviewMessage({ type: 'listConversations', lastId: 'c-20' }), { type: 'listConversations', lastId: 'c-20' });
+    for (const lastId of [7, null, 'x'.repeat(201)]) assert.equal(parseWebviewMessage({ type: 'listConversations', lastId }), undefined, String(lastId));
+    for (const action of ['rename', 'delete', 'export'] as const) {
+      assert.deepEqual(parseWebviewMessage({ type: 'conversationAction', action, conversationId: 'c1', name: 'ignored' }), { type: 'conversationAction', action, conversationId: 'c1' });
+    }
+    for (const bad of [{ action: 'resume', conversationId: 'c1' }, { action: 'delete' }, { action: 'delete', conversationId: 'x'.repeat(201) }, { action: 'runCommand', conversationId: 'c1' }]) {
+      assert.equal(parseWebviewMessage({ type: 'conversationAction', ...bad }), undefined, JSON.stringify(bad).slice(0, 60));
+    }
+  });
+
   it('opens only http(s) links', () => {
     for (const ok of ['https://dify.ai/docs', 'http://localhost:3000/x?y=1']) assert.equal(isOpenableLink(ok), true, ok);
     for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'command:workbench.action.quit', 'command:dify.addApp?%5B%5D', 'data:text/html,x', 'file:///etc/passwd', 'vscode://x', 'vbscript:x', '//evil.example', 'not a url', ''])

@@ -8,8 +8,9 @@ import { createDispatcher, TransportOptions } from '../../net/transport';
 import { withRetry } from '../../net/retry';
 import { ApiError, isApiError } from '../../net/apiError';
 import type {
-  AnswerRef, AppClient, AppInfo, AppMode, AppParameters, FileRef, FollowOptions, FormAnswer, HumanInputForm, LocalFile, Conversation, ConversationMessage,
-  Rating, RunEvent, RunRef, RunRequest, RunStatus, StopHandle, UploadedFile,
+  AnswerRef, AppClient, AppInfo, AppMode, AppParameters, AppSite, FileRef, FollowOptions, FormAnswer, HumanInputForm, LocalFile, Conversation,
+  ConversationMessage, ConversationPage, ConversationRename, Rating, RunEvent, RunLogQuery, RunRef, RunRequest, RunStatus, StopHandle, UploadedFile,
+  WorkflowRunDetail, WorkflowRunPage,
 } from '../types';
 import { blockingToEvents } from './blocking';
 import { parseDifyEvent, DifyStreamEvent } from './events';
@@ -17,6 +18,7 @@ import { normalizeInfo, normalizeParameters } from './parameters';
 import { RunEventMapper } from './runEvents';
 import { formFromWire, submitBody } from './humanInput';
 import { modeFamily } from '../../shared/model';
+import { conversationOf, runDetailOf, runPageOf, siteOf, suggestionsAreOff } from './extras';
 import type {
   DifyConversation, DifyMessage, DifyPage, DifySite, DifyUploadResponse, DifyWorkflowLog, DifyWorkflowLogQuery, DifyWorkflowRun,
 } from './wire';
@@ -115,9 +117,19 @@ export class DifyClient implements AppClient {
     return this.get('/parameters', undefined, signal);
   }
 
-  /** GET /site (403 when the app has no web site). */
-  site(signal?: AbortSignal): Promise<DifySite> {
+  /** GET /site as sent (403 when the app has no web site). */
+  siteRaw(signal?: AbortSignal): Promise<DifySite> {
     return this.get('/site', undefined, signal);
+  }
+
+  /** The app's web site settings; undefined when it has none (403, or 404 from builds without the route). */
+  async site(signal?: AbortSignal): Promise<AppSite | undefined> {
+    try {
+      return siteOf(await this.siteRaw(signal));
+    } catch (e) {
+      if (e instanceof ApiError && e.kind === 'http' && (e.status === 403 || e.status === 404)) return undefined;
+      throw e;
+    }
   }
 
   // ---- runs ----------------------------------------------------------------------------------------------
@@ -306,6 +318,20 @@ export class DifyClient implements AppClient {
     return this.get('/workflows/logs', { ...query }, signal);
   }
 
+  /** A page of the app's runs, newest first (the app's log). */
+  async runLog(query: RunLogQuery, signal?: AbortSignal): Promise<WorkflowRunPage> {
+    const page = query.page ?? 1;
+    const q: DifyWorkflowLogQuery = { page, limit: query.limit ?? 20 };
+    if (query.status) q.status = query.status;
+    if (query.keyword) q.keyword = query.keyword;
+    return runPageOf(await this.workflowLogs(q, signal), page);
+  }
+
+  /** One run in full (`inputs` decoded from the JSON text Dify sends). */
+  async runDetail(runId: string, signal?: AbortSignal): Promise<WorkflowRunDetail> {
+    return runDetailOf(await this.workflowRun(runId, signal));
+  }
+
   // ---- conversations -------------------------------------------------------------------------------------
 
   /** GET /conversations (one page, raw). */
@@ -315,8 +341,13 @@ export class DifyClient implements AppClient {
 
   /** The user's most recently updated conversations (up to 100). */
   async conversations(user: string, signal?: AbortSignal): Promise<Conversation[]> {
-    const page = await this.listConversations({ user, limit: 100, sort_by: '-updated_at' }, signal);
-    return (page.data ?? []).map((c) => ({ id: c.id, name: c.name ?? '', updatedAt: c.updated_at ?? c.created_at }));
+    return (await this.conversationPage(user, { limit: 100 }, signal)).conversations;
+  }
+
+  /** One page of the user's conversations, most recently updated first. */
+  async conversationPage(user: string, opts: { lastId?: string; limit?: number }, signal?: AbortSignal): Promise<ConversationPage> {
+    const page = await this.listConversations({ user, limit: opts.limit ?? 20, sort_by: '-updated_at', ...(opts.lastId ? { last_id: opts.lastId } : {}) }, signal);
+    return { conversations: (page.data ?? []).map(conversationOf), hasMore: page.has_more === true };
   }
 
   /** GET /messages (one page, raw). Pass the oldest id as `first_id` to page backwards. */
@@ -341,15 +372,13 @@ export class DifyClient implements AppClient {
       .map((m) => ({ id: m.id, query: m.query ?? '', answer: m.answer ?? '', createdAt: m.created_at, ...rating(m.feedback?.rating) }));
   }
 
-  /** POST /conversations/{id}/name (a name, or `autoGenerate`). Returns the conversation. */
-  renameConversation(id: string, rename: { name?: string; autoGenerate?: boolean }, user: string, signal?: AbortSignal): Promise<DifyConversation> {
-    return requestJson(this.ep, {
-      method: 'POST',
-      path: `/conversations/${encodeURIComponent(id)}/name`,
-      json: { name: rename.name, auto_generate: rename.autoGenerate ?? false, user },
-      signal,
-      timeoutMs: this.requestTimeoutMs,
+  /** POST /conversations/{id}/name: a typed name, or one Dify generates from the first message. */
+  async renameConversation(id: string, rename: ConversationRename, user: string, signal?: AbortSignal): Promise<Conversation> {
+    const json = 'name' in rename ? { name: rename.name, auto_generate: false, user } : { auto_generate: true, user };
+    const c = await requestJson<DifyConversation>(this.ep, {
+      method: 'POST', path: `/conversations/${encodeURIComponent(id)}/name`, json, signal, timeoutMs: this.requestTimeoutMs,
     });
+    return conversationOf(c);
   }
 
   /** DELETE /conversations/{id} (204). */
@@ -367,7 +396,17 @@ export class DifyClient implements AppClient {
   /** GET /messages/{id}/suggested. */
   async suggested(messageId: string, user: string, signal?: AbortSignal): Promise<string[]> {
     const r = await this.get<{ data?: unknown[] }>(`/messages/${encodeURIComponent(messageId)}/suggested`, { user }, signal);
-    return (r.data ?? []).filter((q): q is string => typeof q === 'string');
+    return (r?.data ?? []).filter((q): q is string => typeof q === 'string');
+  }
+
+  /** Follow-up questions for an answer: [] when the app has them switched off (both ways Dify says so). */
+  async suggestions(messageId: string, user: string, signal?: AbortSignal): Promise<string[]> {
+    try {
+      return await this.suggested(messageId, user, signal);
+    } catch (e) {
+      if (suggestionsAreOff(e)) return [];
+      throw e;
+    }
   }
 
   // ---- files ---------------------------------------------------------------------------------------------

@@ -115,6 +115,7 @@ export function normalizeParameters(raw: unknown): AppParameters {
   if (opening) params.openingStatement = opening;
   const fu = normalizeFileUpload(o.file_upload);
   if (fu) params.fileUpload = fu;
+  if (suggestionsEnabled(o)) params.suggestionsAfterAnswer = true;
   return params;
 }
 

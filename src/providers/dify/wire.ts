@@ -91,6 +91,11 @@ export interface DifySite {
   description?: string | null;
   icon?: string | null;
   icon_url?: string | null;
+  copyright?: string | null;
+  privacy_policy?: string | null;
+  /** Newer builds only. */
+  input_placeholder?: string | null;
+  custom_disclaimer?: string | null;
   default_language?: string;
   show_workflow_steps?: boolean;
   [k: string]: unknown;

@@ -1,16 +1,18 @@
 // The Flowise prediction client: `AppClient` for Flowise chatflows and agentflows, vscode-free, built on src/net.
 // Wire contract: /work/shared/dify-api.md §G.
 import { randomUUID } from 'node:crypto';
-import type { Dispatcher } from 'undici';
+import { FormData, type Dispatcher } from 'undici';
 import { ApiError, isApiError } from '../../net/apiError';
 import { DEFAULT_LIMITS } from '../limits';
-import type { AnswerRef, AppClient, AppInfo, AppMode, AppParameters, FileRef, FileUploadConfig, FormAnswer, HumanInputForm, LocalFile, Rating, RunEvent, RunRef, StopHandle } from '../types';
-import { openStream, requestJson, type HttpEndpoint, type LogLevel } from '../../net/http';
+import type {
+  AnswerRef, AppClient, AppInfo, AppMode, AppParameters, FileRef, FileUploadConfig, FormAnswer, HumanInputForm, LocalFile, Rating, RunEvent, RunRef, StopHandle,
+} from '../types';
+import { openStream, postMultipart, requestJson, type HttpEndpoint, type LogLevel } from '../../net/http';
 import { readSse } from '../../net/sse';
 import { createDispatcher, type TransportOptions } from '../../net/transport';
 import { redact } from '../../net/redact';
 import { FlowiseEventMapper, type FlowiseFrame } from './events';
-import { buildPredictionBody, inlineFile, type FlowiseHumanInput, type FlowiseRunRequest } from './request';
+import { buildPredictionBody, inlineBytes, inlineFile, type FlowiseFileRef, type FlowiseHumanInput, type FlowiseRunRequest } from './request';
 
 export type FlowiseLog = (level: 'trace' | 'info' | 'warn' | 'error', message: string) => void;
 
@@ -114,9 +116,15 @@ export class FlowiseClient implements AppClient {
     return redact(text, [this.o.apiKey]);
   }
 
-  /** Flowise takes files inline with the run (a data: URI in `uploads`): nothing is sent before it. */
+  /**
+   * Flowise takes files inline with the run (a data: URI in `uploads`): nothing is sent now. An image goes to the
+   * model; anything else is a document for the chatflow's vector store (`parameters` offers documents only where
+   * the chatflow allows them), upserted when the run starts.
+   */
   async attach(file: LocalFile, type: FileRef['type']): Promise<FileRef> {
-    return inlineFile(file, type);
+    const ref: FlowiseFileRef = inlineFile(file, type);
+    if (type !== 'image') ref.rag = true;
+    return ref;
   }
 
   private logMsg(level: 'trace' | 'info' | 'warn' | 'error', message: string): void {
@@ -178,17 +186,23 @@ export class FlowiseClient implements AppClient {
       throw e;
     }
     if (!u || typeof u !== 'object') return params;
-    // What can be attached from VS Code: images, inline (a base64 data URI, upload type `file`) or by URL. Documents
-    // for RAG (upserted from a multipart prediction) and speech (recorded audio) are not offered.
-    const img = (u.imgUploadSizeAndTypes ?? []).filter((x) => x && typeof x === 'object');
-    const fileUpload: FileUploadConfig = { enabled: !!u.isImageUploadAllowed };
+    // What can be attached from VS Code: images, inline (a base64 data URI, upload type `file`) or by URL, and
+    // documents for the chatflow's vector store (upserted, then `file:rag`) where it allows them, with the types
+    // and size its chat offers. Speech (recorded audio) is not offered.
+    const img = u.isImageUploadAllowed ? (u.imgUploadSizeAndTypes ?? []).filter((x) => x && typeof x === 'object') : [];
+    const docs = u.isRAGFileUploadAllowed ? (u.fileUploadSizeAndTypes ?? []).filter((x) => x && typeof x === 'object') : [];
+    const fileUpload: FileUploadConfig = { enabled: !!u.isImageUploadAllowed || !!u.isRAGFileUploadAllowed };
     if (fileUpload.enabled) {
-      fileUpload.allowedFileTypes = ['image'];
-      fileUpload.allowedUploadMethods = ['local_file', 'remote_url'];
-      const exts = mimeToExtensions(img.flatMap((x) => x.fileTypes ?? []));
-      if (exts.length) fileUpload.allowedFileExtensions = [...new Set(exts)];
-      const max = Math.max(0, ...img.map((x) => Number(x.maxUploadSize) || 0));
-      if (max > 0) params.limits.imageFileSizeLimitMb = max;
+      // Documents go by the extensions the chatflow's loaders read (`custom`); `*` takes any file.
+      const anyDoc = docs.some((x) => (x.fileTypes ?? []).some((t) => t.trim() === '*'));
+      const types = [...(u.isImageUploadAllowed ? ['image'] : []), ...(u.isRAGFileUploadAllowed ? ['custom'] : [])];
+      if (!anyDoc) fileUpload.allowedFileTypes = types;
+      fileUpload.allowedUploadMethods = u.isRAGFileUploadAllowed ? ['local_file'] : ['local_file', 'remote_url'];
+      const exts = mimeToExtensions([...img, ...docs].flatMap((x) => x.fileTypes ?? []).filter((t) => t.trim() !== '*'));
+      if (exts.length && !anyDoc) fileUpload.allowedFileExtensions = [...new Set(exts)];
+      const maxOf = (list: typeof img) => Math.max(0, ...list.map((x) => Number(x.maxUploadSize) || 0));
+      if (maxOf(img) > 0) params.limits.imageFileSizeLimitMb = maxOf(img);
+      if (maxOf(docs) > 0) params.limits.fileSizeLimitMb = maxOf(docs);
     }
     params.fileUpload = fileUpload;
     return params;
@@ -229,6 +243,8 @@ export class FlowiseClient implements AppClient {
     yield mapper.initialMeta();
 
     const streaming = (await this.isStreaming(signal)) !== false;
+    const documents = (request.files ?? []).filter((f) => f.rag);
+    if (documents.length) await this.upsert(id, chatId, documents, signal);
     const { body, skippedFiles } = buildPredictionBody(request, { chatId, streaming });
     if (skippedFiles) this.logMsg('warn', `${skippedFiles} file(s) without a data: or http(s) URL were not sent to Flowise.`);
     this.logMsg('trace', `Flowise prediction ${id} chatId=${chatId} streaming=${streaming}${request.humanInput ? ` humanInput=${request.humanInput.type}` : ''}`);
@@ -248,6 +264,32 @@ export class FlowiseClient implements AppClient {
       if (mapper.finished) return;
     }
     yield* mapper.streamClosed();
+  }
+
+  /**
+   * `POST /api/v1/vector/upsert/{id}`: the documents into the chatflow's vector store, tagged with the chat's id (so
+   * this chat's questions find them). Flowise wraps every failure here, a refused key too, as a 500 whose message
+   * names it: a refused key is told as a 401, anything else as `upsert_failed` with the server's words.
+   */
+  private async upsert(id: string, chatId: string, documents: FlowiseFileRef[], signal: AbortSignal): Promise<void> {
+    const form = new FormData();
+    for (const f of documents) {
+      const bytes = inlineBytes(f);
+      if (!bytes) continue;
+      form.append('files', new Blob([Buffer.from(bytes)], { type: f.mimeType || 'application/octet-stream' }), f.name ?? 'document');
+    }
+    form.append('chatId', chatId);
+    this.logMsg('trace', `Flowise upsert of ${documents.length} document(s) for chatId=${chatId}`);
+    try {
+      await postMultipart(this.ep, { path: this.path('vector', 'upsert', id), form, signal });
+    } catch (e) {
+      if (!isApiError(e) || e.kind !== 'http') throw e;
+      const said = e.serverMessage ?? e.message;
+      if (e.status === 401 || /-\s*Unauthorized\s*$/i.test(said)) {
+        throw new ApiError({ kind: 'http', status: 401, code: 'unauthorized', message: e.message, serverMessage: e.serverMessage, route: e.route });
+      }
+      throw new ApiError({ kind: 'http', status: e.status, code: 'upsert_failed', message: said.replace(/^Error:\s*vectorsService\.upsertVector\s*-\s*/i, ''), serverMessage: e.serverMessage, route: e.route });
+    }
   }
 
   /** `PUT /api/v1/chatmessage/abort/{chatflowid}/{chatId}`. Quiet for runs that are already over. */

@@ -12,6 +12,9 @@ export interface FlowiseHistoryMessage {
 export interface FlowiseFileRef extends FileRef {
   name?: string;
   mimeType?: string;
+  /** A document for the chatflow's vector store: upserted with the chat's id before the prediction, then sent
+   * as `file:rag` (Flowise's own chat does the same). */
+  rag?: boolean;
 }
 
 /** An answer to an Agentflow v2 Human Input node (`IHumanInput`). */
@@ -31,7 +34,7 @@ export interface FlowiseRunRequest extends RunRequest {
 
 export interface FlowiseUpload {
   data: string;
-  type: 'file' | 'url';
+  type: 'file' | 'url' | 'file:rag';
   name: string;
   mime: string;
 }
@@ -83,6 +86,12 @@ export function inlineFile(file: { name: string; data: Uint8Array; mimeType: str
   return { type, transfer_method: 'local_file', url: `data:${file.mimeType};base64,${data}`, name: file.name, mimeType: file.mimeType };
 }
 
+/** The bytes of an inline (`data:…;base64,`) file, for the vector upsert; undefined for anything else. */
+export function inlineBytes(f: FlowiseFileRef): Uint8Array | undefined {
+  const m = /^data:[^,]*;base64,/i.exec(f.url ?? '');
+  return m ? Buffer.from(f.url!.slice(m[0].length), 'base64') : undefined;
+}
+
 /** FileRefs → Flowise `uploads`. Refs without a URL (Dify upload ids) cannot be sent and are returned in `skipped`. */
 export function uploadsFrom(files: FlowiseFileRef[] | undefined): { uploads: FlowiseUpload[]; skipped: number } {
   const uploads: FlowiseUpload[] = [];
@@ -94,7 +103,8 @@ export function uploadsFrom(files: FlowiseFileRef[] | undefined): { uploads: Flo
       return;
     }
     const name = f.name ?? nameFromUrl(url, i);
-    uploads.push({ data: url, type: url.startsWith('data:') ? 'file' : 'url', name, mime: mimeFor(f, url, name) });
+    const inline = url.startsWith('data:');
+    uploads.push({ data: url, type: inline ? (f.rag ? 'file:rag' : 'file') : 'url', name, mime: mimeFor(f, url, name) });
   });
   return { uploads, skipped };
 }

@@ -1,10 +1,12 @@
-// The composer: app picker, conversation controls, the empty-state opening, and the message box.
-import type { AppForm, AppSummary, ContextChip, ConversationSummary, FormValues, PanelState } from '../../protocol';
-import { renderOneShot } from '../markdown';
+// The composer: app picker, conversation controls, the new conversation's opening, the message box and the app's
+// disclaimer under it.
+import type { AppForm, AppSummary, ContextChip, FormValues, HostMessage, PanelState } from '../../protocol';
 import { t } from '../strings';
+import { ConversationsView } from './conversations';
 import { button, h, icon, show } from './dom';
 import type { Post } from './entry';
 import { FormView } from './formView';
+import { OpeningView } from './opening';
 
 export interface FormValuesStore {
   get(app: string): FormValues | undefined;
@@ -19,7 +21,9 @@ export class Composer {
   readonly textarea: HTMLTextAreaElement;
   private readonly select: HTMLSelectElement;
   private readonly sendButton: HTMLButtonElement;
-  private readonly conversationList: HTMLElement;
+  private readonly conversations: ConversationsView;
+  private readonly openingView: OpeningView;
+  private readonly disclaimer: HTMLElement;
   private running = false;
   private selectedApp: string | undefined;
   private composing = false;
@@ -44,22 +48,13 @@ export class Composer {
       h('label', { class: 'app-label', for: 'app-select' }, icon('comment-discussion')),
       this.select,
       h('span', { class: 'spacer' }),
-      button({ icon: 'history', label: t('Conversations…'), onClick: () => this.openConversations() }),
+      button({ icon: 'history', label: t('Conversations…'), onClick: () => this.conversations.show(this.selectedApp) }),
       button({ icon: 'add', label: t('New Conversation'), onClick: () => post({ type: 'newConversation' }) }));
 
-    this.conversationList = h('ul', { class: 'conversation-list' });
-    this.conversationsEl = h('div', { class: 'conversations', role: 'dialog', 'aria-label': t('Conversations…'), hidden: true },
-      h('div', { class: 'conversations-head' }, h('span', { text: t('Conversations…') }),
-        button({ icon: 'close', label: t('Close'), onClick: () => this.closeConversations() })),
-      this.conversationList);
-    this.conversationsEl.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        this.closeConversations();
-      }
-    });
-
-    this.opening = h('div', { class: 'opening', hidden: true });
+    this.conversations = new ConversationsView(post, () => this.textarea.focus());
+    this.conversationsEl = this.conversations.el;
+    this.openingView = new OpeningView(post, (q) => this.ask(q, this.selectedApp));
+    this.opening = this.openingView.el;
 
     this.textarea = h('textarea', { class: 'input', rows: '1', placeholder: t('Ask a question…'), 'aria-label': t('Message') });
     this.textarea.addEventListener('compositionstart', () => (this.composing = true));
@@ -79,7 +74,8 @@ export class Composer {
       else this.submit();
     });
     this.chips = h('ul', { class: 'context-chips', 'aria-label': t('Context for the next message'), hidden: true });
-    this.form = h('div', { class: 'composer-area' }, this.formView.el, this.chips, h('div', { class: 'composer' }, this.textarea, this.sendButton));
+    this.disclaimer = h('div', { class: 'disclaimer', role: 'note', hidden: true });
+    this.form = h('div', { class: 'composer-area' }, this.formView.el, this.chips, h('div', { class: 'composer' }, this.textarea, this.sendButton), this.disclaimer);
     this.setRunning(false);
   }
 
@@ -104,6 +100,18 @@ export class Composer {
     this.autosize();
   }
 
+  /** Asks `question` of `app` (a suggested question's chip), with the form's values when its form is shown. */
+  ask(question: string, app: string | undefined): void {
+    if (this.running) return;
+    const form = this.formView.form;
+    if (form && app && form.app === app) {
+      if (!this.formView.validate()) return;
+      this.post({ type: 'send', text: question, app, inputs: this.formView.values() });
+    } else {
+      this.post({ type: 'send', text: question, app });
+    }
+  }
+
   /** The selected app's form (undefined: none known yet). */
   setForm(form: AppForm | undefined): void {
     const shown = form && form.app === this.selectedApp ? form : undefined;
@@ -114,6 +122,8 @@ export class Composer {
       ?? (shown?.messageField ? t('Type the {0} for {1}…', shown.messageField.label, shown.app)
         : shown?.messageOptional ? t('Run {0} (Enter)', shown.app)
         : app ? t('Ask {0}…', app) : t('Ask a question…'));
+    this.disclaimer.textContent = shown?.disclaimer ?? '';
+    show(this.disclaimer, !!shown?.disclaimer);
   }
 
   setContexts(contexts: ContextChip[]): void {
@@ -161,48 +171,15 @@ export class Composer {
     if (this.selectedApp) this.select.value = this.selectedApp;
   }
 
-  /** The opening statement and suggested questions, shown while the conversation is empty. */
+  /** What a new conversation with the selected app opens with, while its next message starts one. */
   setOpening(state: PanelState): void {
-    const o = state.opening;
-    const visible = state.entries.length === 0 && !!o && (!!o.statement || o.questions.length > 0);
-    this.opening.replaceChildren();
-    if (visible && o) {
-      if (o.statement) {
-        const md = h('div', { class: 'markdown opening-statement' });
-        md.append(renderOneShot(o.statement, { actions: { copy: (text) => this.post({ type: 'copy', text }), insert: (text) => this.post({ type: 'insert', text }) } }));
-        this.opening.append(md);
-      }
-      if (o.questions.length) {
-        this.opening.append(h('div', { class: 'suggestions', role: 'group', 'aria-label': t('Suggested questions') },
-          ...o.questions.map((q) => button({ label: q, text: true, class: 'suggestion', icon: 'sparkle', onClick: () => this.post({ type: 'send', text: q, app: this.selectedApp }) }))));
-      }
-    }
-    show(this.opening, visible);
+    this.openingView.update(state);
   }
 
-  private openConversations(): void {
-    this.conversationList.replaceChildren(h('li', { class: 'muted' }, icon('loading', 'codicon-modifier-spin')));
-    show(this.conversationsEl, true);
-    this.post({ type: 'listConversations' });
-  }
-
-  private closeConversations(): void {
-    show(this.conversationsEl, false);
-    this.textarea.focus();
-  }
-
-  showConversations(list: ConversationSummary[]): void {
-    this.conversationList.replaceChildren(...(list.length
-      ? list.map((c) => h('li', {}, button({
-        label: c.name || c.id, text: true, class: 'conversation', icon: 'comment-discussion',
-        onClick: () => {
-          this.post({ type: 'resumeConversation', conversationId: c.id });
-          show(this.conversationsEl, false);
-        },
-      })))
-      : [h('li', { class: 'muted', text: t('No conversations yet.') })]));
-    show(this.conversationsEl, true);
-    (this.conversationList.querySelector('button') as HTMLButtonElement | null)?.focus();
+  /** The host's answers about the conversation list. */
+  conversationsMessage(msg: Extract<HostMessage, { type: 'conversations' | 'conversationChanged' }>): void {
+    if (msg.type === 'conversations') this.conversations.receive(msg);
+    else this.conversations.changed(msg);
   }
 
   focus(): void {

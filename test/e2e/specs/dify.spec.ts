@@ -9,9 +9,11 @@ import { startDifyServer, type DifyTestServer } from '../../support/dify/server'
 import { setKeyThroughUi } from '../dify';
 import {
   artifactPath,
+  closeQuickInput,
   openFile,
   openWorkbench,
   pickQuickItem,
+  quickInput,
   rightClickEditorAndChoose,
   runCommand,
   screenshot,
@@ -275,5 +277,45 @@ describe('Dify in the real workbench', function () {
     const error = entry.locator('.inline-error');
     await error.filter({ hasText: 'No API key is stored for "Docs Chat"' }).waitFor({ timeout: 20_000 });
     assert.equal(await error.locator('button').filter({ hasText: 'Set API Key' }).count(), 1);
+  });
+
+  it('a chat answer\'s follow-up questions ask themselves; "Dify: Conversations…" renames the conversation from its row', async () => {
+    await setKeyThroughUi(wb.page, 'Helper Chat', 'app-demo-chat');
+    await runCommand(wb.page, 'Open Dify Chat');
+    await panel().locator('.app-select').selectOption('Helper Chat');
+    await panel().locator('button[aria-label="New Conversation"]').click();
+    const input = panel().locator('.composer textarea');
+    await input.fill('How do I deploy? 部署');
+    const entry = await nextEntry();
+    await input.press('Enter');
+    await entry.locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 30_000 });
+    // Asked of Dify once the answer is complete, shown under it.
+    const chip = entry.locator('.suggestion').filter({ hasText: '能否举个例子？' });
+    await chip.waitFor({ timeout: 20_000 });
+    const next = await nextEntry();
+    await chip.click();
+    await next.locator('.question').filter({ hasText: '能否举个例子？' }).waitFor({ timeout: 20_000 });
+    await next.locator('.status').filter({ hasText: /Succeeded/ }).waitFor({ timeout: 30_000 });
+    const asked = server.requests.filter((r) => r.path === '/v1/chat-messages').at(-1)!.body as { query: string; conversation_id?: string };
+    assert.equal(asked.query, '能否举个例子？');
+    assert.ok(asked.conversation_id, 'in the same conversation');
+    assert.equal(await entry.locator('.suggestion').first().isVisible(), false, 'only the latest answer offers follow-ups');
+    // The palette's list: the conversation by its name, renamed from its row's button.
+    await runCommand(wb.page, 'Dify: Conversations…');
+    await pickQuickItem(wb.page, 'Helper Chat');
+    const row = quickInput(wb.page).locator('.monaco-list-row').filter({ hasText: 'How do I deploy? 部署' }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.hover();
+    await row.locator('.action-label.codicon-edit').click();
+    await waitForQuickInputPrompt(wb.page, /name it from its first message/);
+    await typeInQuickInput(wb.page, 'E2E 会话 ✅');
+    const deadline = Date.now() + 20_000;
+    while (!server.requests.some((r) => r.path.endsWith('/name') && (r.body as { name?: string }).name === 'E2E 会话 ✅')) {
+      assert.ok(Date.now() < deadline, 'the rename reached the server');
+      await wb.page.waitForTimeout(100);
+    }
+    // The list opens again, with the new name.
+    await quickInput(wb.page).locator('.monaco-list-row').filter({ hasText: 'E2E 会话 ✅' }).first().waitFor({ timeout: 20_000 });
+    await closeQuickInput(wb.page);
   });
 });

@@ -29,6 +29,12 @@ export interface DifyTestApp {
   uploadLimitBytes?: number;
   /** A Human Input node after the answer: the run pauses there until its form is answered (workflow, chatflow). */
   humanInput?: HumanInputNode;
+  /** GET /site: fields over the defaults, or `false` for an app without a web site (403). */
+  site?: false | Record<string, unknown>;
+  /** What /messages/{id}/suggested answers when on (default three questions; [] as a failed model call gives). */
+  suggestions?: string[];
+  /** How the server says they are off: 400 `bad_request` (released builds, default) or the newest 403. */
+  suggestionsOff?: 'bad_request' | 'forbidden';
 }
 
 const ANSWER_MD = `## Review summary
@@ -139,6 +145,7 @@ export function demoApps(): DifyTestApp[] {
         [wf('text-input', { variable: 'product', label: 'Product', required: false, max_length: 48, default: 'Dify' }), wf('text-input', { variable: 'hidden_hint', label: 'Hidden', required: false, hide: true })],
         { opening_statement: 'Ask me anything about the docs.', suggested_questions: ['How do I deploy?', '如何配置代理？'], suggested_questions_after_answer: { enabled: true } },
       ),
+      site: { description: '文档助手：回答关于部署和配置的问题。', input_placeholder: '问问文档… Ask the docs…', custom_disclaimer: 'Answers may be wrong; check the docs. 回答仅供参考。' },
     },
     {
       key: 'app-demo-completion',
@@ -163,6 +170,7 @@ export function demoApps(): DifyTestApp[] {
       parameters: params([{ 'text-input': { variable: 'name', label: 'Your name', required: false, max_length: 48, default: '' } }], {
         suggested_questions_after_answer: { enabled: true },
       }),
+      site: false,
     },
     {
       key: 'app-demo-agent',

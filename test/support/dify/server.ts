@@ -22,6 +22,12 @@
  * "Conversation Not Exists."), stop routes really stop a running stream (terminal events with status
  * 'stopped'), uploads (201; 413/415/400 errors), file references in inputs and `files` checked as Dify checks
  * them (test/support/dify/fileRefs.ts), `event: ping` frames, no `[DONE]`.
+ * Around the runs: /site per app (`site: false` → 403, Werkzeug's words); /messages/{id}/suggested (uuid path, the
+ * message's owner, chat modes only; off → 400 bad_request or, with `suggestionsOff: 'forbidden'`, the newest 403);
+ * conversation list, rename (typed, or `auto_generate` from the first message) and delete (204) with Dify's checks
+ * (uuid paths, not_chat_app, no `user` → DEFAULT-USER, who owns nothing); /workflows/logs with its arguments checked
+ * (status, page, limit, ISO dates → 400 invalid_param), keyword and session filters, workflow apps' runs only (a
+ * chatflow's are not in the app log); /workflows/run/{id} with `inputs` as JSON text and a failed run's error.
  * A query or input value containing "/slow" makes that stream slow (250 ms per frame) for UI tests.
  * Human input (§I, test/support/dify/humanInput.ts): an app with a `humanInput` node pauses there — the stream closes
  * after `human_input_required` + `workflow_paused` (no message_end for a chatflow), a blocking call answers the paused
@@ -551,8 +557,11 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
         if (f !== 'ping' && f.chunk) {
           chunks++;
           if (s.errorAfterChunks !== undefined && chunks >= s.errorAfterChunks) {
-            await frame({ event: 'error', workflow_run_id: app.mode === 'workflow' ? ctx.runId : undefined, conversation_id: ctx.conversationId, message_id: ctx.messageId, status: 400, code: 'completion_request_error', message: s.errorMessage ?? '[openai] Rate limit reached for requests' });
+            const message = s.errorMessage ?? '[openai] Rate limit reached for requests';
+            await frame({ event: 'error', workflow_run_id: app.mode === 'workflow' ? ctx.runId : undefined, conversation_id: ctx.conversationId, message_id: ctx.messageId, status: 400, code: 'completion_request_error', message });
             finishRun('failed');
+            const failed = runs.get(ctx.runId);
+            if (failed) failed.error = message;
             flush();
             res.end();
             return;
@@ -620,6 +629,13 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
     return n - 1;
   }
 
+  /** The checks of Dify's conversation routes before their view runs: a `<uuid:…>` path (else the generic 404),
+   * then a chat-style app. */
+  function chatRoute(app: DifyTestApp, id: string): void {
+    if (!UUID.test(decodeURIComponent(id))) throw new HttpFail(404, 'not_found', 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.');
+    if (!['chat', 'agent-chat', 'advanced-chat'].includes(app.mode)) throw new HttpFail(400, 'not_chat_app', 'Please check if your app mode matches the right API route.');
+  }
+
   function stop(app: DifyTestApp, taskId: string, body: Record<string, unknown>): void {
     const user = requireUser(body);
     const t = tasks.get(taskId);
@@ -642,7 +658,9 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
     if (m === 'GET' && p === '/parameters') return json(res, 200, app.parameters ?? {});
     if (m === 'GET' && p === '/meta') return json(res, 200, { tool_icons: {} });
     if (m === 'GET' && p === '/site') {
-      return json(res, 200, { title: app.name, chat_color_theme: null, chat_color_theme_inverted: false, icon_type: 'emoji', icon: '🤖', icon_background: '#FFEAD5', icon_url: null, description: app.description ?? '', copyright: null, privacy_policy: null, input_placeholder: null, custom_disclaimer: '', default_language: 'en-US', show_workflow_steps: true, use_icon_as_answer_icon: false });
+      // No site (or an archived workspace): a bare Werkzeug Forbidden, its generic message.
+      if (app.site === false) throw new HttpFail(403, 'forbidden', "You don't have the permission to access the requested resource. It is either read-protected or not readable by the server.");
+      return json(res, 200, { title: app.name, chat_color_theme: null, chat_color_theme_inverted: false, icon_type: 'emoji', icon: '🤖', icon_background: '#FFEAD5', icon_url: null, description: app.description ?? '', copyright: null, privacy_policy: null, input_placeholder: null, custom_disclaimer: '', default_language: 'en-US', show_workflow_steps: true, use_icon_as_answer_icon: false, ...app.site });
     }
     if (m === 'POST' && p === '/workflows/run') return handleRun(app, 'workflow', req, res, body);
     if (m === 'POST' && (match = /^\/workflows\/([^/]+)\/run$/.exec(p)) && match[1] !== 'run') return handleRun(app, 'workflow', req, res, body, decodeURIComponent(match[1]));
@@ -712,9 +730,34 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       return json(res, 200, { result: 'success' });
     }
     if (m === 'GET' && p === '/workflows/logs') {
-      const page = Math.max(1, Number(rec.query.page ?? 1));
-      const limit = Math.min(100, Math.max(1, Number(rec.query.limit ?? 20)));
-      const all = [...runs.values()].filter((r) => r.appKey === app.key && (!rec.query.status || r.status === rec.query.status)).reverse();
+      // reqparse: `status` one of three, `page` 1–99999, `limit` 1–100, the dates ISO 8601; anything else is 400.
+      const q = rec.query;
+      const intIn = (name: string, v: string | undefined, lo: number, hi: number, def: number): number => {
+        if (v === undefined) return def;
+        const n = Number(v);
+        if (!/^-?\d+$/.test(v) || n < lo || n > hi) throw new HttpFail(400, 'invalid_param', JSON.stringify({ [name]: `Invalid ${name}: ${v}. Must be between ${lo} and ${hi}` }));
+        return n;
+      };
+      if (q.status !== undefined && !['succeeded', 'failed', 'stopped'].includes(q.status)) {
+        throw new HttpFail(400, 'invalid_param', JSON.stringify({ status: `${q.status} is not a valid choice` }));
+      }
+      const date = (name: string): number | undefined => {
+        const v = q[name];
+        if (v === undefined) return undefined;
+        const t = Date.parse(v);
+        if (Number.isNaN(t)) throw new HttpFail(400, 'invalid_param', `Invalid isoformat string: '${v}'`);
+        return t / 1000;
+      };
+      const page = intIn('page', q.page, 1, 99999, 1);
+      const limit = intIn('limit', q.limit, 1, 100, 20);
+      const before = date('created_at__before');
+      const after = date('created_at__after');
+      // The keyword is looked for in the run's inputs and outputs (and the end user's session id), as Dify's log search does.
+      const matches = (r: WorkflowRunRecord) => !q.keyword || `${r.inputs} ${JSON.stringify(r.outputs)} ${r.user}`.includes(q.keyword);
+      // Only workflow apps write the app log (a chatflow's runs are not in it, as in Dify).
+      const all = [...runs.values()].filter((r) => r.appKey === app.key && app.mode === 'workflow' && (!q.status || r.status === q.status) && matches(r)
+        && (before === undefined || r.created_at < before) && (after === undefined || r.created_at > after)
+        && (!q.created_by_end_user_session_id || r.user === q.created_by_end_user_session_id)).reverse();
       const data = all.slice((page - 1) * limit, page * limit).map((r) => ({
         id: randomUUID(),
         workflow_run: { id: r.id, version: '2025-01-01 00:00:00', status: r.status, error: r.error, elapsed_time: r.elapsed_time, total_tokens: r.total_tokens, total_steps: r.total_steps, created_at: r.created_at, finished_at: r.finished_at, exceptions_count: 0, triggered_from: 'app-run' },
@@ -736,6 +779,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       return json(res, 200, { result: 'success' });
     }
     if (m === 'GET' && p === '/conversations') {
+      if (!['chat', 'agent-chat', 'advanced-chat'].includes(app.mode)) throw new HttpFail(400, 'not_chat_app', 'Please check if your app mode matches the right API route.');
       const user = rec.query.user;
       if (!user) throw new HttpFail(400, 'invalid_param', 'Arg user must be provided.');
       const limit = Math.min(100, Math.max(1, Number(rec.query.limit ?? 20)));
@@ -772,16 +816,23 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       return json(res, 200, { limit, has_more: msgs.length > limit, data });
     }
     if (m === 'POST' && (match = /^\/conversations\/([^/]+)\/name$/.exec(p))) {
-      const user = requireUser(body);
+      chatRoute(app, match[1]);
+      // `user` is optional here: without it the caller is DEFAULT-USER, who owns none of these conversations.
+      const user = typeof body.user === 'string' && body.user ? body.user : 'DEFAULT-USER';
+      const autoGenerate = body.auto_generate === true;
+      if (!autoGenerate && !(typeof body.name === 'string' && body.name.trim())) throw new HttpFail(400, 'invalid_param', 'name is required when auto_generate is false');
       const conv = conversationFor(app, decodeURIComponent(match[1]), user)!;
-      if (body.auto_generate === true) conv.name = conv.messages[0]?.query.slice(0, 20) || 'New conversation';
-      else if (typeof body.name === 'string' && body.name) conv.name = body.name;
-      else throw new HttpFail(400, 'invalid_param', 'name is required when auto_generate is false');
+      if (autoGenerate) {
+        // An LLM names it from the first message; a conversation without one cannot be named so.
+        if (!conv.messages.length) throw new HttpFail(400, 'invalid_param', 'Conversation has no messages to generate a name from.');
+        conv.name = `✨ ${conv.messages[0].query.slice(0, 20)}`;
+      } else conv.name = (body.name as string).trim();
       conv.updated_at = now();
       return json(res, 200, { id: conv.id, name: conv.name, inputs: conv.inputs, status: 'normal', introduction: '', created_at: conv.created_at, updated_at: conv.updated_at });
     }
     if (m === 'DELETE' && (match = /^\/conversations\/([^/]+)$/.exec(p))) {
-      const user = requireUser(body);
+      chatRoute(app, match[1]);
+      const user = typeof body.user === 'string' && body.user ? body.user : 'DEFAULT-USER';
       const conv = conversationFor(app, decodeURIComponent(match[1]), user)!;
       conversations.delete(conv.id);
       res.writeHead(204).end();
@@ -802,10 +853,20 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       return json(res, 200, { result: 'success' });
     }
     if (m === 'GET' && (match = /^\/messages\/([^/]+)\/suggested$/.exec(p))) {
+      const id = decodeURIComponent(match[1]);
+      if (!UUID.test(id)) throw new HttpFail(404, 'not_found', 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.');
       if (!rec.query.user) throw new HttpFail(400, 'invalid_param', 'Arg user must be provided.');
+      if (!['chat', 'agent-chat', 'advanced-chat'].includes(app.mode)) throw new HttpFail(400, 'not_chat_app', 'Please check if your app mode matches the right API route.');
+      const answer = answers.get(id);
+      if (!answer || answer.appKey !== app.key || answer.user !== rec.query.user) throw new HttpFail(404, 'not_found', 'Message Not Exists.');
       const params = app.parameters as { suggested_questions_after_answer?: { enabled?: boolean } } | undefined;
-      if (!params?.suggested_questions_after_answer?.enabled) throw new HttpFail(400, 'bad_request', 'Suggested Questions Is Disabled.');
-      return json(res, 200, { result: 'success', data: ['How do I configure a proxy?', '能否举个例子？', 'What about self-signed certificates?'] });
+      if (!params?.suggested_questions_after_answer?.enabled) {
+        // Released builds say 400 bad_request; the newest main a 403 of its own.
+        if (app.suggestionsOff === 'forbidden') throw new HttpFail(403, 'app_suggested_questions_after_answer_disabled', 'Function Suggested questions after answer disabled.');
+        throw new HttpFail(400, 'bad_request', 'Suggested Questions Is Disabled.');
+      }
+      // A model call that fails gives 200 with no questions (newest builds).
+      return json(res, 200, { result: 'success', data: app.suggestions ?? ['How do I configure a proxy?', '能否举个例子？', 'What about self-signed certificates?'] });
     }
     if (m === 'POST' && p === '/files/upload') {
       const parts = parseMultipart(raw, req.headers['content-type']);

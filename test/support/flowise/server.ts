@@ -45,7 +45,12 @@
 //   export function demoFlows(): FlowiseTestFlow[]
 //
 // Routes: POST /api/v1/prediction/:id, GET /api/v1/chatflows-streaming/:id, GET /api/v1/chatflows-uploads/:id,
-// PUT /api/v1/chatmessage/abort/:chatflowid/:chatId, POST /api/v1/feedback, PUT /api/v1/feedback/:id, GET /api/v1/ping.
+// PUT /api/v1/chatmessage/abort/:chatflowid/:chatId, POST /api/v1/feedback, PUT /api/v1/feedback/:id, GET /api/v1/ping,
+// POST /api/v1/vector/upsert/:id (multipart `files` + `chatId`: documents into a flow's vector store, tagged with the
+// chat; `upserted(chatId)` lists them, and a prediction of that chat with `file:rag` uploads answers from them).
+// Upsert failures come as Flowise wraps them: every one a 500 "Error: vectorsService.upsertVector - <why>", a
+// refused key too; why: an unknown flow, the key, a flow without a vector store (no RAG uploads), a file whose
+// MIME type does not match its extension (newest builds), a file over the flow's size (a server file size limit).
 // Behaviour as the real server: SSE headers are flushed before the run, so a bad key for a keyed flow arrives as
 // `error` "Unauthorized" + `end` inside a 200 stream (the JSON path answers 401); frames are
 // `message:\ndata:{json}\n\n` (`error`, `abort` and `end` use the older `message\ndata:` line, as SSEStreamer does);
@@ -55,6 +60,8 @@
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { extname } from 'node:path';
+import { parseMultipart } from '../dify/multipart';
 
 export interface FlowiseUploadsInfo {
   isSpeechToTextEnabled: boolean;
@@ -136,6 +143,8 @@ export interface FlowiseTestServer {
   memory(sessionId: string): { question: string; answer: string }[];
   /** The rating an answer has (`THUMBS_UP` / `THUMBS_DOWN`), as Flowise's message view shows it. */
   feedbackOf(messageId: string): { rating: string; content: string } | undefined;
+  /** The documents upserted for a chat (`flowise_chatId` in their metadata), in order. */
+  upserted(chatId: string): { name: string; mime: string; size: number; text: string }[];
   close(): Promise<void>;
 }
 
@@ -258,6 +267,7 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
     if (hi.type !== 'proceed' && hi.type !== 'reject') return `Error: buildAgentflow - unknown human input type ${String(hi.type)}`;
     return undefined;
   }
+  const vectors = new Map<string, { name: string; mime: string; size: number; text: string }[]>();
   const waiters = new Set<{ pred: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }>();
   const sockets = new Set<Socket>();
   let openStreams = 0;
@@ -308,7 +318,8 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
+      const raw = Buffer.concat(chunks);
+      const body = raw.toString('utf8');
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const rec: RecordedRequest = {
         method: req.method ?? 'GET',
@@ -334,6 +345,7 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
       }
       record(rec);
       try {
+        if (route === 'vector' && parts[4] === 'upsert' && req.method === 'POST') return upsert(req, res, rec, parts[5], raw);
         handle(req, res, rec, route, parts);
       } catch (e) {
         if (!res.headersSent) sendError(res, 500, String(e));
@@ -447,10 +459,13 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
     } else if (lastHistoryQuestion) {
       answer = `From the history you sent, earlier you asked: "${String(lastHistoryQuestion.content ?? lastHistoryQuestion.message)}". ${answer}`;
     }
-    const uploads: { name?: unknown }[] = Array.isArray(body.uploads) ? body.uploads : [];
+    const uploads: { name?: unknown; type?: unknown }[] = Array.isArray(body.uploads) ? body.uploads : [];
     if (uploads.length > 0) {
       answer += ` (received ${uploads.length} upload(s): ${uploads.map((u) => String(u?.name)).join(', ')})`;
     }
+    // The vector store's retriever finds this chat's documents (and only those).
+    const documents = (vectors.get(chatId) ?? []).filter((d) => uploads.some((u) => u?.type === 'file:rag' && u.name === d.name));
+    if (documents.length) answer += ` From your documents: ${documents.map((d) => `${d.name}: "${d.text.slice(0, 40)}"`).join('; ')}`;
     return {
       chatId,
       sessionId,
@@ -459,6 +474,39 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
       answer,
       followUps: flow.followUpPrompts ?? ['Tell me more', 'Give me an example'],
     };
+  }
+
+  /** Flowise's MIME type for an extension, where the newest builds check that the two match. */
+  const MIME_OF: Record<string, string> = {
+    '.txt': 'text/plain', '.md': 'text/markdown', '.pdf': 'application/pdf', '.csv': 'text/csv', '.json': 'application/json',
+    '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', '.png': 'image/png', '.jpg': 'image/jpeg',
+  };
+
+  /** routes/vectors: the documents into the flow's vector store, tagged with the chat's id. */
+  function upsert(req: http.IncomingMessage, res: http.ServerResponse, rec: RecordedRequest, flowId: string | undefined, raw: Buffer): void {
+    const fail = (why: string) => sendError(res, 500, `Error: vectorsService.upsertVector - ${why}`);
+    rec.flowId = flowId;
+    const flow = findFlow(flowId);
+    if (!flow) return fail(`Chatflow ${flowId ?? ''} not found`);
+    if (!authorized(flow, req)) return fail('Unauthorized');
+    const mp = parseMultipart(raw, req.headers['content-type']) ?? [];
+    const files = mp.filter((x) => x.name === 'files' && x.filename !== undefined);
+    const chatId = mp.find((x) => x.name === 'chatId' && x.filename === undefined)?.data.toString('utf8') || randomUUID();
+    if (!flow.uploads?.isRAGFileUploadAllowed) return fail('No vector node found');
+    const allowed = flow.uploads.fileUploadSizeAndTypes ?? [{ fileTypes: ['.pdf', '.txt', '.md'], maxUploadSize: 500 }];
+    const maxBytes = Math.max(...allowed.map((a) => a.maxUploadSize)) * 1024 * 1024;
+    for (const f of files) {
+      const ext = extname(f.filename!).toLowerCase();
+      const expected = MIME_OF[ext];
+      if (expected && f.contentType && f.contentType.split(';')[0].trim() !== expected) {
+        return fail(`MIME type "${f.contentType}" does not match file extension "${ext}" of ${f.filename}`);
+      }
+      if (f.data.length > maxBytes) return fail('File too large');
+    }
+    const list = vectors.get(chatId) ?? [];
+    for (const f of files) list.push({ name: f.filename!, mime: f.contentType ?? '', size: f.data.length, text: f.data.toString('utf8') });
+    vectors.set(chatId, list);
+    sendJson(res, 200, { numAdded: files.length, numDeleted: 0, numUpdated: 0, numSkipped: 0, addedDocs: files.map((f) => ({ pageContent: f.data.toString('utf8').slice(0, 200), metadata: { source: f.filename, flowise_chatId: chatId } })) });
   }
 
   /** routes/feedback: create (the message must exist in that chat of that flow), or update by id. */
@@ -803,6 +851,9 @@ export async function startFlowiseServer(opts: StartFlowiseServerOptions = {}): 
     },
     memory(sessionId) {
       return [...(memory.get(sessionId) ?? [])];
+    },
+    upserted(chatId) {
+      return [...(vectors.get(chatId) ?? [])];
     },
     close() {
       if (closing) return closing;

@@ -98,7 +98,7 @@ describe('dify client: every app mode end to end', () => {
     assert.equal(chat.openingStatement, 'Ask me anything about the docs.');
     assert.deepEqual(chat.suggestedQuestions, ['How do I deploy?', '如何配置代理？']);
     assert.equal(chat.fields[1].hide, true);
-    assert.equal((await wf.site()).title, 'Code Reviewer');
+    assert.equal((await wf.site())?.title, 'Code Reviewer');
   });
 
   it('workflow pinning, run details (inputs decoded), logs', async () => {

@@ -23,6 +23,7 @@ const flows: FlowiseTestFlow[] = [
     uploads: { isImageUploadAllowed: true, isRAGFileUploadAllowed: true, isSpeechToTextEnabled: true },
   },
   { id: 'open', name: 'Open', streaming: true },
+  { id: 'images', name: 'Images', streaming: true, uploads: { isImageUploadAllowed: true } },
   { id: 'zh', name: 'Chinese', streaming: true, answer: ZH },
   { id: 'blocking', name: 'Blocking', streaming: false, tools: true, sources: true },
   { id: 'blocking-keyed', name: 'Blocking keyed', streaming: false, apiKey: KEY },
@@ -477,15 +478,19 @@ describe('FlowiseClient against the Flowise test server', () => {
       assert.equal(count() - before, 1);
     });
 
-    it('parameters() maps chatflows-uploads to fileUpload (the images VS Code can attach), with no form fields', async () => {
+    it('parameters() maps chatflows-uploads to fileUpload (images, and documents for RAG), with no form fields', async () => {
       const p = await clientFor(server, 'helper').parameters();
       assert.deepEqual(p.fields, []);
       assert.equal(p.fileUpload?.enabled, true);
-      assert.deepEqual(p.fileUpload?.allowedFileTypes, ['image'], 'RAG documents and speech are not offered');
+      assert.deepEqual(p.fileUpload?.allowedFileTypes, ['image', 'custom'], 'images, and documents by the extensions the flow reads; no speech');
       assert.ok(p.fileUpload?.allowedFileExtensions?.includes('.png'));
-      assert.ok(!p.fileUpload?.allowedFileExtensions?.includes('.pdf'));
-      assert.deepEqual(p.fileUpload?.allowedUploadMethods, ['local_file', 'remote_url']);
+      assert.ok(p.fileUpload?.allowedFileExtensions?.includes('.pdf'));
+      assert.deepEqual(p.fileUpload?.allowedUploadMethods, ['local_file'], 'documents are upserted from the file itself');
       assert.equal(p.limits.imageFileSizeLimitMb, 5);
+      assert.equal(p.limits.fileSizeLimitMb, 500);
+      const images = await clientFor(server, 'images').parameters();
+      assert.deepEqual(images.fileUpload?.allowedFileTypes, ['image'], 'a flow without RAG uploads takes images only');
+      assert.deepEqual(images.fileUpload?.allowedUploadMethods, ['local_file', 'remote_url']);
       const none = await clientFor(server, 'open').parameters();
       assert.equal(none.fileUpload?.enabled, false);
     });
