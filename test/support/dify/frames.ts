@@ -20,6 +20,8 @@ export interface RunContext {
   answer: string;
   /** Extra output variables of workflow_finished (scripted). */
   extraOutputs?: Obj;
+  /** Answer characters per chunk event, [min, max] (scripted; default by the answer's length). */
+  chunkChars?: [number, number];
 }
 
 /** Splits text into 20–60 character pieces at code-point boundaries (deterministic). */
@@ -116,7 +118,7 @@ function preNodes(app: DifyTestApp, ctx: RunContext, env: Obj, iteration: boolea
 
 /** The frames of a successful run of `app` (terminal events included, last). */
 export function runFrames(app: DifyTestApp, ctx: RunContext): Frame[] {
-  const [min, max] = chunkSizes(ctx.answer.length);
+  const [min, max] = ctx.chunkChars ?? chunkSizes(ctx.answer.length);
   const pieces = chunkText(ctx.answer, min, max);
   const tokens = pieces.length;
   const frames: Frame[] = [];
