@@ -289,7 +289,10 @@ describe('incremental markdown renderer', function () {
         const shown: number[] = [el.textContent!.length];
         let stepped = 0;
         for (let i = 1; md.pending && i < 10_000; i++) {
-          if (at[i]) (at[i](md), stepped++);
+          if (at[i]) {
+            at[i](md);
+            stepped++;
+          }
           md.render(below(i));
           shown.push(el.textContent!.length);
         }
