@@ -1,8 +1,9 @@
 // `npm run bench`: every benchmark, each with its baseline measured in the same run, printed as ONE table
 // (benchmark, ours, baseline, floor, ratio, target, met?) and written to bench/results/summary.json + summary.md.
 // Steps (each bounded): sizes (production build + a baseline build with undici's full index), stream pipeline,
-// host→webview traffic, render (bench/render/run.ts, if present), activation (bundle load in Node; the real
-// extension host via test/host/run.ts if its tooling is installed), VSIX (scripts/package.mjs).
+// host→webview traffic, render (bench/render/run.ts, if present), the real panel (bench/panel/run.ts: a long answer
+// through the real VS Code, if its tooling is installed), activation (bundle load in Node; the real extension host
+// via test/host/run.ts if its tooling is installed), VSIX (scripts/package.mjs).
 //   npm run bench [-- --skip stream,render,host,...]
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -166,6 +167,39 @@ if (!skip.has('render')) {
     }
   } else {
     notes.push('bench/render/run.ts not present yet: no render rows.');
+  }
+}
+
+// ---- the real panel ------------------------------------------------------------------------------------
+// A 2 MiB answer of one paragraph (log lines, no blank line) from the Dify test server in 4-character chunk events,
+// through the extension in the real VS Code and its webview, against the same answer in one chunk event (the
+// panel showing an answer it receives whole), both in the same run.
+if (!skip.has('panel')) {
+  let tooling = true;
+  try {
+    ensureServer();
+  } catch (e) {
+    tooling = false;
+    console.error(`[bench] ${e.message}`);
+  }
+  if (!tooling) notes.push('The real VS Code could not be installed (see scripts/tooling.mjs above): no real-panel rows.');
+  else if (await step('panel build', process.execPath, ['esbuild.mjs', '--production'], 120) !== undefined
+    && await step('panel', 'npx', ['tsx', 'bench/panel/run.ts', '--runs', '3'], 600) && existsSync(join(results, 'panel.json'))) {
+    const p = readJson('panel.json');
+    for (const shape of [...new Set(p.results.map((r) => r.shape))]) {
+      const rs = p.results.filter((r) => r.shape === shape);
+      const mb = (rs[0].chars / 1048576).toFixed(1);
+      const streamed = median(rs.map((r) => r.streamed.completeMs));
+      const whole = median(rs.map((r) => r.whole.completeMs));
+      const serverS = median(rs.map((r) => r.streamed.streamMs)) / 1000;
+      const ok = rs.every((r) => r.streamed.completeMs >= 0 && r.whole.completeMs >= 0);
+      row(`real panel: ${mb} MiB ${shape} answer in ${p.chunk}-char chunks (server ${serverS.toFixed(1)} s): server's end → all of it on screen (median of ${rs.length})`, streamed, whole, undefined,
+        `${(streamed / whole).toFixed(2)}× the same answer sent in one chunk`, '≤ 2 s', ok && streamed <= 2000, ms);
+      const flicker = rs.reduce((n, r) => n + r.streamed.shrinks + r.whole.shrinks, 0);
+      const jumps = rs.reduce((n, r) => n + r.streamed.jumps + r.whole.jumps, 0);
+      const early = rs.filter((r) => r.streamed.statusMs < r.streamed.completeMs || r.streamed.copyMs < r.streamed.completeMs || r.whole.statusMs < r.whole.completeMs || r.whole.copyMs < r.whole.completeMs).length;
+      row(`real panel: ${mb} MiB ${shape} answer: polls with less text than before / the view moved up / "Succeeded" or Copy before the text`, `${flicker} / ${jumps} / ${early}`, undefined, undefined, `longest webview frame ${median(rs.map((r) => r.streamed.longestFrameMs))} ms`, '0 / 0 / 0', flicker + jumps + early === 0);
+    }
   }
 }
 

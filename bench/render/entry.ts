@@ -2,7 +2,7 @@
 // webview tests; never part of dist/webview.js.
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
-import { IncrementalMarkdown, highlighter, renderOneShot, renderProgressMs, warmUp } from '../../src/webview/markdown';
+import { IncrementalMarkdown, highlighter, noteFrameOverhead, renderOneShot, renderProgressMs, warmUp } from '../../src/webview/markdown';
 import { calibrateRenderCost } from '../../src/webview/markdown/incremental';
 import { ChunkPlacer } from '../../src/webview/markdown/chunks';
 import { highlightHtml } from '../../src/webview/markdown/grammars';
@@ -17,6 +17,8 @@ declare global {
       IncrementalMarkdown: typeof IncrementalMarkdown;
       renderOneShot: typeof renderOneShot;
       renderProgressMs: typeof renderProgressMs;
+      /** What the panel tells the renderer each frame: the browser's work past the last frame (see incremental.ts). */
+      noteFrameOverhead: typeof noteFrameOverhead;
       lexWithLinks: typeof lexWithLinks;
       lexDeferred: typeof lexDeferred;
       /** Sets the page's rendering cost per character, which sizes a burst's slices (the warm-up measures it). */
@@ -61,6 +63,7 @@ window.__difyBench = {
   IncrementalMarkdown,
   renderOneShot,
   renderProgressMs,
+  noteFrameOverhead,
   lexWithLinks,
   lexDeferred,
   calibrateRenderCost,

@@ -27,6 +27,8 @@ export interface Ours extends Phase {
   longestAt: { kind: string; frame: number; chars: number };
   /** The longest task among the first 10 frames, ms. */
   firstFramesLongestMs: number;
+  /** Frames after the stream's end (its last patch, then the run's end) until the whole answer was shown. */
+  framesAfterEnd: number;
 }
 
 export interface Floor extends Phase {
@@ -105,6 +107,7 @@ export async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'c
       // layout follows it (`stick`, below), outside what the scheduler measures.
       const scheduler = new B.FrameScheduler(
         () => {
+          B.noteFrameOverhead(scheduler.stats.lastBrowserMs); // as the panel's flush does
           if (follow.followNow()) {
             if (md.holding) {
               md.release(); // what the slices held back, in a frame of its own; the follow is the next one
@@ -169,6 +172,8 @@ export async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'c
           longest = ms;
           longestAt = { kind, frame, chars: received };
         }
+        const dbg = (window as unknown as { __benchDebug?: string[] }).__benchDebug;
+        if (dbg) dbg.push(`${kind} ${frame} ${ms.toFixed(1)} ms, renders ${md.stats.renders}, resumes ${md.stats.resumes}, seals ${md.stats.seals}, holding ${md.holding}, shown ${md.shown}/${received}, overhead ${scheduler.stats.lastBrowserMs.toFixed(0)}`);
       };
       for (let w = 0; w < windows.length; w++) {
         const batch = windows[w];
@@ -191,6 +196,7 @@ export async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'c
       });
       const finishMs = performance.now() - t0;
       let frames = windows.length;
+      const lastWindow = frames;
       while (pendingFrame || endFrame) {
         // What is left of a burst, one slice per frame.
         await B.nextTask();
@@ -213,7 +219,7 @@ export async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'c
       return {
         workMs: work, longestMs: longest, tasks, longTasks, frames, renders: md.stats.renders,
         fastAppends: md.stats.fastAppends, partialRenders: md.stats.partialRenders, commitMs: B.renderProgressMs() - commit0,
-        skipped: scheduler.stats.skipped, frameMs, patchMs, finishMs, longestAt, firstFramesLongestMs,
+        skipped: scheduler.stats.skipped, frameMs, patchMs, finishMs, longestAt, firstFramesLongestMs, framesAfterEnd: frames - lastWindow,
       };
     },
     { windows, FRAME_MS },

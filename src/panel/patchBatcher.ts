@@ -6,14 +6,23 @@ import { mergePatch } from '../shared/entry';
 export class PatchBatcher {
   private pending = new Map<string, EntryPatch>();
   private timer?: NodeJS.Timeout;
+  /** When the oldest patch waiting arrived (performance.now()). */
+  private since = 0;
 
   constructor(private readonly send: (patch: EntryPatch) => void, private readonly intervalMs = 17) {}
 
   push(patch: EntryPatch): void {
+    if (!this.pending.size) this.since = performance.now();
     const cur = this.pending.get(patch.id);
     this.pending.set(patch.id, cur ? mergePatch(cur, patch) : { ...patch, nodes: patch.nodes && [...patch.nodes] });
     // A status change ends the entry's stream: deliver without waiting for the next frame.
     if (patch.status !== undefined && patch.status !== 'running') {
+      this.flush();
+      return;
+    }
+    // A stream read faster than it is parsed keeps the host busy from one chunk to the next, and the timer below
+    // waits for that to end: a batch that is due goes out on the way.
+    if (performance.now() - this.since >= this.intervalMs) {
       this.flush();
       return;
     }

@@ -2,7 +2,7 @@
 // persists the state for instant restore, and routes link clicks to the host.
 import type { EntryView, FormValues, HostMessage, PanelState, WebviewMessage } from '../protocol';
 import { isOpenableLink } from '../protocol';
-import { renderProgressMs, warmUp } from './markdown';
+import { noteFrameOverhead, renderProgressMs, warmUp } from './markdown';
 import { remoteImages } from './markdown/images';
 import { FollowPolicy } from './follow';
 import { FrameScheduler } from './scheduler';
@@ -15,6 +15,9 @@ import { loadState, post, saveState } from './vscode';
 import type { PersistedState } from './vscode';
 
 const SAVE_DELAY_MS = 500;
+/** While streaming, saves take at most about 1/SAVE_COST_FACTOR of the time: a save serializes the whole state
+ * (a 2 MiB answer: JSON and two copies across the webview's frames, ~10–20 ms each time). */
+const SAVE_COST_FACTOR = 50;
 /** Keys that scroll the focused scroller. */
 const SCROLL_KEYS = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End', ' ']);
 /** Patch fields that only stream text (rendered under the adaptive frame budget of FrameScheduler). */
@@ -266,6 +269,7 @@ export class Panel {
   /** One animation frame: render every entry that changed. Writes only — what it reads is the last frame's
    * layout, still clean (a catch-up follow's gap, the viewport's edge). */
   private flush(): void {
+    noteFrameOverhead(this.scheduler.stats.lastBrowserMs);
     if (this.pinned && this.follow.followNow()) {
       // A follow while a burst is rendered in slices: first what the slices held back goes in (its layout in a
       // frame of its own), then the follow gets the next frame to itself (see FollowPolicy).
@@ -341,19 +345,25 @@ export class Panel {
     ro.observe(s); // the view shrank (composer grew, window resized)
   }
 
-  /** Persists the state; while streaming, at most every SAVE_DELAY_MS (the answer can be large). */
+  /** Persists the state; while streaming, at most every SAVE_DELAY_MS, and less often when saves are slow (the
+   * answer can be large). */
   private save(streaming = false): void {
     if (streaming) {
-      this.saveTimer ??= setTimeout(() => this.saveNow(), SAVE_DELAY_MS);
+      this.saveTimer ??= setTimeout(() => this.saveNow(), Math.max(SAVE_DELAY_MS, SAVE_COST_FACTOR * this.saveMs));
       return;
     }
     this.saveNow();
   }
 
+  /** How long the last save took, ms. */
+  private saveMs = 0;
+
   private saveNow(): void {
     if (this.saveTimer !== undefined) clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     const persisted: PersistedState = { ...this.state, l10n: this.l10n, formValues: this.formValues };
+    const t0 = performance.now();
     saveState(persisted);
+    this.saveMs = performance.now() - t0;
   }
 }

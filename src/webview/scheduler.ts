@@ -3,7 +3,7 @@
 // waiting 16 ms each (on a virtual clock that advances one frame per frame).
 //
 // Adaptive budget: a flush that cost `c` ms is followed by the next one no sooner than COST_FACTOR × c
-// later, and never more than MAX_WAIT_MS later. `c` is the flush's own JavaScript (the panel's flush only
+// later, and no more than MAX_WAIT_MS later (but see RELAX below). `c` is the flush's own JavaScript (the panel's flush only
 // writes; the browser's style, layout and paint of what it changed come after it and are not measured) minus
 // its progress (the `progress()` clock: time spent rendering blocks as they finish, which a one-shot render
 // pays too), so only repeated work spaces renders out. What that gives while an answer streams:
@@ -14,25 +14,39 @@
 //     a fast stream full of markup updates 10–25 times a second, with more text per update, instead of
 //     spending every frame re-rendering the same block. Measured (npm run bench, 50 KB at 20 000 chars/s):
 //     COST_FACTOR 6 → 128 took the stream from 3.4× to 2.0× the one-shot render; at 1 000 chars/s 17× → 14×.
+// A render whose repeated work is long (the unfinished block is huge: a long paragraph, list, table or code block
+// the browser lays out again whole after each change) is followed by the next one no sooner than RELAX × its cost,
+// past MAX_WAIT_MS: at most about a quarter of the time goes to it, and the panel stays responsive between. Its
+// cost then includes the browser's work after the flush — style, layout, paint of what it changed, and anything
+// else before the next frame — measured as how much later than one frame the next frame came.
 // `schedule(true)` (structure and terminal-status changes, the next slice of a burst: taking in new text is
 // not repeated work) and `flushNow()` ignore the budget.
 export type FrameRequester = (cb: () => void) => void;
 
 /** The next flush waits at least this many times the last flush's repeated work (see above). */
 export const COST_FACTOR = 128;
-/** Renders are never further apart than this while text arrives, ms (the stream keeps moving). */
+/** Renders are no further apart than this while text arrives, ms (the stream keeps moving), unless they cost more
+ * than MAX_WAIT_MS / RELAX (see above). */
 export const MAX_WAIT_MS = 100;
+/** A render and the browser's work after it take at most about 1 / (RELAX + 1) of the time (see above). */
+export const RELAX = 3;
 /** Frame-timing jitter tolerated before a frame is skipped, ms. */
 const SLACK_MS = 2;
+/** One frame at 60 Hz, ms: a frame that came later than this after a flush measures the browser's work. */
+const FRAME_MS = 1000 / 60;
 
 export class FrameScheduler {
   private queued = false;
   private urgent = false;
   private notBefore = -Infinity;
+  /** The last flush: its start (on the scheduler's clock), its repeated work, when it ended (performance.now()),
+   * and whether the frame after it is still to be measured. */
+  private last = { start: 0, cost: 0, end: 0, measure: false };
   private readonly request: FrameRequester;
   private readonly now: () => number;
-  /** Frames skipped by the budget, and the last flush's cost (ms), for tests and the benchmark. */
-  readonly stats = { flushes: 0, skipped: 0, lastCostMs: 0 };
+  /** Frames skipped by the budget, the last flush's cost and the browser's work after it (ms), for tests and the
+   * benchmark. */
+  readonly stats = { flushes: 0, skipped: 0, lastCostMs: 0, lastBrowserMs: 0 };
 
   constructor(
     private readonly flush: () => void,
@@ -53,6 +67,13 @@ export class FrameScheduler {
 
   private readonly tick = (): void => {
     if (!this.queued) return; // flushed by flushNow() meanwhile
+    if (this.last.measure) {
+      this.last.measure = false;
+      const browser = Math.max(0, performance.now() - this.last.end - FRAME_MS);
+      this.stats.lastBrowserMs = browser;
+      const total = this.last.cost + browser;
+      if (total > MAX_WAIT_MS / RELAX) this.notBefore = Math.max(this.notBefore, this.last.start + RELAX * total - SLACK_MS);
+    }
     if (!this.urgent && this.now() < this.notBefore) {
       this.stats.skipped++;
       this.request(this.tick);
@@ -68,10 +89,12 @@ export class FrameScheduler {
     const p0 = this.progress();
     const t0 = performance.now();
     this.flush();
-    const cost = Math.max(0, performance.now() - t0 - (this.progress() - p0));
+    const end = performance.now();
+    const cost = Math.max(0, end - t0 - (this.progress() - p0));
     this.stats.flushes++;
     this.stats.lastCostMs = cost;
-    this.notBefore = start + Math.min(MAX_WAIT_MS, COST_FACTOR * cost) - SLACK_MS;
+    this.notBefore = start + Math.min(Math.max(MAX_WAIT_MS, RELAX * cost), COST_FACTOR * cost) - SLACK_MS;
+    this.last = { start, cost, end, measure: true };
   }
 
   /** Runs a pending flush now (used before reading the DOM in tests and on visibility changes). */

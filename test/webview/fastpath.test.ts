@@ -138,6 +138,9 @@ describe('incremental markdown: fast append path', function () {
       ['```ts\nconst a = 1;\n', 'const b = 2;\nconst c'],
       ['```\nplain', ' code\n\nmore lines\n'],
       ['~~~python\n', 'def f(x):\n    return x * 2 # <b> & "q"'],
+      // Backticks and tildes in code that cannot close its fence (not a line of them alone).
+      ['```js\nconst a = 1;\n', 'const s = `x ${a}`; // ~~ ```\n'],
+      ['~~~md\nUse ', '`code` and ```fences``` ~~~ here\n  ``x``'],
       // A single run of a delimiter is literal: the opener streams as text (the closer takes the full path).
       ['Use the', ' `AbortSignal'],
       ['Some', ' **Note'],
@@ -162,6 +165,8 @@ describe('incremental markdown: fast append path', function () {
       ['code span', 'use the', ' `flag` now'],
       ['backtick closes a fence', '```ts\nconst a = 1;\n', '```\n\nafter'],
       ['tilde closes a fence', '~~~\ncode\n', '~~~\n\nafter'],
+      ['a closing fence arriving in pieces', '```\ncode\n`', '``\n\nafter'],
+      ['an indented closing fence', '```\ncode\n', '   ```\nafter'],
       ['fence info string still arriving', '```t', 's\ncode'],
       ['newline in a paragraph (list interrupts)', 'some text', '\n- item'],
       ['newline in a paragraph (setext underline)', 'some text', '\n==='],

@@ -190,6 +190,9 @@ describe('chat panel webview', function () {
     assert.equal(await paragraphs(), 1500);
     assert.equal(await tp.page.$eval('.answer', (e) => e.getAttribute('aria-busy')), 'false');
     await tp.frames(2);
+    // What says the run is done came with the text (it waited for it), whichever frame put the last of it in.
+    assert.match(await tp.page.textContent('.status') ?? '', /Succeeded/);
+    assert.equal(await tp.page.locator('.answer-actions button[aria-label="Copy"]').count(), 1);
     const { log, changedIn, followedIn } = await frameLog();
     // The frames the renderer worked in (the answer busy): several, one slice each — the frame budget does not
     // space a burst's slices out (10 s for 1 MB at 100 ms apart instead of under 2 s). 1500 paragraphs are

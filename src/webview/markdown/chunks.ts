@@ -15,7 +15,7 @@
 // Held back: while a burst is rendered in slices whose text lands below the viewport, `holdBack()` keeps what is
 // placed out of the document — appends to the live answer and its wrappers wait in a queue, new wrappers are
 // filled as usual, and what is removed meanwhile (a slice's unfinished block, rendered again by the next) leaves
-// the queue — until `release()`. The browser then has nothing to restyle, lay out or paint while the
+// the queue, or, when it is on screen, stays there — until `release()` takes it out and puts the rest in. The browser then has nothing to restyle, lay out or paint while the
 // slices race past below the view; the released part is laid out once. Measured in CPU traces (alternating
 // runs of the same bundle, medians): style + layout + paint of a 50 KB burst 42 → 34 ms (12 runs), of a 1 MB
 // burst 75 → 46 ms (6 runs); the main-thread total moved within the noise of this shared machine (lower in 31
@@ -49,6 +49,8 @@ export class ChunkPlacer {
   private readonly sections: HTMLElement[] = [];
   /** While held back: appends to what is in the document, in order (see `holdBack`). */
   private held: [ParentNode, Node[]][] | null = null;
+  /** While held back: nodes taken out of the answer that are still in the document until `release()`. */
+  private readonly leaving: Node[] = [];
   /** Wrappers `unplace` left empty, still in the document, last one first: the next `place` refills them, and
    * `trim()` removes those it did not. */
   private readonly spareChunks: HTMLElement[] = [];
@@ -87,16 +89,45 @@ export class ChunkPlacer {
     this.held ??= [];
   }
 
-  /** Puts what was held back into the document. */
+  /** Puts what was held back into the document: first out what it replaces, then in what it adds. */
   release(): void {
     const q = this.held;
     this.held = null;
+    for (const n of this.leaving.splice(0)) (n as ChildNode).remove();
     if (q) for (const [target, nodes] of q) target.append(...nodes);
   }
 
-  /** Whether placed nodes are waiting for `release()`. */
+  /** Whether placed or removed nodes are waiting for `release()`. */
   get holding(): boolean {
-    return !!this.held?.length;
+    return !!this.held?.length || this.leaving.length > 0;
+  }
+
+  /** Takes a node out now or, held back and still shown, at `release()`: what is on screen stays there until
+   * what replaces it goes in, so a held-back render never shows less than the one before (no flicker, and the
+   * view keeps its place). */
+  private remove(n: Node): void {
+    if (this.held && n.isConnected) this.leaving.push(n);
+    else (n as ChildNode).remove();
+  }
+
+  /** Appends nodes to an element inside what was placed (a resumed block's new lines, items, rows), held back as
+   * `place` is. */
+  appendTo(target: ParentNode, nodes: Node[]): void {
+    if (this.held && (target as Node).isConnected) this.held.push([target, nodes]);
+    else target.append(...nodes);
+  }
+
+  /** Removes nodes from inside what was placed, held back as `unplace` is. */
+  removeNodes(nodes: Node[]): void {
+    for (const n of nodes) this.remove(n);
+    this.forget(nodes);
+  }
+
+  /** Drops removed nodes from the appends held back. */
+  private forget(nodes: Node[]): void {
+    if (!this.held?.length) return;
+    const removed = new Set(nodes);
+    this.held = this.held.map(([t, ns]): [ParentNode, Node[]] => [t, ns.filter((n) => !removed.has(n))]).filter(([, ns]) => ns.length > 0);
   }
 
   /** Appends now or, held back, queues appends to anything but this call's new wrappers. */
@@ -107,9 +138,9 @@ export class ChunkPlacer {
   }
 
   /**
-   * Removes the LAST `nodes.length` placed nodes (`nodes` themselves). Wrappers left empty stay in the document
-   * until `trim()`, for the next `place` to refill — unless held back, or unless the next nodes go directly into
-   * the answer (after its sections, out of order): then they all go at once. A render takes its unfinished
+   * Removes the LAST `nodes.length` placed nodes (`nodes` themselves; held back, those on screen go at `release()`).
+   * Wrappers left empty stay in the document until `trim()`, for the next `place` to refill — unless the next
+   * nodes go directly into the answer (after its sections, out of order): then they all go at once. A render takes its unfinished
    * tail out and puts the new one in: when that tail starts a chunk, removing and re-creating the chunk on every
    * frame made each such frame pay for it — Chromium's style update after an element with `content-visibility`
    * leaves the document takes time in proportion to the whole answer (1 MB: 4 ms per removal, 15–20 ms frames
@@ -117,32 +148,30 @@ export class ChunkPlacer {
    */
   unplace(nodes: Node[]): void {
     const gone: Node[] = [...nodes];
-    for (const n of nodes) (n as ChildNode).remove();
+    for (const n of nodes) this.remove(n);
     this.placed -= nodes.length;
     const chunks = Math.max(0, Math.ceil((this.placed - CHUNK_NODES) / CHUNK_NODES));
-    const keep = !this.held && this.placed >= CHUNK_NODES;
+    const keep = this.placed >= CHUNK_NODES;
     if (!keep) this.trim();
     const empty = (w: HTMLElement, spares: HTMLElement[]) => (keep ? spares : gone).push(w);
     while (this.chunks.length > chunks) empty(this.chunks.pop()!, this.spareChunks);
     const sections = Math.ceil(chunks / SECTION_CHUNKS);
     while (this.sections.length > sections) empty(this.sections.pop()!, this.spareSections);
-    for (const w of gone.slice(nodes.length)) (w as ChildNode).remove();
+    for (const w of gone.slice(nodes.length)) this.remove(w);
     // Held back (a burst's slice that re-renders its unfinished tail): what was removed must not be put in later.
-    if (this.held?.length) {
-      const removed = new Set(gone);
-      this.held = this.held.map(([t, ns]): [ParentNode, Node[]] => [t, ns.filter((n) => !removed.has(n))]).filter(([, ns]) => ns.length > 0);
-    }
+    this.forget(gone);
   }
 
   /** Removes the wrappers `unplace` left empty and `place` did not refill. */
   trim(): void {
-    for (const w of this.spareChunks.splice(0)) w.remove();
-    for (const w of this.spareSections.splice(0)) w.remove();
+    for (const w of this.spareChunks.splice(0)) this.remove(w);
+    for (const w of this.spareSections.splice(0)) this.remove(w);
   }
 
   /** Forgets everything placed (the caller empties `root`). */
   reset(): void {
     this.held = null;
+    this.leaving.length = 0;
     this.spareChunks.length = 0;
     this.spareSections.length = 0;
     this.chunks.length = 0;

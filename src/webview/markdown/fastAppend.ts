@@ -28,6 +28,8 @@ export interface FastTail {
   trail?: Text;
   /** Code: a full render (re-highlighting) is due once this many characters were appended plain. */
   refreshAfter: number;
+  /** Code: the text's last (partial) line. */
+  line: string;
   /** Inline: the tail is a table (a `|` would start a cell). */
   table: boolean;
   /** Inline: the block's source has a `<` (a `>` could close a tag or autolink) / a `](` (a `)` could close a
@@ -40,9 +42,16 @@ export interface FastTail {
   src: string;
 }
 
-/** In an open fence only a backtick or tilde can close it (or start a new fence line); NUL is dropped by the
+/** In an open fence only a line of backticks or tildes (at most 3 spaces in) can close it; NUL is dropped by the
  * HTML parser. */
-export const CODE_UNSAFE = /[`~\0]/;
+const FENCE_LIKE = /^ {0,3}(?:`+|~+)[ \t]*$/m;
+
+/** Whether `delta`, appended to an open fence whose text ends with the (partial) line `line`, could close it:
+ * a line so far made of backticks or tildes only (a closing fence, or the start of one), or a NUL. Backticks
+ * inside code (template literals, inline code in a markdown listing) no longer leave the fast path. */
+export function codeUnsafe(line: string, delta: string): boolean {
+  return delta.includes('\0') || (/[`~]/.test(delta) && FENCE_LIKE.test(line + delta));
+}
 /** Characters that may start or end inline markup (emphasis, code spans, links, autolinks, raw HTML, entities,
  * escapes, table cells, heading closers), any newline or control character, and any whitespace but space and tab
  * (marked treats trailing Unicode whitespace in a list item as a new block). The tail's last run free of them
@@ -138,7 +147,7 @@ export function fastTailOf(tokens: Token[], nodes: Node[], block: string, start:
   let el: Element | undefined;
   for (let i = nodes.length - 1; i >= 0 && !el; i--) if (nodes[i].nodeType === Node.ELEMENT_NODE) el = nodes[i] as Element;
   if (!el) return null;
-  const base = { upTo: start + block.length, src: block, fastChars: 0, trims: false, pending: '', synthetic: false, refreshAfter: Infinity, table: false, lt: false, linkish: false, runs: {} };
+  const base = { upTo: start + block.length, src: block, fastChars: 0, trims: false, pending: '', synthetic: false, refreshAfter: Infinity, table: false, lt: false, linkish: false, runs: {}, line: '' };
 
   if (tok.type === 'code') {
     const open = /^(?:`{3,}|~{3,})[^\n]*\n/.exec(tok.raw);
@@ -148,7 +157,7 @@ export function fastTailOf(tokens: Token[], nodes: Node[], block: string, start:
     // Verifies the block is still open (a closed one would not show its closing fence).
     if (!code || code.textContent !== openFenceText(after)) return null;
     const t = lastTextOf(code);
-    return { ...base, code: true, leaf: code, text: t ?? document.createTextNode(''), synthetic: after !== '' && !after.endsWith('\n'), refreshAfter: Math.max(2048, 2 * after.length) };
+    return { ...base, code: true, leaf: code, text: t ?? document.createTextNode(''), synthetic: after !== '' && !after.endsWith('\n'), refreshAfter: Math.max(2048, 2 * after.length), line: after.slice(after.lastIndexOf('\n') + 1) };
   }
 
   if (block.endsWith('\n')) return null;

@@ -17,6 +17,9 @@
 //     fence) is appended to that DOM Text node — never parsed as HTML, so it needs no sanitizing — without
 //     lexing or rendering; anything doubtful takes the full path;
 //   * a tail that is still the same list or table re-renders only its changed last items / rows;
+//   * a long tail (a paragraph of log lines, a list, a table, deep quotes or lists: RESUME_MIN_CHARS and more) is
+//     resumed (resume.ts): only its end, from a line where the lexer needs nothing before it but the open path, is
+//     lexed and rendered, and grafted into its DOM — re-rendering it whole made every update cost the block's size;
 //   * blocks finished in one update and the tail go through ONE sanitizer call (`renderParts`);
 //   * the text is split at the last finished segment, so no frame copies the whole answer;
 //   * a burst (a fast server, a replaced answer, a long answer shown at once) is rendered in slices: one
@@ -27,13 +30,15 @@
 //     only (`lexDeferred`), as is the last finished segment re-lexed to check its boundary.
 // Layout: the rendered nodes are placed in `div.md-chunk` and `div.md-section` wrappers by position (chunks.ts).
 import type { Token } from 'marked';
-import { CODE_UNSAFE, dropLastChar, fastTailOf, inlineSafe } from './fastAppend';
+import { codeUnsafe, dropLastChar, fastTailOf, inlineSafe } from './fastAppend';
 import type { FastTail } from './fastAppend';
 import { ChunkPlacer, chunked } from './chunks';
 import { HtmlDepth, collectDefs, hasHtml, lexDeferred, lexWithLinks, renderParts, renderTokens, shapeOf } from './pipeline';
 import type { DeferredLex } from './pipeline';
 import type { Links, MarkdownOptions } from './pipeline';
 import { highlighter } from './highlighter';
+import { contextOf, graftPlan, outerLevels, pathOf, sealable, stripLines } from './resume';
+import type { Graft, OpenPath, Plan } from './resume';
 
 interface Segment {
   start: number;
@@ -123,13 +128,20 @@ const IN_VIEW_SLICE_MS = SLICE_MS / 2;
  * 15 on a loaded minute of this machine (6 runs): the 1 MB burst's longest task 16.2 → 13.0 ms (median) against
  * holding everything until the once-a-second follow; its total unchanged. */
 const MAX_HELD_SLICES = 24;
+/** A line with only these characters so far may still become any block (see `settled`). */
+const UNSETTLED = /^[\s>*+\-_=#`~|:.)\d]*$/;
+/** An unfinished block this long or longer is resumed (resume.ts) instead of rendered whole by every update. */
+export const RESUME_MIN_CHARS = 4096;
+/** A resumed block whose live part (what cannot be sealed yet) grows past this is rendered whole again. */
+const LIVE_MAX = 65_536;
 /** Bounds of a slice, characters, and the first estimate of the rendering cost per character, ms. */
 const MIN_SLICE = 1_000;
 const MAX_SLICE = 200_000;
 const FIRST_MS_PER_CHAR = 0.006;
 
 /**
- * The page's measured cost of a burst's render per character taken in, ms: sizes the slices of every answer
+ * The page's measured cost of a burst's render per character it renders (taken in, or the unfinished block it
+ * renders again), ms: sizes the slices of every answer
  * on the page. The warm-up gives the first figure (`calibrateRenderCost`); each slice then updates it: up at
  * once (a slice that ran long — a table, many code blocks, GC — shrinks the next ones), down by a quarter of
  * the difference (faster, the slices after a light one overran their budget: 7–12 ms tasks). Kept per answer
@@ -159,6 +171,22 @@ function slice(text: string, from: number, budget: number): string {
   const code = text.charCodeAt(n - 1);
   return text.slice(0, code >= 0xd800 && code < 0xdc00 ? n - 1 : n); // never split a surrogate pair
 }
+/**
+ * The browser's own work in the last frame past a frame's time (style, layout, paint of what the render changed),
+ * ms, as the panel's frame scheduler measured it. A slice may take as long: when every render makes the browser lay
+ * out a huge block again (a table of 20 000 rows: 100–200 ms, whatever the slice added), slices of a few ms would
+ * take the block in a few KB per such frame and fall minutes behind the stream.
+ */
+let frameOverheadMs = 0;
+export function noteFrameOverhead(ms: number): void {
+  frameOverheadMs = ms;
+}
+
+/** How long a slice's render may take, ms. */
+function sliceMs(belowView: boolean): number {
+  return Math.max(belowView ? SLICE_MS : IN_VIEW_SLICE_MS, frameOverheadMs);
+}
+
 /**
  * Milliseconds spent so far (all instances) rendering blocks as they FINISH — work a one-shot render of the
  * final answer does as well. The frame budget (src/webview/scheduler.ts) subtracts it from a flush's cost:
@@ -200,19 +228,38 @@ export class IncrementalMarkdown {
   /** Slices held back since the last release. */
   private heldSlices = 0;
   /** Counters for tests and the benchmark. */
-  readonly stats = { releases: 0, renders: 0, fastAppends: 0, partialRenders: 0, lexedChars: 0, renderedChars: 0, resets: 0, rollbacks: 0 };
+  readonly stats = { releases: 0, renders: 0, fastAppends: 0, partialRenders: 0, lexedChars: 0, renderedChars: 0, resets: 0, rollbacks: 0, resumes: 0, seals: 0 };
   /** What the last full tail render lets the next appends do without re-rendering (see `fastAppend`). */
   private fast: FastTail | null = null;
   /** The tail's list items / table rows as last rendered (see `partialTail`). */
   private items: TailItems | null = null;
+  /**
+   * The tail resumed in windows (resume.ts): where it starts, where its next window starts (`seal`, a line start:
+   * what is before is rendered for good), its open path there and the context that opens it, and the nodes the
+   * last window grafted (replaced by the next one).
+   */
+  private open: { start: number; seal: number; path: OpenPath; ctx: Map<number, string>; live: Graft[] } | null = null;
+  /** A tail that could not be resumed is not tried again before the text reaches this length. */
+  private resumeAfter = 0;
 
-  constructor(readonly root: HTMLElement, private readonly opts: MarkdownOptions = {}) {
+  constructor(
+    readonly root: HTMLElement,
+    private readonly opts: MarkdownOptions = {},
+    /** Tests: resume shorter tails. */
+    private readonly resumeMin = RESUME_MIN_CHARS,
+  ) {
     this.placer = new ChunkPlacer(root);
   }
 
   /** The (newline-normalized) markdown received so far. */
   get value(): string {
     return this.head + this.src + this.inbox.join('');
+  }
+
+  /** How much of the text (`value`) the DOM shows: it never shrinks, and is all of it once nothing is pending, but
+   * for a last line still made of block markers only (see `settled`). */
+  get shown(): number {
+    return this.end;
   }
 
   private get length(): number {
@@ -287,6 +334,7 @@ export class IncrementalMarkdown {
     this.inbox = [];
     this.inboxChars = 0;
     this.fast = null;
+    this.open = null; // the next update renders the tail whole
     this.finished = false;
     this.dirty = true;
   }
@@ -339,6 +387,13 @@ export class IncrementalMarkdown {
       return;
     }
     this.fast = null;
+    if (this.open) {
+      if (this.resume(belowView)) {
+        this.stats.resumes++;
+        return;
+      }
+      this.giveUp(this.open.start);
+    }
     const sigBefore = this.linksSignature();
     const hadSegments = this.segments.length;
     this.update(belowView);
@@ -354,6 +409,7 @@ export class IncrementalMarkdown {
   private reset(): void {
     this.releaseNext = false;
     this.fast = null;
+    this.open = null;
     this.segments = [];
     this.tailNodes = [];
     this.knownLinks = Object.create(null) as Links;
@@ -381,6 +437,24 @@ export class IncrementalMarkdown {
     this.knownLinks = links;
   }
 
+  /** A slice below the view is held back; the end of a burst, or one in view, puts in what was. */
+  private holdOrRelease(cut: boolean, belowView: boolean): void {
+    if (cut && belowView && this.heldSlices < MAX_HELD_SLICES) {
+      this.placer.holdBack();
+      this.heldSlices++;
+    } else {
+      // The burst is in, its end is in view, or enough is held: this slice waits with the rest, all put in by
+      // the next frame (nothing held: placed directly).
+      if (this.placer.holding) this.releaseNext = true;
+      else this.placer.release();
+      this.heldSlices = 0;
+    }
+    if (cut) {
+      this.dirty = true; // the rest is rendered by the next frames
+      if (this.opts.highlight !== false) highlighter.hold(); // its code blocks are highlighted once it is in
+    }
+  }
+
   /** `belowView`: see `render`. */
   private update(belowView: boolean): void {
     // 1. Lex from the start of the last finished segment, dropping segments the lexer no longer agrees with.
@@ -391,6 +465,7 @@ export class IncrementalMarkdown {
     let first: number;
     let cut = false;
     let fresh = 0;
+    let redo = 0;
     const shown = this.end;
     const t0 = performance.now();
     for (;;) {
@@ -398,8 +473,13 @@ export class IncrementalMarkdown {
       const start = overlap ? overlap.start : 0;
       if (start < this.base) this.rebase(start);
       const from = Math.max(overlap ? overlap.end - start : 0, this.end - start);
+      // What this render lexes and renders again: the unfinished block the DOM shows. A slice takes in at least as
+      // much new text, so the renders of a block that keeps growing add up to a few renders of the whole block,
+      // not one per slice of it.
+      redo = Math.max(0, this.end - (overlap ? overlap.end : 0));
       // The first slice of an answer is laid out in view, in a page whose layout is cold: the smallest.
-      const budget = this.end === 0 ? MIN_SLICE : Math.min(MAX_SLICE, Math.max(MIN_SLICE, Math.round((belowView ? SLICE_MS : IN_VIEW_SLICE_MS) / msPerChar)));
+      const timed = Math.round(sliceMs(belowView) / msPerChar) - redo;
+      const budget = this.end === 0 ? MIN_SLICE : Math.max(redo, Math.min(MAX_SLICE, Math.max(MIN_SLICE, timed)));
       this.take(start + from + budget + 1); // one character more than a slice: whether there is more
       const all = start === this.base ? this.src : this.src.slice(start - this.base);
       const src = slice(all, from, budget);
@@ -407,20 +487,7 @@ export class IncrementalMarkdown {
       cut = src.length < all.length || this.inboxChars > 0;
       this.done = this.finished && !cut;
       fresh = src.length - from;
-      if (cut && belowView && this.heldSlices < MAX_HELD_SLICES) {
-        this.placer.holdBack();
-        this.heldSlices++;
-      } else {
-        // The burst is in, its end is in view, or enough is held: this slice waits with the rest, all put in by
-        // the next frame (nothing held: placed directly).
-        if (this.placer.holding) this.releaseNext = true;
-        else this.placer.release();
-        this.heldSlices = 0;
-      }
-      if (cut) {
-        this.dirty = true; // the rest is rendered by the next frames
-        if (this.opts.highlight !== false) highlighter.hold(); // its code blocks are highlighted once it is in
-      }
+      this.holdOrRelease(cut, belowView);
       lex = lexDeferred(src, this.knownLinks);
       const lexed = lex.tokens;
       this.stats.lexedChars += src.length;
@@ -466,7 +533,9 @@ export class IncrementalMarkdown {
     for (let i = 0; i < limit; i++) {
       depth.token(tokens[i]);
       offset += tokens[i].raw.length;
-      if (depth.depth === 0) {
+      // Blank lines stay with the block before them: the next update re-lexes the last segment to check it, and a
+      // list must be in it (blank lines and then `1. x` continue it, not only a segment of blank lines).
+      if (depth.depth === 0 && tokens[i + 1]?.type !== 'space') {
         groups.push({ tokens: tokens.slice(groupStart, i + 1), start: groupOffset, end: offset });
         groupStart = i + 1;
         groupOffset = offset;
@@ -489,7 +558,8 @@ export class IncrementalMarkdown {
       const n = groups.length - 1;
       groups.splice(0, n, { tokens: groups.slice(0, n).flatMap((g) => g.tokens), start: groups[0].start, end: groups[n - 1].end });
     }
-    const batch = groups.length && plain && !tail.some(hasHtml) ? this.renderBatch(groups, tail) : null;
+    const resumable = this.resumable(tail, groupOffset);
+    const batch = groups.length && plain && !tail.some(hasHtml) ? this.renderBatch(groups, resumable ? [] : tail) : null;
     if (batch) {
       for (let g = 0; g < groups.length; g++) this.addSegment(groups[g], batch[g]);
     } else {
@@ -499,9 +569,10 @@ export class IncrementalMarkdown {
     // 4. The tail (the text before the last finished segment is not needed any more).
     const lastSeg = this.segments[this.segments.length - 1];
     if (lastSeg && lastSeg.start > this.base) this.rebase(lastSeg.start);
-    if (batch) this.setTail(tail, batch[groups.length], groupOffset);
+    if (resumable && this.establish(resumable, groupOffset, shown)) this.stats.resumes++;
+    else if (batch && !resumable) this.setTail(tail, batch[groups.length], groupOffset);
     else if (groups.length || this.done || !this.partialTail(tail, groupOffset)) this.renderTail(tail, this.done, groupOffset);
-    if (cut && shown > 0 && fresh >= MIN_SLICE / 2) noteSliceCost(performance.now() - t0, fresh); // (not the small first one: see `budget`)
+    if (cut && shown > 0 && fresh >= MIN_SLICE / 2) noteSliceCost(performance.now() - t0, fresh + redo); // (not the small first one: see `budget`)
   }
 
   /** Renders groups (finished: auto highlighting) and the tail, none with raw HTML, through one sanitizer call,
@@ -547,6 +618,7 @@ export class IncrementalMarkdown {
   private removeTail(): void {
     this.fast = null;
     this.items = null;
+    this.open = null;
     if (this.tailNodes.length) this.placer.unplace(this.tailNodes);
     this.tailNodes = [];
   }
@@ -567,6 +639,162 @@ export class IncrementalMarkdown {
     if (this.done) return;
     this.fast = fastTailOf(tokens, nodes, this.src.slice(start - this.base, this.end - this.base), start);
     this.items = itemsOf(tokens, nodes, start);
+  }
+
+  /** The tail's one block when it is long enough to be resumed and of a kind that can be (see resume.ts). */
+  private resumable(tail: Token[], start: number): Token | null {
+    const tok = tail[0];
+    if (!tok || this.end - start < this.resumeMin || this.end < this.resumeAfter) return null;
+    if (!['paragraph', 'list', 'blockquote', 'table'].includes(tok.type)) return null;
+    for (let i = 1; i < tail.length; i++) if (tail[i].type !== 'space') return null;
+    const defs: [string, Links[string]][] = [];
+    collectDefs([tok], defs);
+    return defs.length || hasHtml(tok) ? null : tok;
+  }
+
+  /** After a failed attempt, the tail starting at `start` is rendered whole until it has doubled. */
+  private giveUp(start: number): void {
+    this.open = null;
+    this.resumeAfter = start + 2 * (this.end - start);
+  }
+
+  /**
+   * Renders the tail block `tok` (from `start` to `this.end`) resumable: the block up to its last line start
+   * whole, then the rest in a window (see `resume`). False, with nothing changed, when it cannot be resumed.
+   */
+  private establish(tok: Token, start: number, shown: number): boolean {
+    const end = this.finished ? this.end : Math.max(shown, this.base + this.settled(this.src.slice(0, this.end - this.base), shown - this.base));
+    const text = this.src.slice(start - this.base, end - this.base);
+    const cut = text.lastIndexOf('\n', text.length - 1) + 1;
+    const fail = () => (this.giveUp(start), false);
+    if (cut <= 0) return fail();
+    const lex = lexDeferred(text.slice(0, cut), this.knownLinks);
+    lex.inline(0);
+    this.stats.lexedChars += cut;
+    const toks = lex.tokens.filter((t) => t.type !== 'space');
+    if (toks.length !== 1 || toks[0].type !== tok.type) return fail();
+    const frag = renderTokens(toks, this.opts, true);
+    const el = frag.firstElementChild;
+    const path = el && frag.childElementCount === 1 ? pathOf(toks[0], el) : null;
+    if (!path || !sealable(path, text.slice(text.lastIndexOf('\n', cut - 2) + 1, cut - 1))) return fail();
+    const shownBefore = this.end;
+    this.removeTail();
+    this.tailNodes = Array.from(frag.childNodes);
+    this.placer.place(this.tailNodes);
+    this.stats.renderedChars += cut;
+    this.open = { start, seal: start + cut, path, ctx: new Map(), live: [] };
+    if (end > start + cut && !this.extend(end)) {
+      // The rest does not continue the block as the window says: the caller renders it whole.
+      this.end = shownBefore;
+      return fail();
+    }
+    this.end = end;
+    return true;
+  }
+
+  /**
+   * Brings a resumed tail up to the text (a slice of it, in a burst): the lines that may start a later window go
+   * in for good ("sealed"), the last line (or the lines that cannot be sealed yet) as live nodes. False when the
+   * text no longer continues the block as its open path says (it ended, or changed what it is): the caller renders
+   * it whole.
+   */
+  private resume(belowView: boolean): boolean {
+    const o = this.open!;
+    const t0 = performance.now();
+    // What cannot be sealed (inline markup left open early in a paragraph…) is rendered again by every window.
+    if (this.end - o.seal > LIVE_MAX) return false;
+    if (o.seal > this.base) this.rebase(o.seal);
+    const redo = this.end - o.seal;
+    const timed = Math.round(sliceMs(belowView) / msPerChar) - redo;
+    const budget = Math.max(redo, Math.min(MAX_SLICE, Math.max(MIN_SLICE, timed)));
+    this.take(this.end + budget + 1);
+    let src = slice(this.src, this.end - this.base, budget);
+    const cut = src.length < this.src.length || this.inboxChars > 0;
+    if (!this.finished || cut) src = src.slice(0, this.settled(src, this.end - this.base));
+    const end = this.base + src.length;
+    if (end === this.end && !this.finished) return true; // only a line of markers came: it waits (see `settled`)
+    this.holdOrRelease(cut, belowView);
+    this.done = this.finished && !cut;
+    if (!this.extend(end)) return false;
+    const fresh = end - this.end;
+    this.end = end;
+    if (cut && fresh >= MIN_SLICE / 2) noteSliceCost(performance.now() - t0, fresh + redo);
+    return true;
+  }
+
+  /**
+   * Where `text` ends but for a last line (from `from` on) that is only markers so far (`> > `, `  - `, `1`, `--`,
+   * `|`): what it is depends on what comes next (`-` under a paragraph line is a heading underline until ` item`
+   * arrives, a partial prefix of 200 quotes ends them all), so it waits for its first other character.
+   */
+  private settled(text: string, from: number): number {
+    const nl = text.lastIndexOf('\n') + 1;
+    return nl >= from && nl < text.length && UNSETTLED.test(text.slice(nl)) ? nl : text.length;
+  }
+
+  /** Renders the resumed tail from its seal to `end`: sealed windows as far as they may go, the rest live. */
+  private extend(end: number): boolean {
+    const o = this.open!;
+    const text = this.src.slice(o.seal - this.base, end - this.base);
+    this.placer.removeNodes(o.live.flatMap((g) => g.nodes));
+    o.live = [];
+    const line = text.lastIndexOf('\n', text.length - 1) + 1;
+    if (line > 0) {
+      const t0 = performance.now();
+      const a = this.window(text.slice(0, line), true);
+      if (!a || a === 'ended') return false;
+      const next = a.next();
+      if (next && sealable(next, text.slice(text.lastIndexOf('\n', line - 2) + 1, line - 1))) {
+        for (const g of a.grafts) this.placer.appendTo(g.target, g.nodes);
+        // Sealed: rendered for good, as the one-shot render does it.
+        committedMs += performance.now() - t0;
+        this.stats.seals++;
+        o.path = next;
+        o.ctx.clear();
+        o.seal += line;
+        this.rebase(o.seal);
+        return this.extendLive(text.slice(line));
+      }
+    }
+    return this.extendLive(text);
+  }
+
+  private extendLive(text: string): boolean {
+    if (!text) return true;
+    const b = this.window(text, this.done);
+    if (!b || b === 'ended') return false;
+    for (const g of b.grafts) this.placer.appendTo(g.target, g.nodes);
+    this.open!.live = b.grafts;
+    return true;
+  }
+
+  /** Lexes and renders a window (the open path's context, then `text`) and plans its graft (resume.ts). */
+  private window(text: string, auto: boolean): Plan {
+    const o = this.open!;
+    // Lines inside the path's outer levels are lexed without them (resume.ts, `outerLevels`).
+    const { depth, strip } = outerLevels(o.path, text);
+    const path = depth ? { levels: o.path.levels.slice(depth), leaf: o.path.leaf } : o.path;
+    let ctx = o.ctx.get(depth);
+    if (ctx === undefined) o.ctx.set(depth, (ctx = contextOf(path)));
+    const src = ctx + stripLines(text, strip);
+    const lex = lexDeferred(src, this.knownLinks);
+    this.stats.lexedChars += text.length;
+    let total = 0;
+    for (const tok of lex.tokens) total += tok.raw.length;
+    if (total !== src.length) return null;
+    const defs: [string, Links[string]][] = [];
+    collectDefs(lex.tokens, defs);
+    if (defs.length) return null;
+    lex.inline(0);
+    if (lex.tokens.some(hasHtml)) return null;
+    this.stats.renderedChars += text.length;
+    const plan = graftPlan(lex.tokens, renderTokens(lex.tokens, this.opts, auto), path);
+    if (!depth || !plan || plan === 'ended') return plan;
+    const outer = o.path.levels.slice(0, depth);
+    return { grafts: plan.grafts, next: () => {
+      const n = plan.next();
+      return n && { levels: [...outer, ...n.levels], leaf: n.leaf };
+    } };
   }
 
   /**
@@ -614,7 +842,7 @@ export class IncrementalMarkdown {
     const delta = this.src.slice(f.upTo - this.base);
     if (!delta) return true;
     if (f.code) {
-      if (CODE_UNSAFE.test(delta)) return false;
+      if (codeUnsafe(f.line, delta)) return false;
       // Re-highlight a long block now and then (a full render) instead of showing it plain until it finishes.
       if (f.fastChars + delta.length > f.refreshAfter && delta.includes('\n')) return false;
       if (!f.body) {
@@ -625,6 +853,8 @@ export class IncrementalMarkdown {
         f.trail = f.leaf.appendChild(document.createTextNode(f.synthetic ? '\n' : ''));
       }
       f.body.appendData(delta);
+      const nl = delta.lastIndexOf('\n');
+      f.line = nl < 0 ? f.line + delta : delta.slice(nl + 1);
       const want = delta.endsWith('\n') ? '' : '\n';
       if (f.trail!.data !== want) f.trail!.data = want;
     } else {

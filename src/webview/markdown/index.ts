@@ -1,4 +1,4 @@
-export { IncrementalMarkdown, renderProgressMs, renderOneShot } from './incremental';
+export { IncrementalMarkdown, noteFrameOverhead, renderProgressMs, renderOneShot } from './incremental';
 export { lexWithLinks } from './pipeline';
 export type { MarkdownOptions } from './pipeline';
 export { warmUp } from './warmUp';

@@ -52,6 +52,9 @@ function fence(lang: string, body: string): string {
   return `${ticks}${lang}\n${body}\n${ticks}\n`;
 }
 
+/** What waits for the answer to be on screen once a run has ended. */
+const AFTER_ANSWER = ['status', 'outputs', 'suggestions', 'paused', 'error', 'answerCut'] as const;
+
 export function formatOutputs(outputs: Record<string, unknown>): string {
   return JSON.stringify(outputs, null, 2);
 }
@@ -81,6 +84,8 @@ export class EntryElement {
   private thinkingSynced = 0;
   private thinkingUserToggled = false;
   private pending: EntryChanges = {};
+  /** Changes held until the answer is on screen (see `flush`). */
+  private afterAnswer: EntryChanges = {};
 
   constructor(public entry: EntryView, private readonly post: Post) {
     const actions: CodeActions = {
@@ -134,9 +139,10 @@ export class EntryElement {
     for (const k of Object.keys(changes) as (keyof EntryChanges)[]) if (changes[k]) this.pending[k] = true;
   }
 
-  /** True when something changed, or a long text is still being rendered slice by slice. */
+  /** True when something changed, a long text is still being rendered slice by slice, or what waits for the
+   * answer has yet to follow it. */
   get dirty(): boolean {
-    return Object.keys(this.pending).length > 0 || this.answerMd.pending || this.thinkingMd.pending;
+    return Object.keys(this.pending).length > 0 || Object.keys(this.afterAnswer).length > 0 || this.answerMd.pending || this.thinkingMd.pending;
   }
 
   /**
@@ -169,8 +175,18 @@ export class EntryElement {
     } else this.answerMd.render(belowView);
     // Screen readers: the region is busy while streaming (or still rendering), so chunks are not read one by one.
     this.answerEl.setAttribute('aria-busy', String(running || this.answerMd.pending));
+    // The run ended but its answer is still going in: what says it is done (status, Copy, outputs, suggestions…)
+    // waits for the text, so nothing is offered for an answer the panel does not show yet.
+    const behind = !running && this.answerMd.pending;
+    for (const k of AFTER_ANSWER) {
+      if (behind && c[k]) this.afterAnswer[k] = true;
+      else if (!behind && this.afterAnswer[k]) c[k] = true;
+      if (behind) c[k] = false;
+    }
+    if (!behind) this.afterAnswer = {};
+    if (behind && c.answer) c.answer = false; // (the answer's actions wait too)
     if (c.answerCut || c.status) show(this.cutEl, !!e.answerCut);
-    if (c.nodes || c.status) this.trace.update(e.nodes, !running);
+    if (c.nodes || c.status) this.trace.update(e.nodes, !running && !behind);
     if (c.outputs || (c.answer && e.outputs) || c.status) this.updateOutputs();
     if (c.files) this.updateFiles();
     if (c.usage) this.updateUsage();

@@ -22,6 +22,8 @@ export interface RunContext {
   extraOutputs?: Obj;
   /** The Human Input node's execution id, while the run waits there and after. */
   pausedNodeExec?: string;
+  /** Answer characters per chunk event, [min, max] (scripted; default by the answer's length). */
+  chunkChars?: [number, number];
 }
 
 /** Splits text into 20–60 character pieces at code-point boundaries (deterministic). */
@@ -118,7 +120,7 @@ function preNodes(app: DifyTestApp, ctx: RunContext, env: Obj, iteration: boolea
 
 /** The frames of a successful run of `app` (terminal events included, last). */
 export function runFrames(app: DifyTestApp, ctx: RunContext): Frame[] {
-  const [min, max] = chunkSizes(ctx.answer.length);
+  const [min, max] = ctx.chunkChars ?? chunkSizes(ctx.answer.length);
   const pieces = chunkText(ctx.answer, min, max);
   const tokens = pieces.length;
   const frames: Frame[] = [];

@@ -15,7 +15,7 @@
  *   StreamScript: splitAt ('random' | absolute byte offsets), pings ('first' | 'between' | 'both' | 'none'),
  *     jsonStyle ('compact' | 'python'), errorAfterChunks, closeEarlyAfterChunks, stallAfterChunks,
  *     resetAfterChunks, chunkDelayMs, http ({status, body, contentType?, headers?}), answerBytes, unknownEvents,
- *     crlf, answer (override text).
+ *     crlf, answer (override text), chunkChars (answer characters per chunk event).
  * Behaviour: auth exactly as Dify (401 messages, WWW-Authenticate, 403 for a disabled app), `user` required
  * (400 invalid_param "Arg user must be provided."), required inputs validated, agent-chat refuses blocking,
  * completion route on another mode → 400 app_unavailable, conversations persist (unknown id → 404
@@ -78,6 +78,8 @@ export interface StreamScript {
   crlf?: boolean;
   /** Override the answer text for this run. */
   answer?: string;
+  /** Answer characters per chunk event, or a [min, max] range (default 20–60; 1500–2500 above 200 000 characters). */
+  chunkChars?: number | [number, number];
   /** Extra output variables for workflow_finished (workflow apps). */
   outputs?: Record<string, unknown>;
   /** The message of the `error` event sent with errorAfterChunks (default: a rate-limit message). */
@@ -121,6 +123,8 @@ export interface DifyTestServer {
    * server closed. As in Dify, a task goes on after its client leaves, until it finishes or is stopped.
    */
   taskEnds: Map<string, 'finished' | 'stopped' | 'failed' | 'abandoned' | 'paused'>;
+  /** When each streamed task's response had gone out (its last byte to the system, Date.now()), by task id. */
+  taskEndedAt: Map<string, number>;
   script(key: string, s: StreamScript | StreamScript[]): void;
   /** Human input: the forms on this server, and what a person elsewhere (or the clock) does to them. */
   humanInput: {
@@ -216,6 +220,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
   const tasks = new Map<string, RunningTask>();
   const stops: DifyTestServer['stops'] = [];
   const taskEnds: DifyTestServer['taskEnds'] = new Map();
+  const taskEndedAt = new Map<string, number>();
   const runs = new Map<string, WorkflowRunRecord>();
   const uploads = new Map<string, StoredUpload>();
   const hub = new RunHub();
@@ -357,6 +362,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       workflowId: pinned ?? 'f7b0c8a2-4c1d-4b7e-9a53-2f7f3f0d1e11', inputs, query, createdAt: now(),
       answer: s.answer ?? answerFor(app, s.answerBytes, [query, ...Object.values(inputs).filter((v) => typeof v === 'string')].join('\n')),
       extraOutputs: s.outputs,
+      chunkChars: typeof s.chunkChars === 'number' ? [s.chunkChars, s.chunkChars] : s.chunkChars,
     };
     if (kind !== 'workflow') answers.set(ctx.messageId, { appKey: app.key, user, feedback: null });
     if (conv) {
@@ -520,7 +526,16 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
     const write = async (text: string): Promise<void> => {
       for (const piece of splitter.push(Buffer.from(text, 'utf8'))) {
         if (gone) return;
-        res.write(piece);
+        // As a real server does: it waits while the client is behind (the socket's buffer full), and so yields.
+        if (!res.write(piece)) {
+          await new Promise<void>((resolve) => {
+            const go = () => {
+              res.off('drain', go).off('close', go);
+              resolve();
+            };
+            res.on('drain', go).on('close', go);
+          });
+        }
         if (s.splitAt) await new Promise((r) => setImmediate(r));
       }
     };
@@ -617,6 +632,13 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       res.end();
     } finally {
       tasks.delete(ctx.taskId);
+      // Writes are not held back for the socket: the response has ended when its last byte went to the system.
+      const ended = () => taskEndedAt.set(ctx.taskId, Date.now());
+      if (res.writableFinished || res.destroyed) ended();
+      else {
+        res.once('finish', ended);
+        res.once('close', () => taskEndedAt.has(ctx.taskId) || ended());
+      }
       taskEnds.set(ctx.taskId, task.stopped ? 'stopped' : closed ? 'abandoned' : runs.get(ctx.runId)?.status === 'failed' ? 'failed' : runs.get(ctx.runId)?.status === 'paused' ? 'paused' : 'finished');
       void req;
     }
@@ -984,6 +1006,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
       const a = answers.get(messageId);
       return a?.feedback ? { rating: a.feedback, content: a.content } : undefined;
     },
+    taskEndedAt,
     script(key, s) {
       const q = scripts.get(key) ?? [];
       q.push(...(Array.isArray(s) ? s : [s]));
