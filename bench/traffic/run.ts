@@ -1,7 +1,7 @@
 /**
  * Host→webview traffic during a fast stream: a run of RunExecution (src/run/runner.ts) fed by an AppClient that emits
  * an answer chunk every ~1 ms (and, second case, as fast as the event loop allows), its patches going
- *   ours     — through PatchBatcher (src/chat/patchBatcher.ts), as ChatController does, or
+ *   ours     — through PatchBatcher (src/panel/patchBatcher.ts), as the panel does, or
  *   baseline — straight to the webview, one message per patch (no coalescing).
  * "Posting" is what ChatPanel.post does minus the IPC: the message object is serialized (VS Code JSON-serializes
  * webview messages), so bytes are the JSON size of `{type:'entryPatch', patch}`. Reports messages, messages per

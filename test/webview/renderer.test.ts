@@ -281,6 +281,9 @@ describe('incremental markdown renderer', function () {
        * `at`: a step (render index → what to do before it) to replace the text or release mid-burst; `final`:
        * the text it ends with. */
       const run = (below: (i: number) => boolean, at: Record<number, (md: InstanceType<typeof B.IncrementalMarkdown>) => void> = {}, final = big) => {
+        // The page's first, cautious cost estimate (what earlier tests measured would make a fast machine's burst
+        // one or two slices): the burst then has the slices these steps need, whatever the machine.
+        B.calibrateRenderCost(6, 1000);
         const el = document.createElement('div');
         document.body.append(el);
         const md = new B.IncrementalMarkdown(el, { highlight: false });
