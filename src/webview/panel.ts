@@ -8,6 +8,7 @@ import { FollowPolicy } from './follow';
 import { FrameScheduler } from './scheduler';
 import { ALL_CHANGES, applyPatch } from './state';
 import { setL10n } from './strings';
+import { isUrgent } from './urgency';
 import { Composer } from './views/composer';
 import { EntryElement } from './views/entry';
 import { h } from './views/dom';
@@ -17,8 +18,6 @@ import type { PersistedState } from './vscode';
 const SAVE_DELAY_MS = 500;
 /** Keys that scroll the focused scroller. */
 const SCROLL_KEYS = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End', ' ']);
-/** Patch fields that only stream text (rendered under the adaptive frame budget of FrameScheduler). */
-const STREAMED_KEYS = new Set(['id', 'answerAppend', 'thinkingAppend', 'conversationId']);
 /** Everything that navigates when clicked: links, image-map areas, SVG links (`href` or `xlink:href`). */
 const NAVIGATES = 'a, area, [href], [*|href]';
 const XLINK = 'http://www.w3.org/1999/xlink';
@@ -157,10 +156,11 @@ export class Panel {
       case 'entryPatch': {
         const view = this.views.get(msg.patch.id);
         if (!view) return;
+        const urgent = isUrgent(view.entry, msg.patch);
         view.invalidate(applyPatch(view.entry, msg.patch));
         if (msg.patch.conversationId) this.state.conversationId = msg.patch.conversationId;
         // Streamed text follows the adaptive frame budget; anything else is rendered on the next frame.
-        this.scheduler.schedule(Object.keys(msg.patch).some((k) => !STREAMED_KEYS.has(k)));
+        this.scheduler.schedule(urgent);
         this.save(view.entry.status === 'running');
         break;
       }

@@ -72,6 +72,8 @@ export interface StreamScript {
   ignoreStop?: boolean;
   /** With stallAfterChunks: send only a ping every N ms for six intervals, then resume the stream (a slow run kept alive by pings). */
   pingEveryMs?: number;
+  /** Wait this long before the first answer chunk, the response's headers sent (a model's time to first token). */
+  firstChunkAfterMs?: number;
 }
 
 /** One request as the server saw it. */
@@ -101,6 +103,12 @@ export interface DifyTestServer {
    * server closed. As in Dify, a task goes on after its client leaves, until it finishes or is stopped.
    */
   taskEnds: Map<string, 'finished' | 'stopped' | 'failed' | 'abandoned'>;
+  /**
+   * When each stream's first answer chunk was written to its socket, as `performance.timeOrigin + performance.now()`
+   * (epoch ms, the clock a browser page reads the same way): the start of the first-character latency the bench
+   * measures. Keyed by task id, with the run's query.
+   */
+  firstChunkWrites: Map<string, { query: string; at: number }>;
   script(key: string, s: StreamScript | StreamScript[]): void;
   /** The rating an answer has on this server, as Dify's logs show it. */
   feedbackOf(messageId: string): { rating: string; content?: string } | undefined;
@@ -179,6 +187,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
   const tasks = new Map<string, RunningTask>();
   const stops: DifyTestServer['stops'] = [];
   const taskEnds: DifyTestServer['taskEnds'] = new Map();
+  const firstChunkWrites: DifyTestServer['firstChunkWrites'] = new Map();
   const runs = new Map<string, WorkflowRunRecord>();
   const uploads = new Map<string, StoredUpload>();
   const sockets = new Set<Socket>();
@@ -351,15 +360,18 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
     const nl = s.crlf ? '\r\n' : '\n';
     const delay = delayFor(app, s, slow);
     const splitter = makeSplitter(s.splitAt);
-    const write = async (text: string): Promise<void> => {
+    /** `written` is told right after the first byte of `text` went to the socket. */
+    const write = async (text: string, written?: () => void): Promise<void> => {
       for (const piece of splitter.push(Buffer.from(text, 'utf8'))) {
         if (gone) return;
         res.write(piece);
+        written?.();
+        written = undefined;
         if (s.splitAt) await new Promise((r) => setImmediate(r));
       }
     };
     const ping = (): Promise<void> => write(`event: ping${nl}${nl}`);
-    const frame = (o: Record<string, unknown>): Promise<void> => write(`data: ${toJson(o, s.jsonStyle)}${nl}${nl}`);
+    const frame = (o: Record<string, unknown>, written?: () => void): Promise<void> => write(`data: ${toJson(o, s.jsonStyle)}${nl}${nl}`, written);
     const pings = s.pings ?? 'none';
     const frames: Frame[] = runFrames(app, ctx);
     let chunks = 0;
@@ -382,7 +394,15 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
         if (index > 0 && (pings === 'between' || pings === 'both')) await ping();
         if (s.unknownEvents && index % 3 === 1) await frame({ event: 'future_event_kind', task_id: ctx.taskId, data: { hello: '世界' } });
         if (f === 'ping') await ping();
-        else await frame(f.obj);
+        else {
+          const first = f.chunk && chunks === 0;
+          if (first && s.firstChunkAfterMs) {
+            res.flushHeaders();
+            await sleep(s.firstChunkAfterMs);
+            if (closed) return;
+          }
+          await frame(f.obj, first ? () => firstChunkWrites.set(ctx.taskId, { query: ctx.query, at: performance.timeOrigin + performance.now() }) : undefined);
+        }
         index++;
         if (f !== 'ping' && f.chunk) {
           chunks++;
@@ -682,6 +702,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
     requests,
     stops,
     taskEnds,
+    firstChunkWrites,
     feedbackOf(messageId) {
       const a = answers.get(messageId);
       return a?.feedback ? { rating: a.feedback, content: a.content } : undefined;
