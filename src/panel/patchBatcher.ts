@@ -8,6 +8,8 @@ export class PatchBatcher {
   private timer?: NodeJS.Timeout;
   /** When the oldest patch waiting arrived (performance.now()). */
   private since = 0;
+  /** Running entries whose text has started showing (their first text went out at once). */
+  private readonly started = new Set<string>();
 
   constructor(private readonly send: (patch: EntryPatch) => void, private readonly intervalMs = 17) {}
 
@@ -17,6 +19,14 @@ export class PatchBatcher {
     this.pending.set(patch.id, cur ? mergePatch(cur, patch) : { ...patch, nodes: patch.nodes && [...patch.nodes] });
     // A status change ends the entry's stream: deliver without waiting for the next frame.
     if (patch.status !== undefined && patch.status !== 'running') {
+      this.started.delete(patch.id);
+      this.flush();
+      return;
+    }
+    // The first text of a run is what the person waits for, and nothing is on screen yet to batch it with:
+    // it goes at once (held for the interval, it came 17 ms later on every run); what follows is batched.
+    if ((patch.answerAppend || patch.thinkingAppend || patch.answer) && !this.started.has(patch.id)) {
+      this.started.add(patch.id);
       this.flush();
       return;
     }
@@ -40,5 +50,6 @@ export class PatchBatcher {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.pending.clear();
+    this.started.clear();
   }
 }

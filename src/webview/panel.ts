@@ -8,6 +8,7 @@ import { FollowPolicy } from './follow';
 import { FrameScheduler } from './scheduler';
 import { ALL_CHANGES, applyPatch } from './state';
 import { setL10n } from './strings';
+import { isUrgent } from './urgency';
 import { Composer } from './views/composer';
 import { EntryElement } from './views/entry';
 import { h } from './views/dom';
@@ -20,8 +21,6 @@ const SAVE_DELAY_MS = 500;
 const SAVE_COST_FACTOR = 50;
 /** Keys that scroll the focused scroller. */
 const SCROLL_KEYS = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End', ' ']);
-/** Patch fields that only stream text (rendered under the adaptive frame budget of FrameScheduler). */
-const STREAMED_KEYS = new Set(['id', 'answerAppend', 'thinkingAppend', 'conversationId']);
 /** Everything that navigates when clicked: links, image-map areas, SVG links (`href` or `xlink:href`). */
 const NAVIGATES = 'a, area, [href], [*|href]';
 const XLINK = 'http://www.w3.org/1999/xlink';
@@ -165,11 +164,12 @@ export class Panel {
       case 'entryPatch': {
         const view = this.views.get(msg.patch.id);
         if (!view) return;
+        const urgent = isUrgent(view.entry, msg.patch);
         view.invalidate(applyPatch(view.entry, msg.patch));
         if (msg.patch.conversationId && view.entry.app === this.state.selectedApp) this.state.conversationId = msg.patch.conversationId;
         if (msg.patch.conversationId || msg.patch.status) this.composer.setOpening(this.state);
         // Streamed text follows the adaptive frame budget; anything else is rendered on the next frame.
-        this.scheduler.schedule(Object.keys(msg.patch).some((k) => !STREAMED_KEYS.has(k)));
+        this.scheduler.schedule(urgent);
         this.save(view.entry.status === 'running');
         break;
       }

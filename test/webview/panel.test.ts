@@ -134,6 +134,18 @@ describe('chat panel webview', function () {
     assert.equal(await tp.page.textContent('.usage'), '1,234 tokens · 2.50 s · 0.0012 USD');
   });
 
+  it('shows the first text of an answer in the very next frame, whatever frame budget rendering the entry left', async () => {
+    await init();
+    await send({ type: 'entryAdded', entry: entry() });
+    // The check runs in the frame after the patch arrives, after the panel's own frame callback (its message
+    // listener came first): the text must be in the DOM by then. Later text may wait for the frame budget.
+    const shown = await tp.page.evaluate(() => new Promise<string>((resolve) => {
+      window.addEventListener('message', () => requestAnimationFrame(() => resolve(document.querySelector('.answer')?.textContent ?? '')), { once: true });
+      window.postMessage({ type: 'entryPatch', patch: { id: 'e1', answerAppend: '第一个字 first words' } }, '*');
+    }));
+    assert.equal(shown.trim(), '第一个字 first words');
+  });
+
   it('text replacement (answer) replaces the streamed answer', async () => {
     await init();
     await send({ type: 'entryAdded', entry: entry() });

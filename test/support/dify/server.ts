@@ -94,6 +94,8 @@ export interface StreamScript {
   formElsewhere?: boolean;
   /** Human input, blocking chatflow: the older body with `data.human_input_forms` (and no `reasons`). */
   olderPausedBody?: boolean;
+  /** Wait this long before the first answer chunk, the response's headers sent (a model's time to first token). */
+  firstChunkAfterMs?: number;
 }
 
 /** One request as the server saw it. */
@@ -125,6 +127,12 @@ export interface DifyTestServer {
   taskEnds: Map<string, 'finished' | 'stopped' | 'failed' | 'abandoned' | 'paused'>;
   /** When each streamed task's response had gone out (its last byte to the system, Date.now()), by task id. */
   taskEndedAt: Map<string, number>;
+  /**
+   * When each stream's first answer chunk was written to its socket, as `performance.timeOrigin + performance.now()`
+   * (epoch ms, the clock a browser page reads the same way): the start of the first-character latency the bench
+   * measures. Keyed by task id, with the run's query.
+   */
+  firstChunkWrites: Map<string, { query: string; at: number }>;
   script(key: string, s: StreamScript | StreamScript[]): void;
   /** Human input: the forms on this server, and what a person elsewhere (or the clock) does to them. */
   humanInput: {
@@ -221,6 +229,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
   const stops: DifyTestServer['stops'] = [];
   const taskEnds: DifyTestServer['taskEnds'] = new Map();
   const taskEndedAt = new Map<string, number>();
+  const firstChunkWrites: DifyTestServer['firstChunkWrites'] = new Map();
   const runs = new Map<string, WorkflowRunRecord>();
   const uploads = new Map<string, StoredUpload>();
   const hub = new RunHub();
@@ -523,11 +532,15 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
     const nl = s.crlf ? '\r\n' : '\n';
     const delay = delayFor(app, s, slow);
     const splitter = makeSplitter(s.splitAt);
-    const write = async (text: string): Promise<void> => {
+    /** `written` is told right after the first byte of `text` went to the socket. */
+    const write = async (text: string, written?: () => void): Promise<void> => {
       for (const piece of splitter.push(Buffer.from(text, 'utf8'))) {
         if (gone) return;
         // As a real server does: it waits while the client is behind (the socket's buffer full), and so yields.
-        if (!res.write(piece)) {
+        const ok = res.write(piece);
+        written?.();
+        written = undefined;
+        if (!ok) {
           await new Promise<void>((resolve) => {
             const go = () => {
               res.off('drain', go).off('close', go);
@@ -541,9 +554,9 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
     };
     const ping = (): Promise<void> => write(`event: ping${nl}${nl}`);
     // What the run emits also goes to whoever follows it on the events route.
-    const frame = (o: Record<string, unknown>): Promise<void> => {
+    const frame = (o: Record<string, unknown>, written?: () => void): Promise<void> => {
       if (run && o.event !== 'future_event_kind') hub.publish(run, o);
-      return write(`data: ${toJson(o, s.jsonStyle)}${nl}${nl}`);
+      return write(`data: ${toJson(o, s.jsonStyle)}${nl}${nl}`, written);
     };
     const pings = s.pings ?? 'none';
     const frames: Frame[] = form ? framesUntilHumanInput(app, ctx) : runFrames(app, ctx);
@@ -567,7 +580,15 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
         if (index > 0 && (pings === 'between' || pings === 'both')) await ping();
         if (s.unknownEvents && index % 3 === 1) await frame({ event: 'future_event_kind', task_id: ctx.taskId, data: { hello: '世界' } });
         if (f === 'ping') await ping();
-        else await frame(f.obj);
+        else {
+          const first = f.chunk && chunks === 0;
+          if (first && s.firstChunkAfterMs) {
+            res.flushHeaders();
+            await sleep(s.firstChunkAfterMs);
+            if (closed) return;
+          }
+          await frame(f.obj, first ? () => firstChunkWrites.set(ctx.taskId, { query: ctx.query, at: performance.timeOrigin + performance.now() }) : undefined);
+        }
         index++;
         if (f !== 'ping' && f.chunk) {
           chunks++;
@@ -1002,6 +1023,7 @@ export async function startDifyServer(opts: DifyServerOptions = {}): Promise<Dif
         if (f && f.state === 'waiting') submitted(f, action, inputs, 'someone-else');
       },
     },
+    firstChunkWrites,
     feedbackOf(messageId) {
       const a = answers.get(messageId);
       return a?.feedback ? { rating: a.feedback, content: a.content } : undefined;

@@ -71,14 +71,37 @@ describe('PatchBatcher', () => {
     const sent: EntryPatch[] = [];
     const b = new PatchBatcher((p) => sent.push(p), 20);
     for (let i = 0; i < 1000; i++) b.push({ id: 'e1', answerAppend: 'x' });
-    assert.equal(sent.length, 0);
+    assert.equal(sent.length, 1, 'only the first text went out at once');
     await new Promise((r) => setTimeout(r, 40));
-    assert.equal(sent.length, 1);
-    assert.equal(sent[0].answerAppend, 'x'.repeat(1000));
+    assert.equal(sent.length, 2);
+    assert.equal(sent[1].answerAppend, 'x'.repeat(999));
     b.push({ id: 'e1', answerAppend: 'y' });
     b.push({ id: 'e1', status: 'succeeded' });
-    assert.equal(sent.length, 2);
-    assert.deepEqual(sent[1], { id: 'e1', answerAppend: 'y', status: 'succeeded', nodes: undefined });
+    assert.equal(sent.length, 3);
+    assert.deepEqual(sent[2], { id: 'e1', answerAppend: 'y', status: 'succeeded', nodes: undefined });
+    b.dispose();
+  });
+
+  it('sends the first text of a run at once, with what was batched before it, and batches what follows', async () => {
+    const sent: EntryPatch[] = [];
+    const b = new PatchBatcher((p) => sent.push(p), 20);
+    b.push({ id: 'e1', conversationId: 'c1' });
+    assert.equal(sent.length, 0, 'no text yet: batched');
+    b.push({ id: 'e1', thinkingAppend: '想一想' });
+    assert.deepEqual(sent.slice(), [{ id: 'e1', conversationId: 'c1', thinkingAppend: '想一想', nodes: undefined }], 'the first text (thinking counts) goes without waiting');
+    b.push({ id: 'e1', answerAppend: 'Hello' });
+    assert.equal(sent.length, 1, 'later text of a run waits for the interval');
+    b.push({ id: 'e2', answerAppend: '第二个' });
+    assert.deepEqual(sent.slice(1).map((p) => [p.id, p.answerAppend]), [['e1', 'Hello'], ['e2', '第二个']], "another run's first text goes at once too, what was pending with it");
+    b.push({ id: 'e1', answerAppend: ' world' });
+    assert.equal(sent.length, 3);
+    await new Promise((r) => setTimeout(r, 40));
+    assert.equal(sent.at(-1)?.answerAppend, ' world');
+    // A run that ended and a new run reusing nothing: the next run's first text is again at once.
+    b.push({ id: 'e1', status: 'succeeded' });
+    const before = sent.length;
+    b.push({ id: 'e3', answer: 'replaced at once' });
+    assert.equal(sent.length, before + 1);
     b.dispose();
   });
 
