@@ -57,7 +57,7 @@ export default tseslint.config(
   layer('config', ['shared', 'net', 'providers', 'run']),
   layer('app', ['shared', 'net', 'providers', 'run', 'config', 'protocol']),
   layer('commands', ['shared', 'net', 'providers', 'run', 'config', 'app']),
-  layer('panel', ['shared', 'net', 'providers', 'run', 'config', 'app', 'protocol', 'webview']),
+  layer('panel', ['shared', 'net', 'providers', 'run', 'config', 'app', 'protocol']),
   layer('chat', ['shared', 'net', 'providers', 'run', 'config', 'app']),
   layer('webview', ['shared', 'protocol'], ['vscode']),
   {

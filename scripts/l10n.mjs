@@ -1,5 +1,5 @@
 // `npm run l10n`: regenerates l10n/bundle.l10n.json — the host strings (`vscode.l10n.t('…')` in src, extracted
-// by @vscode/l10n-dev) plus the webview's STRING_KEYS (src/webview/strings.ts), the input checks'
+// by @vscode/l10n-dev) plus the webview's STRING_KEYS (src/shared/webviewStrings.ts), the input checks'
 // PROBLEM_TEXTS (src/run/inputForm.ts) and the form answers' ANSWER_PROBLEM_TEXTS (src/shared/humanInput.ts), which the host translates with a variable key that l10n-dev cannot see. Keys are sorted (by code unit) so the file is stable.
 //
 // `npm run l10n -- --check`: writes nothing; exits 1 if the committed bundle is out of date, or if
@@ -78,7 +78,7 @@ const messageOf = (v) => (typeof v === 'string' ? v : v && typeof v === 'object'
 
 const host = hostBundle();
 const merged = { ...host };
-for (const k of [...keysOf('webview/strings.ts', 'STRING_KEYS'), ...keysOf('run/inputForm.ts', 'PROBLEM_TEXTS'), ...keysOf('shared/humanInput.ts', 'ANSWER_PROBLEM_TEXTS'), ...providerTexts()]) if (!(k in merged)) merged[k] = k;
+for (const k of [...keysOf('shared/webviewStrings.ts', 'STRING_KEYS'), ...keysOf('run/inputForm.ts', 'PROBLEM_TEXTS'), ...keysOf('shared/humanInput.ts', 'ANSWER_PROBLEM_TEXTS'), ...providerTexts()]) if (!(k in merged)) merged[k] = k;
 const sorted = Object.fromEntries(Object.keys(merged).sort(byCodeUnit).map((k) => [k, merged[k]]));
 const text = JSON.stringify(sorted, null, 2) + '\n';
 const variableKeys = Object.keys(sorted).length - Object.keys(host).length;

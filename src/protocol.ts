@@ -266,12 +266,3 @@ export function isOpenableLink(href: string): boolean {
     return false;
   }
 }
-
-/**
- * What Replace Selection puts in for an answer's (visible) markdown: when it is a single fenced code block
- * (optionally with prose around it), the code, not the markdown around it.
- */
-export function codeOf(answer: string): string {
-  const blocks = [...answer.matchAll(/^(`{3,}|~{3,})[^\n]*\n([\s\S]*?)\n\1[ \t]*$/gm)];
-  return blocks.length === 1 ? blocks[0][2] : answer.trim();
-}

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROBLEM_TEXTS } from '../../src/run/inputForm';
-import { STRING_KEYS } from '../../src/webview/strings';
+import { STRING_KEYS } from '../../src/shared/webviewStrings';
 
 const root = join(__dirname, '..', '..');
 const readJson = (...p: string[]): Record<string, unknown> => JSON.parse(readFileSync(join(root, ...p), 'utf8'));

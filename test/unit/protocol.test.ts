@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { codeOf, isOpenableLink, parseWebviewMessage } from '../../src/protocol';
+import { isOpenableLink, parseWebviewMessage } from '../../src/protocol';
+import { codeOf } from '../../src/webview/markdown/answerCode';
 
 describe('webview → host messages', () => {
   it('accepts well-formed messages', () => {

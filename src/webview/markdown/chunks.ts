@@ -1,31 +1,9 @@
-// Where rendered markdown's top-level nodes go, by position, in the incremental and the one-shot render alike
-// (so their DOMs stay identical):
-//   * the first CHUNK_NODES directly in the answer (short answers have no wrapper at all);
-//   * every further CHUNK_NODES in a `div.md-chunk`;
-//   * every SECTION_CHUNKS chunks in a `div.md-section`.
-// Both wrappers have `content-visibility: auto` (media/panel.css): the browser skips the style, layout and paint
-// of those away from the viewport. Chunks keep a streamed answer from being ONE block container with thousands
-// of children: appending to the last chunk re-lays out that chunk, not every block of the answer (≈30 ms → <1 ms
-// per frame at 1 MB). Sections do the same one level up: a new chunk is laid out in its section, not among
-// all the chunks of the answer. Measured in Chromium: putting a chunk into an answer that already holds 10 /
-// 150 / 800 chunks cost 0.4 / 0.6 / 1.1 ms of style and layout, and a 1 MB answer takes in several chunks per
-// frame while it arrives; into a section, 0.1 ms whatever the length (a section below the viewport is skipped
-// as a whole).
-//
-// Held back: while a burst is rendered in slices whose text lands below the viewport, `holdBack()` keeps what is
-// placed out of the document — appends to the live answer and its wrappers wait in a queue, new wrappers are
-// filled as usual, and what is removed meanwhile (a slice's unfinished block, rendered again by the next) leaves
-// the queue, or, when it is on screen, stays there — until `release()` takes it out and puts the rest in. The browser then has nothing to restyle, lay out or paint while the
-// slices race past below the view; the released part is laid out once. Measured in CPU traces (alternating
-// runs of the same bundle, medians): style + layout + paint of a 50 KB burst 42 → 34 ms (12 runs), of a 1 MB
-// burst 75 → 46 ms (6 runs); the main-thread total moved within the noise of this shared machine (lower in 31
-// of 48 runs at 50 KB).
-//
-// 32 nodes per chunk rather than 128 or 64: when the view jumps to the bottom of a burst, the browser lays out
-// and paints the chunks it reveals in one frame (10–17 ms CPU at 128 nodes, 7–10 ms at 64). At 32, a 50 KB burst
-// cost less in four A/B rounds of the same run (median 1.1–1.6× the one-shot against 1.8–2.0× at 64); streaming
-// cost the same (50 KB and 1 MB at 20 000 chars/s, within the noise). 16-node chunks in sections of 32 were no
-// better over three A/B rounds.
+// Where rendered markdown's top-level nodes go, by position, in the incremental and the one-shot render alike (so
+// their DOMs stay identical): the first CHUNK_NODES directly in the answer, every further CHUNK_NODES in a
+// `div.md-chunk`, every SECTION_CHUNKS chunks in a `div.md-section`. Both wrappers have `content-visibility: auto`
+// (media/panel.css), so appending to a long answer lays out one chunk, not the whole answer.
+// `holdBack()` keeps what a burst places below the view out of the document until `release()`, so the browser lays
+// it out once. The sizes and their measurements: docs/performance.md, "Why the renderer is built this way".
 /** Top-level nodes (elements and the newline text nodes between them) per `div.md-chunk`. */
 export const CHUNK_NODES = 32;
 /** Chunks per `div.md-section`. */

@@ -2,7 +2,7 @@
 // text the panel shows, never text it hides (an HTML comment, a dropped element, an unused link definition).
 // Computed only when an action is clicked.
 import type { Token, TokensList } from 'marked';
-import { codeOf } from '../../protocol';
+import { codeOf } from './answerCode';
 import { HtmlDepth, hasHtml, lexWithLinks, neutralizeHtml, toHtml } from './pipeline';
 import { sanitizeToFragment } from './purify';
 import { visibleText } from './visibleText';
