@@ -102,6 +102,8 @@ describe('the history file', () => {
 describe('the chat docked in the side bar, and context added from the editor', function () {
   this.timeout(30_000);
   const fx = withApps();
+  // A visible docked view is where runs show: later suites expect the panel beside the editor.
+  after(() => vscode.commands.executeCommand('workbench.action.closeSidebar'));
 
   it('the view shows the same history as the panel', async () => {
     const inits: HostMessage[] = [];

@@ -44,7 +44,8 @@ describe('the API key stays secret', function () {
     for (const app of fx.apps) {
       const start = (await fx.api.prepare(app.name, `secret check for ${app.name}`))!;
       const entry = await fx.api.runs.start({ ...start, continueConversation: false });
-      assert.equal(entry.status, 'succeeded', `${app.name}: ${entry.error?.message}`);
+      // Apps with a Human Input node stop at their form (the key went out for the run and the form alike).
+      assert.equal(entry.status, app.humanInput ? 'paused' : 'succeeded', `${app.name}: ${entry.error?.message}`);
     }
     // A failing run too: a wrong key produces an error message (and the wrong key must not leak either).
     const wrongKey = 'app-WrongKeyThatMustNotLeak123';
