@@ -253,8 +253,10 @@ describe('runs in the real extension host', function () {
     assert.equal(opened.getText(), entry.answer);
   });
 
-  it('an answer longer than the panel shows is cut there, said once, and opens whole in an editor', async () => {
-    fx.server.script('app-demo-chat', { answerBytes: 5_000_000 });
+  it('an answer longer than the panel shows is cut there, said once, and opens whole in an editor', async function () {
+    this.timeout(90_000);
+    // In 64 KB chunk events: what is measured here is the cut, not the cost of a hundred thousand small events.
+    fx.server.script('app-demo-chat', { answerBytes: 5_000_000, chunkChars: 65_536 });
     const start = (await fx.api.prepare('Helper Chat', 'a very long answer please'))!;
     const entry = await fx.api.runs.start({ ...start, continueConversation: false }, { showPanel: false });
     assert.equal(entry.status, 'succeeded');
