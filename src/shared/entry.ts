@@ -131,6 +131,9 @@ export function upsertNodes(nodes: TraceNode[], updates: TraceNode[]): TraceNode
   return out;
 }
 
+/** Fields a patch sets whole, each reported as changed under its own name. */
+const REPLACED_WHOLE = ['outputs', 'usage', 'citations', 'files', 'suggestions', 'paused', 'forms'] as const;
+
 /** Applies a patch in place (the entry object is the model the view reads). */
 export function applyPatch(e: EntryView, p: EntryPatch): EntryChanges {
   const c: EntryChanges = {};
@@ -154,33 +157,10 @@ export function applyPatch(e: EntryView, p: EntryPatch): EntryChanges {
     e.nodes = upsertNodes(e.nodes, p.nodes);
     c.nodes = true;
   }
-  if (p.outputs !== undefined) {
-    e.outputs = p.outputs;
-    c.outputs = true;
-  }
-  if (p.usage !== undefined) {
-    e.usage = p.usage;
-    c.usage = true;
-  }
-  if (p.citations !== undefined) {
-    e.citations = p.citations;
-    c.citations = true;
-  }
-  if (p.files !== undefined) {
-    e.files = p.files;
-    c.files = true;
-  }
-  if (p.suggestions !== undefined) {
-    e.suggestions = p.suggestions;
-    c.suggestions = true;
-  }
-  if (p.paused !== undefined) {
-    e.paused = p.paused;
-    c.paused = true;
-  }
-  if (Array.isArray(p.forms)) {
-    e.forms = p.forms;
-    c.forms = true;
+  for (const k of REPLACED_WHOLE) {
+    if (p[k] === undefined || (k === 'forms' && !Array.isArray(p.forms))) continue;
+    (e as unknown as Record<string, unknown>)[k] = p[k];
+    c[k] = true;
   }
   if (p.answerCut !== undefined && p.answerCut !== e.answerCut) {
     e.answerCut = p.answerCut;

@@ -7,17 +7,8 @@ import { RICH_MARKDOWN } from './fixtures';
 import { RELAX } from '../../src/webview/scheduler';
 import { pageForSuite } from './harness';
 import type { TestPage } from './harness';
+import { rng } from './rng';
 
-/** Deterministic PRNG so a failing chunking can be reproduced from its seed. */
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 function chunk(text: string, sizes: () => number): string[] {
   const out: string[] = [];

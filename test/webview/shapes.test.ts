@@ -6,6 +6,7 @@ import { SHAPES, logLine, shapedAnswer } from '../../bench/render/shapes';
 import type { Shape } from '../../bench/render/shapes';
 import { pageForSuite } from './harness';
 import type { TestPage } from './harness';
+import { rng } from './rng';
 
 interface Streamed {
   /** Renders whose DOM differed from the one-shot render of the text it shows (sampled), as text offsets; negative:
@@ -71,16 +72,6 @@ async function stream(tp: TestPage, text: string, o: { chunk: number; perRender?
   );
 }
 
-/** Deterministic PRNG. */
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 describe('one huge block, streamed: exact, never shrinking, linear work', function () {
   this.timeout(180_000);
