@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { AppProfile } from '../config/apps';
 import type { AppCatalog } from '../config/catalog';
 import type { RunLogQuery, WorkflowRunPage, WorkflowRunStatus } from '../providers/types';
+import { providerOf } from '../providers/registry';
 import type { AppMode } from '../shared/model';
 import type { ErrorView } from '../shared/entry';
 import { formatDate } from './conversationService';
@@ -24,7 +25,7 @@ export class WorkflowRuns {
    * not known yet). */
   candidates(): AppProfile[] {
     return this.catalog.apps().filter((a) => {
-      if (a.provider === 'flowise') return false;
+      if (!providerOf(a.provider).runLog) return false;
       const mode = this.catalog.cachedMode(a);
       return mode === undefined || LOGGED_MODES.includes(mode);
     });

@@ -8,6 +8,7 @@ import type { ConversationService } from '../app/conversationService';
 import { fileNameOf } from '../app/conversationMarkdown';
 import type { Runs } from '../app/runs';
 import type { Conversation, ConversationRename } from '../providers/types';
+import { providerOf } from '../providers/registry';
 import { pickApp, showError, type SetupDeps } from './appSetup';
 
 /** What the commands ask the person (a test answers instead). */
@@ -111,7 +112,7 @@ export const vscodePrompts: ConversationPrompts = {
 async function pickChatApp(deps: ConversationDeps, placeHolder: string): Promise<AppProfile | undefined> {
   const apps = deps.catalog.apps().filter((a) => {
     const mode = deps.catalog.cachedMode(a);
-    return a.provider !== 'flowise' && (mode === undefined || isChatMode(mode));
+    return providerOf(a.provider).conversations && (mode === undefined || isChatMode(mode));
   });
   if (!apps.length) {
     void vscode.window.showInformationMessage(vscode.l10n.t('None of your apps keeps conversations on its server: add a Dify chat app, chatflow or agent.'));

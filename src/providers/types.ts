@@ -334,6 +334,10 @@ export interface Provider {
   settings: string[];
   /** Those of them Add App asks for. */
   appFields: AppField[];
+  /** The server keeps a user's conversations, to list, rename, delete and resume (Dify's /conversations). */
+  conversations: boolean;
+  /** The server logs workflow runs that can be listed and opened (Dify's /workflows/logs). */
+  runLog: boolean;
   /** How answers can be rated: 'revocable' (a rating can be taken back, Dify) or 'changeable' (only changed, Flowise). */
   feedback?: 'revocable' | 'changeable';
   /** Texts the glue shows (English; translated by the glue, listed in PROVIDER_TEXTS). */

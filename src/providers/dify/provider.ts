@@ -9,6 +9,8 @@ export const difyProvider: Provider = {
   optionalParameters: false,
   settings: ['workflowId'],
   appFields: [],
+  conversations: true,
+  runLog: true,
   feedback: 'revocable',
   texts: {
     description: 'Workflow, chatflow, chat, agent or completion app',

@@ -10,6 +10,8 @@ export const flowiseProvider: Provider = {
   fixedMode: 'flowise',
   optionalParameters: true,
   settings: ['chatflowId'],
+  conversations: false,
+  runLog: false,
   feedback: 'changeable',
   appFields: [{ setting: 'chatflowId', prompt: 'Chatflow ID (from the flow\'s API endpoint)', required: true }],
   texts: {
