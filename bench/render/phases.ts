@@ -357,14 +357,14 @@ export async function naive(page: Page, text: string): Promise<Omit<Phase, 'cdpT
   );
 }
 
-/** Peer baseline: sampled frames it runs in full up to this many patches; above, PEER_SAMPLES frames are timed. */
+/** Peer baseline: sampled frames it runs in full up to this many patches; above, PEER_SAMPLES(size) frames are timed. */
 export const PEER_FULL = 200;
-export const PEER_SAMPLES = 40;
+export const PEER_SAMPLES = (size: number) => (size > 200_000 ? 12 : 40);
 
 /** The peer baseline: what chat panels built on React-style markdown components do, the WHOLE answer so far
  * re-rendered (`el.innerHTML = DOMPurify.sanitize(marked.parse(all))`, no highlighting) once per animation frame
- * that brought text — the same host patches as `ours`. Up to PEER_FULL patches every frame is run and timed (each
- * its own task, with the same layout and scroll); above, PEER_SAMPLES frames spread over the stream are timed on
+ * that brought text — the same host patches as `ours`. Up to PEER_FULL patches (and 200 KB) every frame is run and
+ * timed (each its own task, with the same layout and scroll); above, PEER_SAMPLES frames spread over the stream are timed on
  * the DOM of the frame before them and the per-frame cost is linearly interpolated over all frames (it grows with
  * the prefix): an extrapolation, like `naive`'s. */
 export async function peer(page: Page, windows: string[]): Promise<Omit<Phase, 'cdpTaskMs'> & { sampled: number; frames: number }> {
@@ -383,17 +383,17 @@ export async function peer(page: Page, windows: string[]): Promise<Omit<Phase, '
       };
       performance.mark('bench-stream');
       const n = ends.length;
-      const sampled = n <= full ? Array.from({ length: n }, (_, k) => k) : Array.from({ length: S }, (_, s) => Math.max(1, Math.round(((s + 1) / S) * (n - 1))));
+      const sampled = n <= full && text.length <= 200_000 ? Array.from({ length: n }, (_, k) => k) : Array.from({ length: S }, (_, s) => Math.max(1, Math.round(((s + 1) / S) * (n - 1))));
       const points: [number, number][] = [];
       for (const k of sampled) {
-        if (n > full && k > 0) show(k - 1); // the DOM as it was before this frame
+        if (sampled.length < n && k > 0) show(k - 1); // the DOM as it was before this frame
         await B.nextTask();
         const t0 = performance.now();
         show(k);
         points.push([k, performance.now() - t0]);
       }
       let total = 0;
-      if (n <= full) total = points.reduce((a, p) => a + p[1], 0);
+      if (points.length === n) total = points.reduce((a, p) => a + p[1], 0);
       else {
         // Σ over frames k = 0..n-1 of cost(k), linear between samples (and from 0 before the first).
         const pts: [number, number][] = [[-1, 0], ...points];
@@ -405,6 +405,6 @@ export async function peer(page: Page, windows: string[]): Promise<Omit<Phase, '
       }
       return { workMs: total, longestMs: Math.max(...points.map((p) => p[1])), tasks: n, sampled: points.length, frames: n };
     },
-    { text, ends, full: PEER_FULL, S: PEER_SAMPLES },
+    { text, ends, full: PEER_FULL, S: PEER_SAMPLES(text.length) },
   );
 }
