@@ -383,17 +383,18 @@ export async function peer(page: Page, windows: string[]): Promise<Omit<Phase, '
       };
       performance.mark('bench-stream');
       const n = ends.length;
-      const sampled = n <= full && text.length <= 200_000 ? Array.from({ length: n }, (_, k) => k) : Array.from({ length: S }, (_, s) => Math.max(1, Math.round(((s + 1) / S) * (n - 1))));
+      const all = n <= full && text.length <= 200_000;
+      const sampled = all ? Array.from({ length: n }, (_, k) => k) : Array.from({ length: S }, (_, s) => Math.max(1, Math.round(((s + 1) / S) * (n - 1))));
       const points: [number, number][] = [];
       for (const k of sampled) {
-        if (sampled.length < n && k > 0) show(k - 1); // the DOM as it was before this frame
+        if (!all && k > 0) show(k - 1); // the DOM as it was before this frame
         await B.nextTask();
         const t0 = performance.now();
         show(k);
         points.push([k, performance.now() - t0]);
       }
       let total = 0;
-      if (points.length === n) total = points.reduce((a, p) => a + p[1], 0);
+      if (all) total = points.reduce((a, p) => a + p[1], 0);
       else {
         // Σ over frames k = 0..n-1 of cost(k), linear between samples (and from 0 before the first).
         const pts: [number, number][] = [[-1, 0], ...points];
