@@ -74,10 +74,10 @@ export async function allLaidOut(page: Page): Promise<number> {
  * and each frame runs as its own task; frames are driven back to back (no 16 ms sleep, so a 1 MB stream
  * does not take a minute of wall time) on a virtual clock that advances 16.7 ms per frame — what the
  * scheduler would see in real time, as long as frames fit in 16.7 ms. */
-export async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'cdpTaskMs'>> {
+export async function ours(page: Page, windows: string[], at?: number[]): Promise<Omit<Ours, 'cdpTaskMs'>> {
   await page.evaluate(() => window.__difyBench.setupPage());
   return page.evaluate(
-    async ({ windows, FRAME_MS }) => {
+    async ({ windows, FRAME_MS, at }) => {
       const B = window.__difyBench;
       const { sc, el } = B.answerBox();
 
@@ -177,15 +177,24 @@ export async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'c
       };
       for (let w = 0; w < windows.length; w++) {
         const batch = windows[w];
+        // At a model's rate a patch does not come every frame (`at`: the frame each one lands in); the clock
+        // jumps to it, so 250 s of stream take seconds of wall time.
+        const tick = at ? at[w] : w;
+        clock = Math.max(clock, tick * FRAME_MS);
         await B.nextTask();
         received += batch.length;
         timed('patch', w, () => {
           md.append(batch); // the entryPatch handler
           scheduler.schedule();
         });
-        await B.nextTask();
-        clock += FRAME_MS;
-        if (pendingFrame || endFrame) timed('frame', w, frame); // the animation frame (skipped by the budget: re-requests itself)
+        // The animation frames until the next patch lands, while one is requested (a frame the budget skips
+        // re-requests itself; frames nothing asked for do not run).
+        const last = at && w + 1 < at.length ? at[w + 1] : tick + 1;
+        for (let t = tick + 1; t <= last && (pendingFrame || endFrame || t === tick + 1); t++) {
+          await B.nextTask();
+          clock = t * FRAME_MS;
+          if (pendingFrame || endFrame) timed('frame', w, frame); // the animation frame (skipped by the budget: re-requests itself)
+        }
       }
       await B.nextTask();
       const t0 = performance.now();
@@ -222,8 +231,36 @@ export async function ours(page: Page, windows: string[]): Promise<Omit<Ours, 'c
         skipped: scheduler.stats.skipped, frameMs, patchMs, finishMs, longestAt, firstFramesLongestMs, framesAfterEnd: frames - lastWindow,
       };
     },
-    { windows, FRAME_MS },
+    { windows, FRAME_MS, at },
   );
+}
+
+/** The frame (index of its 16.7 ms window) each of `hostPatches(text, rate)`'s patches lands in. */
+export function patchFrames(text: string, rate: number): number[] {
+  const frames: number[] = [];
+  const charsPerWindow = (rate * FRAME_MS) / 1000;
+  let pending = false;
+  let window = 0;
+  let windowEnd = charsPerWindow;
+  for (let i = 0; i < text.length; i += CHUNK) {
+    const arrival = i + CHUNK;
+    if (arrival > windowEnd && pending) {
+      frames.push(window);
+      pending = false;
+      while (windowEnd < arrival) {
+        windowEnd += charsPerWindow;
+        window++;
+      }
+    } else if (arrival > windowEnd) {
+      while (windowEnd < arrival) {
+        windowEnd += charsPerWindow;
+        window++;
+      }
+    }
+    pending = true;
+  }
+  if (pending) frames.push(window);
+  return frames;
 }
 
 /** What the host posts when the answer arrives in CHUNK-character chunks at `rate` chars/s: chunk i lands
@@ -317,5 +354,58 @@ export async function naive(page: Page, text: string): Promise<Omit<Phase, 'cdpT
       return { workMs: total, longestMs: Math.max(...points.map((p) => p[1])), tasks: n, sampled: S, chunks: n };
     },
     { text, CHUNK, S: NAIVE_SAMPLES(text.length) },
+  );
+}
+
+/** Peer baseline: sampled frames it runs in full up to this many patches; above, PEER_SAMPLES(size) frames are timed. */
+export const PEER_FULL = 200;
+export const PEER_SAMPLES = (size: number) => (size > 200_000 ? 12 : 40);
+
+/** The peer baseline: what chat panels built on React-style markdown components do, the WHOLE answer so far
+ * re-rendered (`el.innerHTML = DOMPurify.sanitize(marked.parse(all))`, no highlighting) once per animation frame
+ * that brought text — the same host patches as `ours`. Up to PEER_FULL patches (and 200 KB) every frame is run and
+ * timed (each its own task, with the same layout and scroll); above, PEER_SAMPLES frames spread over the stream are timed on
+ * the DOM of the frame before them and the per-frame cost is linearly interpolated over all frames (it grows with
+ * the prefix): an extrapolation, like `naive`'s. */
+export async function peer(page: Page, windows: string[]): Promise<Omit<Phase, 'cdpTaskMs'> & { sampled: number; frames: number }> {
+  await page.evaluate(() => window.__difyBench.setupPage());
+  const ends: number[] = [];
+  let n = 0;
+  for (const w of windows) ends.push((n += w.length));
+  const text = windows.join('');
+  return page.evaluate(
+    async ({ text, ends, full, S }) => {
+      const B = window.__difyBench;
+      const { sc, el } = B.answerBox();
+      const show = (k: number) => {
+        el.innerHTML = B.naive(text.slice(0, ends[k]));
+        sc.scrollTop = sc.scrollHeight;
+      };
+      performance.mark('bench-stream');
+      const n = ends.length;
+      const all = n <= full && text.length <= 200_000;
+      const sampled = all ? Array.from({ length: n }, (_, k) => k) : Array.from({ length: S }, (_, s) => Math.max(1, Math.round(((s + 1) / S) * (n - 1))));
+      const points: [number, number][] = [];
+      for (const k of sampled) {
+        if (!all && k > 0) show(k - 1); // the DOM as it was before this frame
+        await B.nextTask();
+        const t0 = performance.now();
+        show(k);
+        points.push([k, performance.now() - t0]);
+      }
+      let total = 0;
+      if (all) total = points.reduce((a, p) => a + p[1], 0);
+      else {
+        // Σ over frames k = 0..n-1 of cost(k), linear between samples (and from 0 before the first).
+        const pts: [number, number][] = [[-1, 0], ...points];
+        for (let i = 1; i < pts.length; i++) {
+          const [k0, c0] = pts[i - 1];
+          const [k1, c1] = pts[i];
+          total += ((c0 + c1) / 2) * (k1 - k0);
+        }
+      }
+      return { workMs: total, longestMs: Math.max(...points.map((p) => p[1])), tasks: n, sampled: points.length, frames: n };
+    },
+    { text, ends, full: PEER_FULL, S: PEER_SAMPLES(text.length) },
   );
 }

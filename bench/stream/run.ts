@@ -3,7 +3,7 @@
  *   ours   — readSseBatches → parseDifyEvent → RunEventMapper via difyRunEvents (DifyClient.run's loop),
  *   sdk    — the Dify SDK's documented parser (sdkParser.ts; see there why it is a re-statement),
  *   floor  — raw read (decode + count), and floor+JSON — raw read, split frames, JSON.parse each (what any
- *            correct parser must at least do),
+ *            correct parser must at least do: ours' target is ≤ 1.3× it), also keeping the answer (information),
  * in big reads (16–64 KB) and small reads (1–4 KB), median of N interleaved runs after a warm-up; then over real
  * HTTP on 127.0.0.1 with the real clients (our DifyClient.run on undici; dify-client 2.3.2's ChatClient over axios +
  * the SDK parser; undici raw read as floor); then peak live memory per pipeline at half and full length, each in a
@@ -33,12 +33,15 @@ const median = (xs: number[]): number => {
 };
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
-/** A raw read that also finds every frame and JSON.parses it: the least work a correct parser does. */
-async function floorJson(chunks: Buffer[]): Promise<Checksum> {
+/** A raw read that also finds every frame and JSON.parses it: the least work a correct parser does. With `keep`,
+ * it also keeps the answer text (as ours and the SDK consumer do: the panel shows it), which keeps every parsed
+ * text piece alive past the young generation: reported to explain the figure, not the target's floor. */
+async function floorJson(chunks: Buffer[], keep = false): Promise<Checksum> {
   const decoder = new TextDecoder('utf-8');
   let carry = '';
   let events = 0;
   let chars = 0;
+  let answer = '';
   for await (const c of body(chunks)) {
     const text = carry + decoder.decode(c as Buffer, { stream: true });
     let start = 0;
@@ -46,32 +49,41 @@ async function floorJson(chunks: Buffer[]): Promise<Checksum> {
       events++;
       if (text.startsWith('data:', start)) {
         const o = JSON.parse(text.slice(start + 5, end));
-        if (o.event === 'message') chars += o.answer.length;
-        else if (o.event === 'text_chunk') chars += o.data.text.length;
+        const piece: string | undefined = o.event === 'message' ? o.answer : o.event === 'text_chunk' ? o.data.text : undefined;
+        if (piece !== undefined) {
+          if (keep) answer += piece;
+          else chars += piece.length;
+        }
       }
       start = end + 2;
     }
     carry = text.slice(start);
   }
-  return { events, chars };
+  return { events, chars: keep ? answer.length : chars };
 }
 
 type Runner = () => Promise<Checksum>;
-async function measure(runners: Record<string, Runner>): Promise<Record<string, { medianMs: number; runsMs: number[]; checksum: Checksum }>> {
+/** Per pipeline: the median wall time and the median CPU time of this process (user + system, all its threads —
+ * GC included; unlike wall time, not inflated by other processes on this shared machine), with every run. */
+async function measure(runners: Record<string, Runner>): Promise<Record<string, { medianMs: number; cpuMs: number; runsMs: number[]; cpuRunsMs: number[]; checksum: Checksum }>> {
   const names = Object.keys(runners);
   const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   const sums: Record<string, Checksum> = {};
   for (const n of names) sums[n] = await runners[n](); // warm-up (JIT), also the checksum
   for (let r = 0; r < RUNS; r++) {
     // rotate the order each round so no pipeline always runs right after the same one
     for (let i = 0; i < names.length; i++) {
       const n = names[(i + r) % names.length];
+      const c = process.cpuUsage();
       const t = performance.now();
       await runners[n]();
       times[n].push(performance.now() - t);
+      const used = process.cpuUsage(c);
+      cpu[n].push((used.user + used.system) / 1000);
     }
   }
-  return Object.fromEntries(names.map((n) => [n, { medianMs: round(median(times[n])), runsMs: times[n].map((x) => round(x)), checksum: sums[n] }]));
+  return Object.fromEntries(names.map((n) => [n, { medianMs: round(median(times[n])), cpuMs: round(median(cpu[n])), runsMs: times[n].map((x) => round(x)), cpuRunsMs: cpu[n].map((x) => round(x)), checksum: sums[n] }]));
 }
 
 async function startServer(events: number, min: number, max: number): Promise<{ url: string; stop(): void }> {
@@ -150,15 +162,21 @@ void (async () => {
       ours: () => PIPELINES.ours(chunks),
       sdk: () => PIPELINES.sdk(chunks),
       floorJson: () => floorJson(chunks),
+      floorJsonKeep: () => floorJson(chunks, true),
       floor: () => PIPELINES.floor(chunks),
     });
-    for (const n of ['sdk', 'floorJson'] as const) {
+    for (const n of ['sdk', 'floorJson', 'floorJsonKeep'] as const) {
       if (r[n].checksum.chars !== rec.answerChars || r.ours.checksum.chars !== rec.answerChars) {
         throw new Error(`checksum mismatch (${label}): ours ${r.ours.checksum.chars}, ${n} ${r[n].checksum.chars}, expected ${rec.answerChars}`);
       }
     }
     inProcess[label] = { reads: chunks.length, ...r };
-    console.log(`[stream] ${label}: ours ${r.ours.medianMs} ms, sdk ${r.sdk.medianMs} ms, floor+JSON ${r.floorJson.medianMs} ms, floor ${r.floor.medianMs} ms`);
+    // Ours against the floor, by CPU time (this machine is shared: wall times of the same run swing 2×), the ratio
+    // of the medians; and each interleaved round's ratio, for the spread.
+    const cpuX = r.ours.cpuMs / r.floorJson.cpuMs;
+    const paired = r.ours.cpuRunsMs.map((o, i) => o / r.floorJson.cpuRunsMs[i]).sort((a, b) => a - b);
+    (inProcess[label] as Record<string, unknown>).oursVsFloorJson = { cpu: round(cpuX, 3), wall: round(r.ours.medianMs / r.floorJson.medianMs, 3), pairedMin: round(paired[0], 3), pairedMax: round(paired[paired.length - 1], 3), keepCpu: round(r.ours.cpuMs / r.floorJsonKeep.cpuMs, 3) };
+    console.log(`[stream] ${label}: ours ${r.ours.medianMs} ms (CPU ${r.ours.cpuMs}), sdk ${r.sdk.medianMs} (${r.sdk.cpuMs}), floor+JSON ${r.floorJson.medianMs} (${r.floorJson.cpuMs}), keeping the answer ${r.floorJsonKeep.medianMs} (${r.floorJsonKeep.cpuMs}), floor ${r.floor.medianMs} (${r.floor.cpuMs}); ours/floor+JSON by CPU ${round(cpuX, 2)}× (rounds ${round(paired[0], 2)}–${round(paired[paired.length - 1], 2)}), wall ${round(r.ours.medianMs / r.floorJson.medianMs, 2)}×`);
   }
   let http: Record<string, unknown> | undefined;
   if (!args.includes('--no-http')) {

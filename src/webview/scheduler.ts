@@ -10,10 +10,14 @@
 //   * text that only extends the unfinished block's last Text node (plain prose, open code fences: ~0.05 ms)
 //     is shown every frame;
 //   * a render that has to re-render the unfinished block (markup arrived: ~0.3–1 ms of JavaScript, and then
-//     the browser's work on the replaced block, usually more) is followed by the next one 40–100 ms later, so
-//     a fast stream full of markup updates 10–25 times a second, with more text per update, instead of
+//     the browser's work on the replaced block, usually more) is followed by the next one 75–200 ms later, so
+//     a fast stream full of markup updates 5–13 times a second, with more text per update, instead of
 //     spending every frame re-rendering the same block. Measured (npm run bench, 50 KB at 20 000 chars/s):
 //     COST_FACTOR 6 → 128 took the stream from 3.4× to 2.0× the one-shot render; at 1 000 chars/s 17× → 14×.
+//     128 → 256 with MAX_WAIT_MS 100 → 200 (issue 30: at a model's rate, ≤ 1.5× the plain-text bound of the same
+//     frames and ≤ 2% of a core), same minute, 2 runs each: 50 KB at 200 / 1 000 / 5 000 chars/s went from
+//     1.38–1.57× / 1.77–2.36× / 4.3–5.0× the plain-text bound to 1.09× / 1.22× / 3.0×, and from 0.84–0.86% /
+//     1.35–1.62% / 2.1–2.4% of a core to 0.70% / 1.10% / 1.67%.
 // A render whose repeated work is long (the unfinished block is huge: a long paragraph, list, table or code block
 // the browser lays out again whole after each change) is followed by the next one no sooner than RELAX × its cost,
 // past MAX_WAIT_MS: at most about a quarter of the time goes to it, and the panel stays responsive between. Its
@@ -24,10 +28,10 @@
 export type FrameRequester = (cb: () => void) => void;
 
 /** The next flush waits at least this many times the last flush's repeated work (see above). */
-export const COST_FACTOR = 128;
+export const COST_FACTOR = 256;
 /** Renders are no further apart than this while text arrives, ms (the stream keeps moving), unless they cost more
  * than MAX_WAIT_MS / RELAX (see above). */
-export const MAX_WAIT_MS = 100;
+export const MAX_WAIT_MS = 200;
 /** A render and the browser's work after it take at most about 1 / (RELAX + 1) of the time (see above). */
 export const RELAX = 3;
 /** Frame-timing jitter tolerated before a frame is skipped, ms. */

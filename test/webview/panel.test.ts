@@ -122,7 +122,7 @@ describe('chat panel webview', function () {
     assert.equal(await tp.page.textContent('.answer h1'), 'Title');
     assert.equal(await tp.page.getAttribute('.answer', 'aria-live'), 'polite');
     assert.equal(await tp.page.getAttribute('.answer', 'aria-busy'), 'true');
-    // Many patches inside one frame are coalesced into one render, at most MAX_WAIT_MS (100 ms) after the last.
+    // Many patches inside one frame are coalesced into one render, at most MAX_WAIT_MS (200 ms) after the last.
     await tp.page.evaluate(() => {
       for (let i = 0; i < 50; i++) window.postMessage({ type: 'entryPatch', patch: { id: 'e1', answerAppend: 'x' } }, '*');
     });
