@@ -3,7 +3,8 @@
 // Steps (each bounded): sizes (production build + a baseline build with undici's full index), stream pipeline,
 // host→webview traffic, render (bench/render/run.ts, if present), the real panel (bench/panel/run.ts: a long answer
 // through the real VS Code, if its tooling is installed), activation (bundle load in Node; the real extension host
-// via test/host/run.ts if its tooling is installed), VSIX (scripts/package.mjs).
+// via test/host/run.ts if its tooling is installed), first character on screen (bench/workbench/firstChar.ts, the real
+// VS Code, if its tooling is installed), opening the panel with a full history (bench/history/run.ts), VSIX.
 //   npm run bench [-- --skip stream,render,host,...]
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -201,6 +202,31 @@ if (!skip.has('panel')) {
       const jumps = rs.reduce((n, r) => n + r.streamed.jumps + r.whole.jumps, 0);
       const early = rs.filter((r) => r.streamed.statusMs < r.streamed.completeMs || r.streamed.copyMs < r.streamed.completeMs || r.whole.statusMs < r.whole.completeMs || r.whole.copyMs < r.whole.completeMs).length;
       row(`real panel: ${mb} MiB ${shape} answer: polls with less text than before / the view moved up / "Succeeded" or Copy before the text`, `${flicker} / ${jumps} / ${early}`, undefined, undefined, `longest webview frame ${median(rs.map((r) => r.streamed.longestFrameMs))} ms`, '0 / 0 / 0', flicker + jumps + early === 0);
+    }
+  }
+}
+
+// ---- first character on screen (issue 30 item 1) ---------------------------------------------------------
+// From the Dify test server's write of a run's first chunk to that character in the panel's DOM, in the real VS Code,
+// against a bare webview fed the raw chunks by the same extension host (bench/workbench/firstChar.ts).
+if (!skip.has('firstchar')) {
+  let tooling = true;
+  try {
+    ensureServer();
+  } catch (e) {
+    tooling = false;
+    console.error(`[bench] ${e.message}`);
+  }
+  if (!tooling) notes.push('The real VS Code could not be installed (see scripts/tooling.mjs above): no first-character rows.');
+  else if (await step('first-char build', process.execPath, ['esbuild.mjs', '--production'], 120) !== undefined
+    && await step('first character', 'npx', ['tsx', 'bench/workbench/firstChar.ts', '30'], 300) && existsSync(join(results, 'first-char.json'))) {
+    const f = readJson('first-char.json');
+    for (const [name, c] of Object.entries(f.cases)) {
+      const label = c.firstChunkAfterMs ? `first chunk ${c.firstChunkAfterMs} ms after the request` : 'first chunk at once (the new entry still being drawn)';
+      const over = c.ours.median - c.baseline.median;
+      row(`first character on screen (${name}: ${label}), median of ${c.ours.n}; baseline: bare webview, raw chunk`, c.ours.median, c.baseline.median, undefined,
+        `${over >= 0 ? '+' : '−'}${Math.abs(over).toFixed(1)} ms (paired median ${c.paired.median.toFixed(1)} ms)`, '≤ baseline + 17 ms', over <= 17, ms);
+      row(`first character on screen (${name}), 95th percentile`, c.ours.p95, c.baseline.p95, undefined, `+${(c.ours.p95 - c.baseline.p95).toFixed(1)} ms; painted: median ${c.painted.ours.median.toFixed(1)} vs ${c.painted.baseline.median.toFixed(1)} ms`, '', undefined, ms);
     }
   }
 }

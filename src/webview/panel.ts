@@ -24,6 +24,11 @@ const SCROLL_KEYS = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home
 /** Everything that navigates when clicked: links, image-map areas, SVG links (`href` or `xlink:href`). */
 const NAVIGATES = 'a, area, [href], [*|href]';
 const XLINK = 'http://www.w3.org/1999/xlink';
+/** A history opens with at most this many of its newest entries rendered, fewer past EAGER_CHARS of text (always
+ * the latest); the rest are rendered as they come within LAZY_MARGIN of the view. */
+const EAGER_ENTRIES = 4;
+const EAGER_CHARS = 30_000;
+const LAZY_MARGIN = '1200px 0px';
 
 export class Panel {
   private state: PanelState = { apps: [], entries: [], running: false };
@@ -238,19 +243,64 @@ export class Panel {
     this.save();
   }
 
+  /**
+   * Shows a whole history (the host keeps 200 runs, answers up to 200 000 characters): only its newest entries are
+   * rendered at once; the others show their question and are rendered when they come near the view (scrolling up),
+   * so the latest answer is on screen without rendering the whole history first, and what the page holds grows with
+   * what was scrolled through, not with the history.
+   */
   private renderEntries(): void {
     this.views.clear();
+    this.lazy?.disconnect();
     this.entriesEl.replaceChildren();
-    for (const e of this.state.entries) this.addEntry(e, false);
+    const entries = this.state.entries;
+    let eager = 0;
+    let chars = 0;
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const e = entries[i];
+      chars += e.answer.length + e.thinking.length;
+      if (eager > 0 && (eager >= EAGER_ENTRIES || chars > EAGER_CHARS)) break;
+      eager++;
+    }
+    entries.forEach((e, i) => this.addEntry(e, false, i < entries.length - eager));
     this.flush();
+    // At the end before the first frame: the deferred entries seen first are the ones above the latest (a follow in
+    // that frame would come after the lazy entries at the top had been found in view).
+    if (eager < entries.length && this.pinned) this.scrollToEnd();
   }
 
-  private addEntry(entry: EntryView, push = true): void {
+  /** Reveals deferred entries as they come within LAZY_MARGIN of the view. */
+  private lazy: IntersectionObserver | undefined;
+
+  private observeDeferred(view: EntryElement): void {
+    if (typeof IntersectionObserver !== 'function') {
+      view.reveal();
+      return;
+    }
+    this.lazy ??= new IntersectionObserver((seen) => {
+      let revealed = false;
+      for (const s of seen) {
+        if (!s.isIntersecting) continue;
+        this.lazy!.unobserve(s.target);
+        const view = this.views.get((s.target as HTMLElement).dataset.entryId ?? '');
+        revealed = !!view?.reveal() || revealed;
+      }
+      if (revealed) this.scheduler.schedule(true);
+    }, { root: this.scroller, rootMargin: LAZY_MARGIN });
+    this.lazy.observe(view.el);
+  }
+
+  private addEntry(entry: EntryView, push = true, deferred = false): void {
     if (push) this.state.entries.push(entry);
     const view = new EntryElement(entry, this.entryPost);
     this.views.set(entry.id, view);
     view.invalidate(ALL_CHANGES);
     this.entriesEl.append(view.el);
+    if (deferred) {
+      view.defer();
+      this.observeDeferred(view);
+      return;
+    }
     this.structureDirty = true;
     this.scheduler.schedule(true);
   }
@@ -259,6 +309,7 @@ export class Panel {
     const i = this.state.entries.findIndex((e) => e.id === entry.id);
     if (i >= 0) this.state.entries[i] = entry;
     const old = this.views.get(entry.id)!;
+    this.lazy?.unobserve(old.el);
     const view = new EntryElement(entry, this.entryPost);
     this.views.set(entry.id, view);
     view.invalidate(ALL_CHANGES);

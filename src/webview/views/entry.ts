@@ -6,6 +6,7 @@ import { IncrementalMarkdown, renderOneShot } from '../markdown';
 import type { CodeActions } from '../markdown';
 import { remoteImages } from '../markdown/images';
 import { replacementText, visibleMarkdown } from '../markdown/visible';
+import { ALL_CHANGES } from '../state';
 import type { EntryChanges } from '../state';
 import { t } from '../strings';
 import { button, formatNumber, formatSeconds, h, icon, show } from './dom';
@@ -139,9 +140,28 @@ export class EntryElement {
     for (const k of Object.keys(changes) as (keyof EntryChanges)[]) if (changes[k]) this.pending[k] = true;
   }
 
+  /** Only the question is shown until `reveal()`: an entry of a long history out of view is not rendered (the panel
+   * opens with its latest answer without rendering 200 earlier ones first). */
+  private deferred = false;
+
+  defer(): void {
+    this.deferred = true;
+    this.el.classList.add('deferred');
+  }
+
+  /** Renders a deferred entry whole at the next flush; false when it was not deferred. */
+  reveal(): boolean {
+    if (!this.deferred) return false;
+    this.deferred = false;
+    this.el.classList.remove('deferred');
+    this.invalidate(ALL_CHANGES);
+    return true;
+  }
+
   /** True when something changed, a long text is still being rendered slice by slice, or what waits for the
-   * answer has yet to follow it. */
+   * answer has yet to follow it (never while deferred). */
   get dirty(): boolean {
+    if (this.deferred) return false;
     return Object.keys(this.pending).length > 0 || Object.keys(this.afterAnswer).length > 0 || this.answerMd.pending || this.thinkingMd.pending;
   }
 
