@@ -212,9 +212,16 @@ export class Panel {
       case 'humanInputErrors':
         this.views.get(msg.id)?.humanInput.showErrors(msg.nodeId, msg.errors);
         break;
-      case 'revealForm':
-        this.views.get(msg.id)?.humanInput.reveal(msg.nodeId);
+      case 'revealForm': {
+        const view = this.views.get(msg.id);
+        // An entry of a long history not rendered yet (far above the view) is rendered first, then its form shown.
+        if (view?.reveal()) {
+          this.scheduler.schedule(true);
+          this.scheduler.flushNow();
+        }
+        view?.humanInput.reveal(msg.nodeId);
         break;
+      }
     }
   }
 
