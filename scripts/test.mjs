@@ -1,5 +1,5 @@
 // `npm test`: the tooling first (installed on a fresh machine, found in milliseconds after), then every layer in
-// order: static checks (types, lint, format), build, unit (plain Node), webview (headless Chromium), host (the real VS Code extension
+// order: static checks (types, lint), build, unit (plain Node), webview (headless Chromium), host (the real VS Code extension
 // host) and UI end to end (the real workbench). Each layer runs in its own process group under a time limit, so
 // none can hang the run; a layer that fails or cannot start is reported and the next one runs.
 // Prints each layer's counts and one closing line "N passed, M failed"; exits non-zero on any failure.
@@ -13,7 +13,6 @@ const minutes = (n) => n * 60_000;
 const layers = [
   { name: 'typecheck', cmd: 'npm', args: ['run', '-s', 'typecheck'], limit: minutes(5), gate: true },
   { name: 'lint', cmd: 'npx', args: ['eslint', 'src', 'test', 'bench', 'scripts'], limit: minutes(5), gate: true },
-  { name: 'format', cmd: 'npm', args: ['run', '-s', 'format:check'], limit: minutes(3), gate: true },
   { name: 'build', cmd: 'node', args: ['esbuild.mjs', '--production'], limit: minutes(3), gate: true },
   { name: 'unit', cmd: 'npx', args: ['mocha'], counts: true, limit: minutes(10) },
   { name: 'webview', cmd: 'npx', args: ['mocha', '--config', 'test/webview/.mocharc.json'], counts: true, limit: minutes(15), needs: 'browser' },
