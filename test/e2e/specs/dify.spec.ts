@@ -266,6 +266,9 @@ describe('Dify in the real workbench', function () {
     // The panel shows its saved copy at once and is busy until the extension's own state replaces it.
     await panel().locator('.dify-panel:not([aria-busy])').waitFor({ timeout: 30_000 });
     assert.equal(await panel().locator('.entry').count(), before, 'every entry is back after the reload');
+    // An older entry far above the view renders when it is scrolled to (a long history opens with its latest answer).
+    await panel().locator('.entry').first().scrollIntoViewIfNeeded();
+    for (const e of await panel().locator('.entry').all()) await e.scrollIntoViewIfNeeded();
     await panel().locator('.entry .answer').filter({ hasText: 'feat(net): add proxy support' }).first().waitFor();
   });
 
