@@ -177,16 +177,24 @@ if (!skip.has('render')) {
 // A 2 MiB answer of one paragraph (log lines, no blank line) from the Dify test server in 4-character chunk events,
 // through the extension in the real VS Code and its webview, against the same answer in one chunk event (the
 // panel showing an answer it receives whole), both in the same run.
-if (!skip.has('panel')) {
-  let tooling = true;
-  try {
-    ensureServer();
-  } catch (e) {
-    tooling = false;
-    console.error(`[bench] ${e.message}`);
+/** Whether the real VS Code is installed and the production bundle built (each done once for the steps that need it). */
+let realVsCode;
+async function realVsCodeReady(rows) {
+  if (realVsCode === undefined) {
+    try {
+      ensureServer();
+      realVsCode = (await step('build for the real VS Code', process.execPath, ['esbuild.mjs', '--production'], 120)) !== undefined;
+    } catch (e) {
+      realVsCode = false;
+      console.error(`[bench] ${e.message}`);
+    }
   }
-  if (!tooling) notes.push('The real VS Code could not be installed (see scripts/tooling.mjs above): no real-panel rows.');
-  else if (await step('panel build', process.execPath, ['esbuild.mjs', '--production'], 120) !== undefined
+  if (!realVsCode) notes.push(`The real VS Code could not be installed or the extension built (see above): no ${rows} rows.`);
+  return realVsCode;
+}
+
+if (!skip.has('panel')) {
+  if (await realVsCodeReady('real-panel')
     && await step('panel', 'npx', ['tsx', 'bench/panel/run.ts', '--runs', '3'], 600) && existsSync(join(results, 'panel.json'))) {
     const p = readJson('panel.json');
     for (const shape of [...new Set(p.results.map((r) => r.shape))]) {
@@ -210,15 +218,7 @@ if (!skip.has('panel')) {
 // From the Dify test server's write of a run's first chunk to that character in the panel's DOM, in the real VS Code,
 // against a bare webview fed the raw chunks by the same extension host (bench/workbench/firstChar.ts).
 if (!skip.has('firstchar')) {
-  let tooling = true;
-  try {
-    ensureServer();
-  } catch (e) {
-    tooling = false;
-    console.error(`[bench] ${e.message}`);
-  }
-  if (!tooling) notes.push('The real VS Code could not be installed (see scripts/tooling.mjs above): no first-character rows.');
-  else if (await step('first-char build', process.execPath, ['esbuild.mjs', '--production'], 120) !== undefined
+  if (await realVsCodeReady('first-character')
     && await step('first character', 'npx', ['tsx', 'bench/workbench/firstChar.ts', '30'], 300) && existsSync(join(results, 'first-char.json'))) {
     const f = readJson('first-char.json');
     for (const [name, c] of Object.entries(f.cases)) {
